@@ -1,0 +1,1 @@
+"""Rule families: one module each. Importing a module registers its rules."""

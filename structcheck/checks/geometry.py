@@ -1,0 +1,252 @@
+"""Geometry rules: distances, coordination, connectivity, units (family ``geometry``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from ase.data import chemical_symbols
+
+from ..engine import Frame, Hit, rule
+
+
+def _sym(z: int) -> str:
+    return chemical_symbols[int(z)]
+
+
+def _pair_hits(frame: Frame, mask: np.ndarray, what: str, table: np.ndarray):
+    p = frame.pairs.within(mask)
+    zi, zj = frame.pair_numbers(p)
+    thr = table[zi, zj]
+    order = np.lexsort((p.j, p.i))
+    for k in order:
+        i, j, d, t = int(p.i[k]), int(p.j[k]), float(p.d[k]), float(thr[k])
+        image = " (periodic image)" if p.shift[k].any() else ""
+        yield Hit((i, j), f"{_sym(zi[k])}{i}–{_sym(zj[k])}{j} {what} {d:.3f} Å < {t:.3f} Å{image}",
+                  round(d, 6), round(t, 6), "Å", {"shift": p.shift[k].tolist()})
+
+
+@rule("SC101", "overlapping-atoms", "geometry", "error",
+      "Two atoms (or an atom and its periodic image) sit on almost the same site.")
+def overlapping_atoms(frame: Frame):
+    """Near-coincident atoms: a duplicated site.
+
+    What it does: flags pairs closer than max(0.1 Å, 0.2 × (r_i + r_j)) with Cordero
+    covalent radii (thresholds in rules/pair_distances.toml), periodic images included.
+
+    Why it matters: a duplicated site usually comes from merging files, applying symmetry
+    twice, or an occupancy-disordered CIF read without its partial occupancies. Any force
+    field sees an infinite or undefined repulsion; the push direction between two
+    coincident atoms is undefined, so `structcheck fix` refuses to invent one.
+
+    Example: two O atoms 0.02 Å apart in an ice cell built by a symmetry tool.
+
+    Fix: delete the duplicate (`structcheck fix --merge-duplicates` removes exact
+    duplicates and says which), or read the CIF with its occupancies.
+    """
+    p = frame.pairs
+    zi, zj = frame.pair_numbers()
+    yield from _pair_hits(frame, p.d < frame.t.overlap[zi, zj], "overlap at", frame.t.overlap)
+
+
+@rule("SC102", "close-contact", "geometry", "error",
+      "Two atoms closer than a fraction of the sum of their covalent radii.", fixable=True)
+def close_contact(frame: Frame):
+    """Interatomic distance below close_contact × (r_i + r_j) (default 0.70).
+
+    What it does: flags every pair (periodic images included) with d < 0.70 (r_i + r_j),
+    Cordero et al. 2008 covalent radii, per-pair overrides from rules/pair_distances.toml.
+    Overlapping pairs are reported by overlapping-atoms instead.
+
+    Why it matters: no bound state has such contacts (the shortest real bonds, triple
+    bonds such as N≡N, sit at 0.77 of the radii sum). A machine-learned potential has
+    never seen them: its energy surface there is arbitrary and rough, so forces are huge
+    and noisy, and tiny numerical differences (1e-14 eV/Å from non-deterministic GPU
+    kernels) steer an optimizer into different minima (DeePMD-kit issue 4502: H–H and H–O
+    contacts of 0.346 Å).
+
+    Example: Atoms('H2O3', positions=[(0.3,)*3, (0.5,)*3, (0.7,)*3, (0.1,)*3, (0.6, 2.5, 3.7)])
+    has H0–H1, H0–O3 and H1–O2 at 0.346 Å.
+
+    Fix: `structcheck fix FILE -o fixed.extxyz` pushes the pair apart with a purely
+    repulsive pre-relaxation, moving atoms as little as possible.
+    """
+    p = frame.pairs
+    zi, zj = frame.pair_numbers()
+    mask = (p.d < frame.t.close_contact[zi, zj]) & (p.d >= frame.t.overlap[zi, zj])
+    yield from _pair_hits(frame, mask, "at", frame.t.close_contact)
+
+
+@rule("SC103", "isolated-atom", "geometry", "warning",
+      "An atom with no bonded neighbour in a structure that is otherwise bonded.")
+def isolated_atom(frame: Frame):
+    """An atom with no neighbour within bonding range (1.25 × (r_i + r_j)).
+
+    What it does: flags atoms with zero bonded neighbours when at least one other atom
+    of the structure is bonded (a lone atom, or a gas of atoms, is not flagged).
+
+    Why it matters: an atom left alone by a builder or a bad edit (the lone O 4.4 Å away
+    in DeePMD-kit issue 4502) is usually not meant; a relaxation will pull it somewhere
+    arbitrary or leave a radical.
+
+    Example: water plus one O atom 4 Å away.
+
+    Fix: remove the atom, or place it where it belongs; ignore this rule for intended
+    adsorbate-far-away or single-ion setups (`--ignore isolated-atom`).
+    """
+    if len(frame) < 2:
+        return
+    coord = frame.coordination
+    lone = np.flatnonzero(coord == 0)
+    if len(lone) == 0 or len(lone) == len(frame):
+        return
+    cutoff = frame.t.cutoff(frame.numbers)
+    for a in lone:
+        yield Hit((int(a),), f"{_sym(frame.numbers[a])}{a} has no bonded neighbour "
+                  f"(bonded below {frame.t.bonded_factor:g} × covalent radii sum)",
+                  None, round(cutoff, 6), "Å")
+
+
+@rule("SC104", "fragments", "geometry", "info",
+      "A non-periodic structure made of several disconnected molecules.")
+def fragments(frame: Frame):
+    """Several disconnected fragments where one molecule may have been meant.
+
+    What it does: in a non-periodic structure, counts connected components of the bond
+    graph (bonded below 1.25 × radii sum) with two or more atoms; reports when there are
+    several, listing the atoms of all but the largest. Lone atoms are isolated-atom's.
+
+    Why it matters: a dimer or cluster is often intended (info level), but a molecule
+    broken by a bad edit or a unit error also falls apart into fragments.
+
+    Example: the s22 water dimer gives two fragments of 3 atoms.
+
+    Fix: nothing, if intended; else rebuild the molecule.
+    """
+    if frame.pbc.any() or len(frame) < 4:
+        return
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    b = frame.bonded_pairs
+    n = len(frame)
+    graph = coo_matrix((np.ones(len(b.i)), (b.i, b.j)), shape=(n, n))
+    ncomp, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels, minlength=ncomp)
+    multi = np.flatnonzero(sizes >= 2)
+    if len(multi) < 2:
+        return
+    largest = multi[np.argmax(sizes[multi])]
+    others = np.flatnonzero(np.isin(labels, multi) & (labels != largest))
+    yield Hit(tuple(int(a) for a in others),
+              f"{len(multi)} disconnected fragments of sizes "
+              f"{', '.join(str(int(s)) for s in sorted(sizes[multi], reverse=True))}",
+              float(len(multi)), 1.0, "fragments")
+
+
+@rule("SC105", "over-coordinated", "geometry", "error",
+      "More bonded non-metal neighbours than the element can have.")
+def over_coordinated(frame: Frame):
+    """More bonded neighbours than the element allows (H with two, C with five, ...).
+
+    What it does: counts bonded neighbours (below 1.25 × radii sum, non-metal partners
+    only) and compares with the per-element maximum in rules/coordination.toml
+    (H 1, C 4, N 4, O 3, F 1, P 6, S 6, ...). Elements without a maximum are skipped.
+
+    Why it matters: such an atom sits inside another atom's bonding shell, a sign of
+    overlapping molecules, a wrong cell or a misplaced atom.
+
+    Example: H2O with an extra H 0.9 Å from one of the hydrogens.
+
+    Fix: move or delete the misplaced atom; `structcheck fix` repairs the close contacts
+    that usually come with it.
+    """
+    from ..tables import coordination_table
+
+    maxn, nonmetal = coordination_table()
+    b = frame.bonded_pairs
+    z = frame.numbers
+    n = len(frame)
+    count = (np.bincount(b.i, weights=nonmetal[z[b.j]], minlength=n)
+             + np.bincount(b.j, weights=nonmetal[z[b.i]], minlength=n)).astype(int)
+    lim = maxn[z]
+    bad = np.flatnonzero((lim >= 0) & (count > lim))
+    if len(bad) == 0:
+        return
+    partners: dict[int, list[int]] = {int(a): [] for a in bad}
+    for i, j in zip(b.i, b.j):
+        if int(i) in partners and nonmetal[z[j]]:
+            partners[int(i)].append(int(j))
+        if int(j) in partners and nonmetal[z[i]]:
+            partners[int(j)].append(int(i))
+    for a in bad:
+        nb = sorted(set(partners[int(a)]))
+        yield Hit((int(a), *nb), f"{_sym(z[a])}{a} has {count[a]} bonded neighbours "
+                  f"({', '.join(_sym(z[k]) + str(k) for k in nb)}); at most {lim[a]}",
+                  float(count[a]), float(lim[a]), "neighbours")
+
+
+@rule("SC106", "suspect-units", "geometry", "error",
+      "Distances look like Bohr read as Å, Å read as Bohr, or fractional coordinates as Cartesian.")
+def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
+    """Coordinates in the wrong unit or the wrong basis.
+
+    What it does: looks at the nearest-neighbour distance of every atom relative to the
+    covalent radii sum (ratio ~1 in real matter). If most atoms (default 60 %) sit at
+    ~1.9× (Bohr coordinates read as Å) or ~0.53× (Å converted as if Bohr), or all
+    coordinates lie in [0, 1] with a cell of several Å (fractional coordinates written as
+    Cartesian), it says which mistake is likely. Noble-gas-only systems are skipped.
+
+    Why it matters: every other distance rule then fires for the wrong reason, and a
+    relaxation would crush or explode the structure.
+
+    Example: a water molecule written in Bohr (O–H 1.81) read as Å.
+
+    Fix: convert the coordinates (× 0.529177 for Bohr→Å), or read the file with the
+    right unit / as fractional (`Atoms.set_scaled_positions`).
+    """
+    n = len(frame)
+    if n < min_atoms:
+        return
+    z = frame.numbers
+    noble = np.isin(z, [2, 10, 18, 36, 54, 86])
+    if noble.all():
+        return
+    from ase.data import covalent_radii
+
+    pos = frame.positions
+    cell_len = np.linalg.norm(frame.cell, axis=1)
+    # fractional coordinates written as Cartesian
+    if (cell_len > 2.5).all() and pos.min() >= -0.05 and pos.max() <= 1.05:
+        cc = frame.t.close_contact
+        p = frame.pairs
+        close = np.zeros(n, bool)
+        m = p.d < cc[z[p.i], z[p.j]]
+        close[p.i[m]] = close[p.j[m]] = True
+        if close.mean() >= fraction:
+            yield Hit(tuple(range(n)), "all coordinates lie in [0, 1] Å inside a cell of "
+                      f"{cell_len.min():.2f}–{cell_len.max():.2f} Å: fractional coordinates "
+                      "written as Cartesian?", float(pos.max()), 1.0, "Å")
+            return
+    # nearest-neighbour ratio d / (r_i + r_j) for every atom, up to 2.6x the radii sum
+    from ..neighbors import half_pairs
+
+    r = np.asarray(covalent_radii)
+    p = frame.pairs
+    if (frame.coordination == 0).mean() >= fraction:
+        p = half_pairs(pos, frame.cell, frame.pbc, 2.6 * 2 * r[np.unique(z)].max())
+    ratio = p.d / (r[z[p.i]] + r[z[p.j]])
+    nn = np.full(n, np.inf)
+    np.minimum.at(nn, p.i, ratio)
+    np.minimum.at(nn, p.j, ratio)
+    nn = nn[~noble & np.isfinite(nn)]
+    if len(nn) < min_atoms:
+        return
+    med = float(np.median(nn))
+    bohr = 0.529177
+    if 1.6 <= med <= 2.3 and (nn > 1.5).mean() >= fraction:
+        yield Hit(tuple(range(n)), f"nearest-neighbour distances are {med:.2f}× the covalent radii "
+                  f"sum (~1/{bohr} = 1.89 expected for Bohr): Bohr coordinates read as Å? "
+                  f"multiply by {bohr}", round(med, 4), 1.6, "ratio")
+    elif 0.4 <= med <= 0.65 and (nn < 0.7).mean() >= fraction:
+        yield Hit(tuple(range(n)), f"nearest-neighbour distances are {med:.2f}× the covalent radii "
+                  f"sum (~{bohr} expected): Å coordinates converted as if they were Bohr? "
+                  f"divide by {bohr}", round(med, 4), 0.65, "ratio")

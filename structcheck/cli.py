@@ -1,0 +1,84 @@
+"""Command line: subcommands only, no logic beyond argument handling.
+
+Only the invoked subcommand's module is imported, so ``structcheck lint`` starts fast.
+Exit codes as ruff: 0 clean, 1 findings (at or above --fail-on), 2 usage/config/internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> (module that defines add_arguments(parser) and run(args) -> int, one-line help)
+SUBCOMMANDS = {
+    "lint": ("structcheck.cli_lint", "check structures for unphysical geometry and composition"),
+    "rules": ("structcheck.cli_lint", "list every rule: code, name, family, severity, on/off, fixable"),
+    "explain": ("structcheck.cli_lint", "what a rule checks, why it matters, an example, the fix"),
+    "fix": ("structcheck.prerelax", "repair close contacts with a repulsive pre-relaxation"),
+    "relax": ("structcheck.relax", "lint, optionally pre-relax, then DPA2 + ASE LBFGS with provenance"),
+    "wander": ("structcheck.wander", "teaching: replicas of one start under tiny noise, spread and minima"),
+}
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # exit 2 with one line, as ruff
+        self.print_usage(sys.stderr)
+        print(f"structcheck: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(prog="structcheck", description="Sanity checks for atomistic structures "
+                     "before a relaxation (lint -> fix -> DPA2 relax).")
+    parser.add_argument("--version", action="version", version=f"structcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_) in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=help_, description=help_)
+        if name == command:
+            getattr(importlib.import_module(module), f"add_{name}_arguments")(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command if command in SUBCOMMANDS else None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not args.command:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    try:
+        return int(getattr(module, f"run_{args.command}")(args) or 0)
+    except KeyboardInterrupt:
+        print("structcheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        from .engine import ConfigError
+
+        if isinstance(exc, (ConfigError, UsageError)):
+            print(f"structcheck: error: {exc}", file=sys.stderr)
+            return 2
+        print(f"structcheck: internal error in `{args.command}`: {type(exc).__name__}: {exc} "
+              "(set STRUCTCHECK_DEBUG=1 for a traceback)", file=sys.stderr)
+        import os
+
+        if os.environ.get("STRUCTCHECK_DEBUG"):
+            raise
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""`structcheck lint`, `rules` and `explain`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Iterable, Iterator
+
+from .findings import SEVERITIES, SEVERITY_RANK, Finding
+
+
+def _csv(value: str) -> list[str]:
+    return [s for s in value.replace(" ", ",").split(",") if s]
+
+
+def _extend(ns_list, value):
+    return (ns_list or []) + _csv(value)
+
+
+class _CsvAppend(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, _extend(getattr(namespace, self.dest), values))
+
+
+def add_selection_arguments(p: argparse.ArgumentParser) -> None:
+    """Rule selection and configuration, shared by lint, fix, relax and wander."""
+    g = p.add_argument_group("rule selection and configuration")
+    g.add_argument("--select", action=_CsvAppend, metavar="RULES",
+                   help="only these rules: codes, code prefixes, names or families (comma-separated; ALL)")
+    g.add_argument("--extend-select", action=_CsvAppend, metavar="RULES", default=[],
+                   help="add rules to the profile's selection (e.g. charge-imbalance)")
+    g.add_argument("--ignore", action=_CsvAppend, metavar="RULES", default=[], help="skip these rules")
+    g.add_argument("--profile", help="rule profile: a shipped name (default, dpa2-preflight) or a .toml path")
+    g.add_argument("--config", metavar="FILE",
+                   help="configuration file (a pyproject.toml with [tool.structcheck], or a plain TOML)")
+    g.add_argument("--isolated", action="store_true", help="ignore pyproject.toml/structcheck.toml found nearby")
+    g.add_argument("--expect-formula", metavar="FORMULA", help="formula every frame should have (formula-mismatch)")
+    g.add_argument("--model", metavar="PATH", help="DeePMD-kit model whose type map must cover the elements")
+    g.add_argument("--type-map", metavar="ELEMENTS", help="elements a model knows, e.g. H,O (instead of --model)")
+
+
+def config_from_args(args, **extra):
+    from .engine import load_config
+
+    return load_config(profile=args.profile, config_file=args.config, select=args.select,
+                       extend_select=args.extend_select, ignore=args.ignore,
+                       use_project=not args.isolated, expect_formula=args.expect_formula,
+                       model=args.model, type_map=args.type_map, **extra)
+
+
+def add_lint_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="structure files (any format ASE reads); - for stdin")
+    p.add_argument("--format-in", metavar="FMT", help="input format for every path (ASE name: xyz, extxyz, cif, vasp, ...)")
+    p.add_argument("--output-format", choices=["text", "json", "jsonl", "github", "sarif"], default="text")
+    p.add_argument("-o", "--output-file", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that makes the exit code 1 (default: warning)")
+    p.add_argument("--statistics", action="store_true", help="print counts per rule instead of each finding")
+    p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    p.add_argument("--fix", action="store_true",
+                   help="write <name>.fixed.extxyz beside each file with fixable findings (inputs never overwritten)")
+    add_selection_arguments(p)
+
+
+def _records(args) -> Iterator:
+    from .io import iter_frames
+
+    for path in args.paths:
+        yield from iter_frames(path, args.format_in)
+
+
+def _summary(findings_count: dict, files: int, frames: int, fixable: int) -> str:
+    total = sum(findings_count.values())
+    if total == 0:
+        return f"All checks passed: {files} file(s), {frames} frame(s)."
+    parts = ", ".join(f"{findings_count[s]} {s}" for s in reversed(SEVERITIES) if findings_count[s])
+    s = f"Found {total} finding(s) ({parts}) in {files} file(s), {frames} frame(s)."
+    if fixable:
+        s += f"\n[*] {fixable} fixable with `structcheck fix` (or `structcheck lint --fix`)."
+    return s
+
+
+def iter_lint(args, config):
+    """(record, findings) per frame, in input order."""
+    from .engine import lint_frames
+
+    return lint_frames(_records(args), config)
+
+
+def run_lint(args) -> int:
+    from .engine import ConfigError
+
+    if not args.paths:
+        raise ConfigError("no input: give structure files, or - to read standard input")
+    config = config_from_args(args, fail_on=args.fail_on)
+    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    try:
+        return _report(args, config, out)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+def _report(args, config, out) -> int:
+    from .findings import dumps_json, format_github, format_text, sarif_document, statistics_lines
+
+    fmt = args.output_format
+    counts = {s: 0 for s in SEVERITIES}
+    files: set[str] = set()
+    frames = 0
+    fixable = 0
+    failing = 0
+    keep: list[Finding] = []
+    fixable_paths: list[str] = []
+    fail_rank = SEVERITY_RANK[config.fail_on]
+    for rec, found in iter_lint(args, config):
+        files.add(rec.path)
+        frames += 1
+        for f in found:
+            counts[f.severity] += 1
+            fixable += f.fixable
+            failing += SEVERITY_RANK[f.severity] >= fail_rank
+            if f.fixable and f.path not in fixable_paths and f.path != "-":
+                fixable_paths.append(f.path)
+            if args.statistics or fmt in ("json", "sarif"):
+                keep.append(f)
+            elif fmt == "text":
+                print(format_text(f), file=out)
+            elif fmt == "github":
+                print(format_github(f), file=out)
+            elif fmt == "jsonl":
+                print(json.dumps(f.to_dict(), ensure_ascii=False), file=out)
+    if args.statistics:
+        if fmt == "json":
+            from collections import Counter
+
+            c = Counter((f.code, f.name) for f in keep)
+            print(json.dumps([{"code": k[0], "name": k[1], "count": n} for k, n in c.most_common()], indent=2), file=out)
+        else:
+            for line in statistics_lines(keep):
+                print(line, file=out)
+    elif fmt == "json":
+        print(dumps_json(keep), file=out)
+    elif fmt == "sarif":
+        from .engine import all_rules
+
+        print(json.dumps(sarif_document(keep, all_rules()), indent=2, ensure_ascii=False), file=out)
+    if fmt == "text" and not args.quiet:
+        print(_summary(counts, len(files), frames, fixable), file=out)
+    if args.fix and fixable_paths:
+        _fix_files(args, fixable_paths)
+    if args.exit_zero:
+        return 0
+    return 1 if failing else 0
+
+
+def _fix_files(args, paths: Iterable[str]) -> None:
+    from .prerelax import fix_file_beside
+
+    for path in paths:
+        fix_file_beside(path, args)
+
+
+# ------------------------------------------------------------------ rules / explain
+
+
+def add_rules_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--output-format", choices=["text", "json"], default="text")
+    add_selection_arguments(p)
+
+
+def run_rules(args) -> int:
+    from .engine import all_rules
+
+    config = config_from_args(args)
+    rows = []
+    for r in all_rules():
+        rows.append({"code": r.code, "name": r.name, "family": r.family,
+                     "severity": config.severity.get(r.code, r.severity),
+                     "enabled": r.code in config.enabled, "fixable": r.fixable, "summary": r.summary})
+    if args.output_format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    print(f"profile: {config.profile}")
+    print(f"{'code':<6} {'name':<26} {'family':<12} {'severity':<8} {'on':<3} {'fix':<3} summary")
+    for r in rows:
+        print(f"{r['code']:<6} {r['name']:<26} {r['family']:<12} {r['severity']:<8} "
+              f"{'on' if r['enabled'] else 'off':<3} {'yes' if r['fixable'] else '-':<3} {r['summary']}")
+    return 0
+
+
+def add_explain_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("rule", help="a rule code or name, e.g. SC102 or close-contact")
+
+
+def run_explain(args) -> int:
+    from .engine import ConfigError, resolve
+
+    rules = resolve(args.rule)
+    if len(rules) != 1:
+        raise ConfigError(f"{args.rule!r} matches {len(rules)} rules; give one code or name")
+    r = rules[0]
+    print(f"{r.code} {r.name}  ({r.family}, {r.severity}{', fixable' if r.fixable else ''}"
+          f"{'' if r.default_enabled else ', off by default'})\n")
+    print(r.explanation)
+    return 0

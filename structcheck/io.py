@@ -1,0 +1,381 @@
+"""Reading frames robustly, one at a time.
+
+xyz/extxyz are split into frames here (a streaming, chunked reader with line numbers):
+ASE's xyz reader stops at the first bad frame, raises unrelated exception types without
+line numbers, is quadratic for large plain-xyz frames, and ``import ase.io`` alone costs
+~0.5 s. Every other format goes through ``ase.io.iread``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+import numpy as np
+from ase import Atoms
+from ase.data import atomic_numbers
+
+XYZ_FORMATS = {"xyz", "extxyz"}
+CHUNK = 1 << 23  # 8 MiB
+
+
+@dataclass
+class FrameRecord:
+    """One frame as read: ``atoms`` or an ``error`` (one line, no traceback)."""
+
+    path: str
+    index: int
+    atoms: Atoms | None = None
+    line: int | None = None  # 1-based line where the frame (or the error) is
+    error: str | None = None
+
+
+class ReadError(Exception):
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+def unreadable_finding(rec: FrameRecord, config=None):
+    from .findings import Finding
+
+    sev = config.severity.get("SC001", "error") if config is not None else "error"
+    return Finding(code="SC001", name="unreadable-structure", severity=sev, message=rec.error or "",
+                   path=rec.path, frame=rec.index, line=rec.line)
+
+
+def detect_format(path: str, fmt: str | None = None) -> str | None:
+    """``xyz``/``extxyz`` when this module reads the file itself, else the ASE format (or None)."""
+    if fmt:
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xyz", ".extxyz"):
+        return "extxyz"
+    return None
+
+
+def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None) -> Iterator[FrameRecord]:
+    """Frames of one file (``-`` reads standard input); never raises for bad content."""
+    fmt = detect_format(path, fmt)
+    if path == "-":
+        data = (stdin or sys.stdin.buffer).read()
+        if fmt in XYZ_FORMATS or fmt is None:
+            yield from iter_xyz_stream(iter([data]), "-")
+        else:
+            yield from _iter_ase(_BytesPath(data), "-", fmt)
+        return
+    p = Path(path)
+    if p.is_dir():
+        yield FrameRecord(path, 0, error="is a directory (lint the files inside it, or pass --recursive)")
+        return
+    try:
+        fh = open(p, "rb")
+    except OSError as exc:
+        yield FrameRecord(path, 0, error=f"cannot open: {exc.strerror or exc}")
+        return
+    with fh:
+        if fmt in XYZ_FORMATS:
+            yield from iter_xyz_stream(iter(lambda: fh.read(CHUNK), b""), path)
+            return
+    yield from _iter_ase(str(p), path, fmt)
+
+
+class _BytesPath:
+    def __init__(self, data: bytes):
+        self.data = data
+
+
+def _iter_ase(source, path: str, fmt: str | None) -> Iterator[FrameRecord]:
+    import io as _io
+    import warnings
+
+    import ase.io
+
+    k = 0
+    try:
+        if isinstance(source, _BytesPath):
+            handle = _io.StringIO(source.data.decode("utf-8", errors="replace"))
+            it = ase.io.iread(handle, index=":", format=fmt)
+        else:
+            if Path(source).stat().st_size == 0:
+                yield FrameRecord(path, 0, error="empty file")
+                return
+            it = ase.io.iread(source, index=":", format=fmt)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for atoms in it:
+                yield FrameRecord(path, k, atoms)
+                k += 1
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a finding, not a crash
+        name = type(exc).__name__
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else name
+        if name == "UnknownFileTypeError":
+            msg = f"cannot tell the file format ({msg}); pass --format-in"
+        else:
+            msg = f"cannot read frame {k} ({name}: {msg})"
+            if k:
+                msg += "; later frames not read"
+        yield FrameRecord(path, k, error=msg[:300])
+        return
+    if k == 0:
+        yield FrameRecord(path, 0, error="no structure in file")
+
+
+# ------------------------------------------------------------------ extxyz comment lines
+
+_KV = re.compile(r"""\s*([A-Za-z_][\w\-.:]*)\s*(?:=\s*("(?:[^"\\]|\\.)*"|\{[^}]*\}|'[^']*'|[^\s"]+))?""")
+_BOOL = {"T": True, "F": False, "True": True, "False": False, "TRUE": True, "FALSE": False}
+
+
+def _value(raw: str):
+    if raw[:1] in "\"'{":
+        raw = raw[1:-1]
+    parts = raw.replace(",", " ").split()
+    if len(parts) == 1 or not parts:
+        s = parts[0] if parts else raw
+        if s in _BOOL:
+            return _BOOL[s]
+        for cast in (int, float):
+            try:
+                return cast(s)
+            except ValueError:
+                pass
+        return raw
+    if all(p in _BOOL for p in parts):
+        return np.array([_BOOL[p] for p in parts])
+    try:
+        arr = np.array(parts, dtype=float)
+    except ValueError:
+        return raw
+    if all(re.fullmatch(r"[+-]?\d+", p) for p in parts):
+        arr = arr.astype(int)
+    return arr
+
+
+def parse_comment(line: str) -> dict:
+    """key=value pairs of an extxyz comment line ({} for a plain xyz comment)."""
+    if "=" not in line:
+        return {}
+    out: dict = {}
+    pos = 0
+    text = line.strip()
+    while pos < len(text):
+        m = _KV.match(text, pos)
+        if not m or m.end() == pos:
+            return {"comment": line.strip()} if not out else out
+        key, raw = m.group(1), m.group(2)
+        out[key] = True if raw is None else (raw.strip('"') if key == "Properties" else _value(raw))
+        pos = m.end()
+    return out
+
+
+def _properties(spec: str) -> list[tuple[str, str, int]]:
+    f = spec.split(":")
+    if len(f) % 3:
+        raise ReadError(f"bad Properties={spec!r}")
+    return [(f[k], f[k + 1].upper(), int(f[k + 2])) for k in range(0, len(f), 3)]
+
+
+# ------------------------------------------------------------------ the frame splitter
+
+_SYMBOL_CACHE: dict[bytes, int] = {}
+
+
+def _numbers(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    uniq, inverse = np.unique(labels, return_inverse=True)
+    z = np.empty(len(uniq), dtype=int)
+    for k, lab in enumerate(uniq):
+        if lab not in _SYMBOL_CACHE:
+            s = lab.decode("utf-8", "replace")
+            if s.isdigit():
+                _SYMBOL_CACHE[lab] = int(s) if 0 < int(s) < 119 else 0
+            else:
+                _SYMBOL_CACHE[lab] = atomic_numbers.get(s, 0) if s != "X" else 0
+        z[k] = _SYMBOL_CACHE[lab]
+    numbers = z[inverse.reshape(-1)]
+    unknown = None
+    if (z == 0).any():
+        unknown = np.array([u.decode("utf-8", "replace") for u in uniq], dtype=object)[inverse.reshape(-1)]
+    return numbers, unknown
+
+
+def _bad_line(lines: list[bytes], ncols: int, first_line: int, pcols) -> ReadError:
+    for k, ln in enumerate(lines):
+        tok = ln.split()
+        if len(tok) < ncols:
+            return ReadError(f"expected {ncols} columns, found {len(tok)}", first_line + k)
+        for c in pcols:
+            try:
+                float(tok[c])
+            except ValueError:
+                return ReadError(f"not a number: {tok[c].decode('utf-8', 'replace')!r}", first_line + k)
+    return ReadError("cannot parse the atom lines", first_line)
+
+
+def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int) -> Atoms:
+    """Build Atoms from one xyz/extxyz frame; ``first_line`` is the 1-based count line."""
+    try:
+        text = comment.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReadError("comment line is not UTF-8 text (binary file?)", first_line + 1) from None
+    info = parse_comment(text)
+    props = _properties(info.pop("Properties")) if "Properties" in info else None
+    lines = block.splitlines()
+    n = len(lines)
+    if props is None:
+        first = lines[0].split() if n else []
+        ncols = max(len(first), 4)
+        props = [("species", "S", 1), ("pos", "R", 3)]
+        if ncols > 4:
+            props.append(("_extra", "S", ncols - 4))
+    ncols = sum(p[2] for p in props)
+    tokens = block.split()
+    start = {}
+    c = 0
+    for name, _, w in props:
+        start[name] = c
+        c += w
+    if "pos" not in start:
+        raise ReadError("Properties has no pos column", first_line + 1)
+    pcols = range(start["pos"], start["pos"] + 3)
+    if len(tokens) != n * ncols:
+        raise _bad_line(lines, ncols, first_line + 2, pcols)
+    tok = np.array(tokens, dtype=bytes).reshape(n, ncols) if n else np.zeros((0, ncols), dtype="S1")
+    try:
+        pos = tok[:, start["pos"]:start["pos"] + 3].astype(float)
+    except ValueError:
+        raise _bad_line(lines, ncols, first_line + 2, pcols) from None
+    if "species" in start:
+        numbers, labels = _numbers(tok[:, start["species"]])
+    elif "Z" in start:
+        numbers, labels = tok[:, start["Z"]].astype(int), None
+    else:
+        raise ReadError("Properties has neither species nor Z", first_line + 1)
+    cell = np.zeros((3, 3))
+    pbc = np.zeros(3, dtype=bool)
+    if "Lattice" in info:
+        lat = np.asarray(info.pop("Lattice"), dtype=float).reshape(-1)
+        if lat.size != 9:
+            raise ReadError("Lattice needs 9 numbers", first_line + 1)
+        cell = lat.reshape(3, 3)
+        pbc[:] = True
+    if "pbc" in info:
+        raw = info.pop("pbc")
+        pbc = np.broadcast_to(np.asarray(raw, dtype=bool), 3).copy()
+    atoms = Atoms(numbers=np.where(numbers < 0, 0, numbers), positions=pos, cell=cell, pbc=pbc)
+    for name, typ, w in props:
+        if name in ("species", "pos", "Z", "_extra"):
+            continue
+        col = tok[:, start[name]:start[name] + w]
+        try:
+            if typ == "R":
+                arr = col.astype(float)
+            elif typ == "I":
+                arr = col.astype(int)
+            elif typ == "L":
+                arr = np.isin(col, [b"T", b"True", b"1"])
+            else:
+                arr = col.astype(str)
+        except ValueError:
+            raise _bad_line(lines, ncols, first_line + 2, range(start[name], start[name] + w)) from None
+        arr = arr[:, 0] if w == 1 else arr
+        key = {"magmoms": "initial_magmoms", "charges": "initial_charges"}.get(name, name)
+        atoms.arrays[key] = arr
+    info.pop("comment", None)
+    atoms.info.update(info)
+    if labels is not None:
+        atoms.info["_structcheck_labels"] = labels
+    return atoms
+
+
+def iter_xyz_stream(chunks: Iterator[bytes], path: str) -> Iterator[FrameRecord]:
+    """Split an xyz/extxyz byte stream into frames, chunk by chunk (bounded memory)."""
+    buf = b""
+    nl = np.zeros(0, dtype=np.int64)  # newline offsets in buf
+    base_line = 1  # 1-based line number of buf[0]
+    cursor = 0  # index into nl of the next unread line start: line k starts after nl[k-1]
+    frame = 0
+    eof = False
+    it = iter(chunks)
+
+    def line_start(k: int) -> int:
+        return 0 if k == 0 else int(nl[k - 1]) + 1
+
+    def more() -> bool:
+        nonlocal buf, nl, cursor, base_line, eof
+        if eof:
+            return False
+        chunk = next(it, None)
+        if chunk is None:
+            eof = True
+            if buf and not buf.endswith(b"\n"):
+                buf += b"\n"
+                nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+            return False
+        # drop consumed lines
+        cut = line_start(cursor)
+        base_line += cursor
+        buf = buf[cut:] + chunk
+        cursor = 0
+        nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+        return True
+
+    first = True
+    while True:
+        while len(nl) - cursor < 1 and more():
+            pass
+        if len(nl) - cursor < 1:
+            break
+        if first:
+            first = False
+            if b"\x00" in buf[:4096]:
+                yield FrameRecord(path, 0, line=1, error="binary data, not an xyz file")
+                return
+        count_raw = buf[line_start(cursor):int(nl[cursor])]
+        if not count_raw.strip():
+            cursor += 1  # blank line between or after frames
+            continue
+        lineno = base_line + cursor
+        parts = count_raw.split()
+        try:
+            n = int(parts[0])
+            if len(parts) != 1 or n < 0:
+                raise ValueError
+        except ValueError:
+            txt = count_raw.decode("utf-8", "replace").strip()[:40]
+            yield FrameRecord(path, frame, line=lineno,
+                              error=f"bad atom count line {txt!r}; frames after it not read")
+            return
+        while len(nl) - cursor < n + 2 and more():
+            pass
+        avail = len(nl) - cursor
+        if avail < n + 2:
+            have = max(avail - 2, 0)
+            yield FrameRecord(path, frame, line=lineno,
+                              error=f"truncated frame: {n} atoms declared, {have} atom line(s) found")
+            return
+        comment = buf[line_start(cursor + 1):int(nl[cursor + 1])]
+        block = buf[line_start(cursor + 2):int(nl[cursor + n + 1])] if n else b""
+        try:
+            atoms = parse_frame(count_raw, comment, block, lineno)
+            yield FrameRecord(path, frame, atoms, lineno)
+        except ReadError as exc:
+            yield FrameRecord(path, frame, line=exc.line or lineno, error=str(exc))
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            yield FrameRecord(path, frame, line=lineno, error=f"cannot parse frame ({exc})")
+        cursor += n + 2
+        frame += 1
+    if frame == 0:
+        yield FrameRecord(path, 0, line=1, error="empty file: no frame")
+
+
+def read_one(path: str, fmt: str | None = None) -> Atoms:
+    """The first readable frame, else ReadError (used by fix/relax on a single start)."""
+    for rec in iter_frames(path, fmt):
+        if rec.error is None:
+            return rec.atoms
+        raise ReadError(f"{path}: frame {rec.index}" + (f", line {rec.line}" if rec.line else "") + f": {rec.error}")
+    raise ReadError(f"{path}: no frame")

@@ -1,0 +1,73 @@
+"""One neighbour list per frame (vesin, compiled), shared by every rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Each pair once (half list), periodic images included.
+
+    ``i``, ``j``: atom indices; ``d``: distance in Å; ``shift``: integer cell shift
+    with  r_ij = pos[j] - pos[i] + shift @ cell.  A pair may have i == j (an atom and
+    its own periodic image) when the cell is smaller than the cutoff.
+    """
+
+    i: np.ndarray
+    j: np.ndarray
+    d: np.ndarray
+    shift: np.ndarray
+    cutoff: float
+
+    def within(self, mask: np.ndarray) -> "Pairs":
+        return Pairs(self.i[mask], self.j[mask], self.d[mask], self.shift[mask], self.cutoff)
+
+    def vectors(self, positions: np.ndarray, cell: np.ndarray) -> np.ndarray:
+        return positions[self.j] - positions[self.i] + self.shift @ cell
+
+
+def usable_box(cell: np.ndarray, pbc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(box, periodic) safe for the neighbour list.
+
+    A periodic direction whose cell vector is zero or collinear with the others cannot
+    be periodic (the degenerate-cell rule reports that); it is treated as open.
+    """
+    cell = np.asarray(cell, dtype=float)
+    pbc = np.asarray(pbc, dtype=bool).copy()
+    if not pbc.any():
+        return np.zeros((3, 3)), pbc
+    lengths = np.linalg.norm(cell, axis=1)
+    pbc &= lengths > 1e-6
+    if pbc.any() and abs(np.linalg.det(cell)) < 1e-6 * max(lengths.max(), 1e-12) ** 3:
+        # try to complete open directions with orthogonal vectors; else give up periodicity
+        box = cell.copy()
+        for ax in np.flatnonzero(~pbc):
+            others = [box[k] for k in range(3) if k != ax]
+            n = np.cross(others[0], others[1])
+            if np.linalg.norm(n) < 1e-9:
+                n = np.eye(3)[ax]
+            box[ax] = n / np.linalg.norm(n)
+        if abs(np.linalg.det(box)) < 1e-9:
+            return np.zeros((3, 3)), np.zeros(3, dtype=bool)
+        return box, pbc
+    return cell, pbc
+
+
+def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float) -> Pairs:
+    """All pairs closer than ``cutoff`` Å, each once."""
+    n = len(positions)
+    empty = Pairs(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros((0, 3), int), cutoff)
+    if n == 0 or cutoff <= 0:
+        return empty
+    from vesin import NeighborList
+
+    box, periodic = usable_box(cell, pbc)
+    pos = np.ascontiguousarray(positions, dtype=np.float64)
+    if not periodic.any():
+        box = np.zeros((3, 3))
+    nl = NeighborList(cutoff=float(cutoff), full_list=False)
+    i, j, s, d = nl.compute(pos, box, [bool(p) for p in periodic], quantities="ijSd")
+    return Pairs(i.astype(np.int64), j.astype(np.int64), d, s.astype(np.int64), cutoff)
