@@ -345,9 +345,17 @@ def iter_xyz_stream(chunks: Iterator[bytes], path: str) -> Iterator[FrameRecord]
             if len(parts) != 1 or n < 0:
                 raise ValueError
         except ValueError:
-            txt = count_raw.decode("utf-8", "replace").strip()[:40]
-            yield FrameRecord(path, frame, line=lineno,
-                              error=f"bad atom count line {txt!r}; frames after it not read")
+            try:
+                txt = count_raw.decode("utf-8").strip()
+                binary = any(ord(ch) < 32 and ch not in "\t\r" for ch in txt)
+            except UnicodeDecodeError:
+                binary = True
+            if binary:
+                msg = "binary data, not a text xyz file" if frame == 0 else \
+                    "binary data instead of an atom count; frames after it not read"
+            else:
+                msg = f"bad atom count line {ascii(txt[:40])}; frames after it not read"
+            yield FrameRecord(path, frame, line=lineno, error=msg)
             return
         while len(nl) - cursor < n + 2 and more():
             pass

@@ -30,7 +30,7 @@ def declared_spin(atoms) -> bool:
 def odd_electron_count(frame: Frame):
     """Odd electron count with no spin multiplicity declared.
 
-    What it does: electrons = Σ Z − charge (``charge`` in atoms.info / the extxyz comment,
+    What it does: for non-periodic structures, electrons = Σ Z − charge (``charge`` in atoms.info / the extxyz comment,
     default 0). Odd, with no ``spin``/``multiplicity`` key and no initial magnetic
     moments, is flagged.
 
@@ -43,8 +43,8 @@ def odd_electron_count(frame: Frame):
     Fix: add or remove the missing atom, or declare the state: charge=... and
     multiplicity=... in the extxyz comment (or initial magnetic moments).
     """
-    if len(frame) == 0:
-        return
+    if len(frame) == 0 or frame.pbc.any() or (frame.numbers == 0).any():
+        return  # a periodic cell of a metal has any electron count
     charge = declared_charge(frame.info)
     nel = float(frame.numbers.sum()) - charge
     if abs(nel - round(nel)) > 1e-6 or int(round(nel)) % 2 == 0:

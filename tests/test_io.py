@@ -1,0 +1,121 @@
+"""A corpus of malformed files: the message, the line, the frame and the exit code."""
+
+import json
+
+import pytest
+
+GOOD = "3\nframe{k}\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n"
+
+CORPUS = {
+    "empty.xyz": (b"", 1, "empty file"),
+    "truncated.xyz": (b"3\n\nO 0 0 0\nH 0.96 0 0\n", 1, "truncated frame: 3 atoms declared, 2 atom line(s) found"),
+    "badcount.xyz": (b"three\n\nO 0 0 0\n", 1, "bad atom count line 'three'"),
+    "binary.xyz": (bytes(range(256)) * 4, 1, "binary data"),
+    "columns.xyz": (b"2\n\nO 0 0 0\nH 0.96 0\n", 4, "expected 4 columns, found 3"),
+    "notnumber.xyz": (b"2\n\nO 0 0 0\nH 0.96 x 0\n", 4, "not a number: 'x'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_malformed_file_is_a_finding(run_cli, tmp_path, name):
+    data, line, msg = CORPUS[name]
+    (tmp_path / name).write_bytes(data)
+    (tmp_path / "good.xyz").write_text(GOOD.format(k=0))
+    code, out, err = run_cli("lint", "--output-format", "json", name, "good.xyz")
+    assert code == 1 and err == ""
+    found = json.loads(out)
+    assert [(f["path"], f["code"], f["name"], f["frame"], f["line"]) for f in found] == \
+        [(name, "SC001", "unreadable-structure", 0, line)]
+    assert msg in found[0]["message"]
+
+
+def test_text_report_names_file_and_line(run_cli, tmp_path):
+    (tmp_path / "t.xyz").write_bytes(CORPUS["truncated.xyz"][0])
+    code, out, err = run_cli("lint", "t.xyz")
+    assert code == 1
+    assert out.splitlines()[0].startswith("t.xyz:1: SC001 [error] unreadable-structure: truncated frame")
+    assert "Traceback" not in out + err
+
+
+def test_one_bad_frame_among_good_ones(run_cli, tmp_path):
+    text = GOOD.format(k=0) + "3\nframe1\nO 0 0 0\nH 0.96 abc 0\nH -0.24 0.93 0\n" + GOOD.format(k=2)
+    text += "3\nframe3\nO 0 0 0\nH 0.96 0 0\nH 0.2 0 0\n"
+    (tmp_path / "multi.xyz").write_text(text)
+    code, out, _ = run_cli("lint", "--output-format", "json", "multi.xyz")
+    found = json.loads(out)
+    assert code == 1
+    assert [(f["code"], f["frame"], f["line"]) for f in found if f["code"] == "SC001"] == [("SC001", 1, 9)]
+    # frames after the bad one are still linted: frame 3 has a close contact on atoms 0, 2
+    cc = [f for f in found if f["code"] == "SC102"]
+    assert [(f["frame"], f["atoms"], f["line"]) for f in cc] == [(3, [0, 2], 18)]
+
+
+def test_nan_and_unknown_symbol_files(run_cli, tmp_path):
+    (tmp_path / "nan.xyz").write_text("3\n\nO 0 0 0\nH nan 0 0\nH -0.24 0.93 0\n")
+    (tmp_path / "unk.xyz").write_text("3\n\nO 0 0 0\nHx 0.96 0 0\nH -0.24 0.93 0\n")
+    code, out, _ = run_cli("lint", "--output-format", "json", "nan.xyz", "unk.xyz")
+    found = json.loads(out)
+    assert code == 1
+    assert [(f["path"], f["code"], f["atoms"], f["line"]) for f in found] == \
+        [("nan.xyz", "SC002", [1], 4), ("unk.xyz", "SC003", [1], 4)]
+
+
+def test_crlf_line_endings_are_fine(run_cli, tmp_path):
+    (tmp_path / "crlf.xyz").write_bytes(GOOD.format(k=0).replace("\n", "\r\n").encode())
+    code, out, _ = run_cli("lint", "crlf.xyz")
+    assert code == 0 and "All checks passed" in out
+
+
+def test_extxyz_round_trip_matches_ase(tmp_path):
+    """Our frame splitter gives what ase.io.read gives (cell, pbc, info, arrays)."""
+    import numpy as np
+    from ase.build import bulk
+    from ase.io import read, write
+
+    from structcheck.io import iter_frames
+
+    a = bulk("NaCl", "rocksalt", a=5.64).repeat(2)
+    a.rattle(0.01, seed=1)
+    a.info["charge"] = 0
+    a.info["note"] = "hello world"
+    a.set_initial_magnetic_moments(np.arange(len(a)) % 2)
+    b = bulk("Cu", "fcc", a=3.6, orthorhombic=True)
+    b.pbc = [True, True, False]
+    write(tmp_path / "x.extxyz", [a, b])
+    ours = [r.atoms for r in iter_frames(str(tmp_path / "x.extxyz"))]
+    ref = read(tmp_path / "x.extxyz", ":")
+    assert len(ours) == 2
+    for o, r in zip(ours, ref):
+        assert np.array_equal(o.numbers, r.numbers)
+        assert np.allclose(o.positions, r.positions) and np.allclose(o.cell, r.cell)
+        assert list(o.pbc) == list(r.pbc)
+    assert ours[0].info["note"] == "hello world" and ours[0].info["charge"] == 0
+    assert np.allclose(ours[0].get_initial_magnetic_moments(), np.arange(len(a)) % 2)
+
+
+def test_other_formats_through_ase(run_cli, tmp_path):
+    from ase.build import bulk
+    from ase.io import write
+
+    si = bulk("Si", "diamond", a=5.43, cubic=True)
+    write(tmp_path / "si.cif", si)
+    write(tmp_path / "POSCAR", si, format="vasp")
+    bad = si.copy()
+    bad.positions[1] = bad.positions[0] + (0.5, 0, 0)
+    write(tmp_path / "CONTCAR", bad, format="vasp")
+    (tmp_path / "broken.cif").write_text("data_x\n_cell_length_a 3\nnonsense\n")
+    code, out, _ = run_cli("lint", "--output-format", "json", "si.cif", "POSCAR", "CONTCAR", "broken.cif")
+    found = json.loads(out)
+    assert code == 1
+    assert {(f["path"], f["code"]) for f in found} == {("CONTCAR", "SC102"), ("broken.cif", "SC001")}
+    cc = [f for f in found if f["code"] == "SC102"]
+    assert cc[0]["atoms"] == [0, 1] and cc[0]["line"] is None
+
+
+def test_unknown_format_and_missing_file(run_cli, tmp_path):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    code, out, err = run_cli("lint", "--output-format", "json", "notes.txt", "missing.xyz")
+    found = json.loads(out)
+    assert code == 1 and "Traceback" not in err
+    assert [f["path"] for f in found] == ["notes.txt", "missing.xyz"]
+    assert "--format-in" in found[0]["message"] and "cannot open" in found[1]["message"]
