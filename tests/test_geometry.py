@@ -122,7 +122,10 @@ def test_fragments():
 
     dimer = s22["Water_dimer"]
     f = by(structcheck.lint(dimer), "SC104")
-    assert len(f) == 1 and f[0].severity == "info" and len(f[0].atoms) == 3
+    assert len(f) == 1 and f[0].severity == "info" and f[0].atoms == tuple(range(6))
+    mixed = molecule("CH3CH2OH") + molecule("H2O")
+    mixed.positions[-3:] += (6, 0, 0)
+    assert [x.atoms for x in by(structcheck.lint(mixed), "SC104")] == [(9, 10, 11)]
     assert by(structcheck.lint(molecule("CH3CH2OH")), "SC104") == []
     # periodic structures are exempt (molecular crystals are many fragments)
     dimer.cell = [15, 15, 15]

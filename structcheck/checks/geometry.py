@@ -112,12 +112,12 @@ def fragments(frame: Frame):
 
     What it does: in a non-periodic structure, counts connected components of the bond
     graph (bonded below 1.25 × radii sum) with two or more atoms; reports when there are
-    several, listing the atoms of all but the largest. Lone atoms are isolated-atom's.
+    several, listing the atoms of all but a unique largest one. Lone atoms are isolated-atom's.
 
     Why it matters: a dimer or cluster is often intended (info level), but a molecule
     broken by a bad edit or a unit error also falls apart into fragments.
 
-    Example: the s22 water dimer gives two fragments of 3 atoms.
+    Example: the s22 water dimer gives two fragments of 3 atoms (all 6 flagged: a tie).
 
     Fix: nothing, if intended; else rebuild the molecule.
     """
@@ -134,8 +134,10 @@ def fragments(frame: Frame):
     multi = np.flatnonzero(sizes >= 2)
     if len(multi) < 2:
         return
-    largest = multi[np.argmax(sizes[multi])]
-    others = np.flatnonzero(np.isin(labels, multi) & (labels != largest))
+    # flag every fragment but a unique largest one (a tie flags all: no order dependence)
+    big = multi[sizes[multi] == sizes[multi].max()]
+    keep = big if len(big) == 1 else np.zeros(0, int)
+    others = np.flatnonzero(np.isin(labels, multi) & ~np.isin(labels, keep))
     yield Hit(tuple(int(a) for a in others),
               f"{len(multi)} disconnected fragments of sizes "
               f"{', '.join(str(int(s)) for s in sorted(sizes[multi], reverse=True))}",
