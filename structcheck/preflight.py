@@ -1,0 +1,194 @@
+"""Pre-flight: refuse a non-physical start before a relaxation runs.
+
+``preflight(atoms)`` lints one structure with the strict ``dpa2-preflight`` profile and
+returns it, or raises :class:`PreflightError` carrying the findings. ``guard(opt)`` makes an
+ASE optimizer (or any ``ase.optimize`` Dynamics) run that check when ``run()``/``irun()``
+is called, *before* the calculator is evaluated once; ``guarded(BFGS)`` is the same as an
+optimizer class, for pipelines that take an optimizer class (janus-core ``GeomOpt``,
+quacc ``Runner.run_opt``, atomate2 ``AseRelaxer``). See docs/pipelines.md.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Sequence
+
+from .findings import Finding, at_least, table
+
+__all__ = ["preflight", "PreflightError", "guard", "guarded"]
+
+
+class PreflightError(Exception):
+    """The start failed the pre-flight check.
+
+    ``str(err)`` is a readable table; ``err.findings`` the failing findings (plain data),
+    ``err.all_findings`` every finding (warnings below ``fail-on`` included).
+    """
+
+    def __init__(self, findings: Sequence[Finding], all_findings: Sequence[Finding] | None = None,
+                 profile: str = "dpa2-preflight", fixed: bool = False):
+        self.findings = list(findings)
+        self.all_findings = list(all_findings if all_findings is not None else findings)
+        self.profile = profile
+        n = len(self.findings)
+        what = "after the repulsive pre-relaxation (fix=True) " if fixed else ""
+        hint = "" if fixed else ("\nRepair close contacts with preflight(atoms, fix=True) or `structcheck fix`."
+                                 if any(f.fixable for f in self.findings) else "")
+        super().__init__(f"pre-flight check failed {what}(profile {profile}): {n} finding(s)\n"
+                         f"{table(self.findings)}{hint}")
+
+
+def _as_atoms(obj):
+    """The ``ase.Atoms`` behind an Atoms, a filter (FrechetCellFilter, ...) or an optimizable."""
+    from ase import Atoms
+
+    seen = 0
+    while not isinstance(obj, Atoms):
+        inner = getattr(obj, "atoms", None)
+        if inner is None or seen > 8:
+            raise TypeError(f"preflight needs ase.Atoms (or a filter around one), got {type(obj).__name__}")
+        obj = inner
+        seen += 1
+    return obj
+
+
+def _config(profile, model, kw):
+    from .engine import load_config
+
+    kw = dict(kw)
+    use_project = kw.pop("use_project", False)
+    return load_config(profile=profile, model=model, use_project=use_project, **kw)
+
+
+def check(atoms, profile: str = "dpa2-preflight", model: str | None = None, **kw) -> tuple[list[Finding], list[Finding]]:
+    """(failing findings, all findings) of one structure under ``profile``."""
+    from .engine import lint_atoms
+
+    config = _config(profile, model, kw)
+    found = lint_atoms(_as_atoms(atoms), config)
+    return at_least(found, config.fail_on), found
+
+
+def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: str | None = None,
+              **kw):
+    """Return ``atoms`` when it is a sane start, else raise :class:`PreflightError`.
+
+    ``profile``: rule profile (a shipped name or a .toml path); its ``fail-on`` decides what
+    fails (``dpa2-preflight``: errors). ``model``: a DeePMD-kit model path; enables
+    model-unsupported-element. ``fix=True``: when every failing finding is fixable
+    (close contacts, overlaps), return a pre-relaxed *copy* from ``structcheck.fix``
+    and check it again; the input is never modified. Other keywords go to the rule
+    configuration as in ``structcheck.lint`` (``select``, ``ignore``, ``type_map``,
+    ``expect_formula``, ``thresholds``, ``use_project``...).
+    """
+    atoms = _as_atoms(atoms)
+    failing, found = check(atoms, profile, model, **kw)
+    if not failing:
+        return atoms
+    if not fix or not all(f.fixable for f in failing):
+        raise PreflightError(failing, found, profile)
+    from .prerelax import fix as _fix
+
+    fixed, _report = _fix(atoms)
+    failing, found = check(fixed, profile, model, **kw)
+    if failing:
+        raise PreflightError(failing, found, profile, fixed=True)
+    return fixed
+
+
+# ---------------------------------------------------------------- guarding ASE optimizers
+
+
+def _refuse_bad_start(dyn, kw) -> None:
+    atoms = _as_atoms(dyn.atoms)
+    fix = kw.get("fix", False)
+    checked = preflight(atoms, **kw)
+    if fix and checked is not atoms:
+        # the optimizer holds this Atoms object: move its atoms to the repaired positions
+        atoms.positions = checked.positions
+
+
+def guard(dyn, **preflight_kwargs):
+    """Make ``dyn.run()`` / ``dyn.irun()`` refuse a bad start; returns ``dyn``.
+
+    ``dyn`` is any ASE optimizer (BFGS, LBFGS, FIRE, ...) or Dynamics, also around a cell
+    filter. The check runs at each ``run``/``irun`` call, before the first force call, so a
+    calculator never sees a non-physical start. Keywords go to :func:`preflight`; with
+    ``fix=True`` the optimizer's own Atoms are moved to the repaired positions first.
+    """
+    if getattr(dyn, "_structcheck_guarded", False):
+        return dyn
+    run, irun = dyn.run, dyn.irun
+
+    @functools.wraps(run)
+    def guarded_run(*args, **kwargs):
+        _refuse_bad_start(dyn, preflight_kwargs)
+        return run(*args, **kwargs)
+
+    @functools.wraps(irun)
+    def guarded_irun(*args, **kwargs):
+        _refuse_bad_start(dyn, preflight_kwargs)
+        return irun(*args, **kwargs)
+
+    dyn.run, dyn.irun = guarded_run, guarded_irun
+    dyn._structcheck_guarded = True
+    return dyn
+
+
+_GUARDED: dict[tuple, type] = {}
+
+
+def guarded(optimizer_class: type, **preflight_kwargs) -> type:
+    """A subclass of an ASE optimizer class whose instances are :func:`guard`-ed.
+
+    For pipelines that take an optimizer *class*: ``GeomOpt(optimizer=guarded(LBFGS))``,
+    ``relax_job(atoms, opt_params={"optimizer": guarded(BFGS)})``,
+    ``ForceFieldRelaxMaker(optimizer_kwargs={"optimizer": guarded(FIRE)})``.
+    ``issubclass(guarded(BFGS), BFGS)`` holds. With no keywords the class is importable as
+    ``structcheck.preflight.GuardedBFGS`` (so it pickles, e.g. to Dask or FireWorks workers).
+    """
+    try:
+        key = (optimizer_class, tuple(sorted(preflight_kwargs.items())))
+        hash(key)
+    except TypeError:  # unhashable keyword values (lists): no cache
+        key = None
+    if key in _GUARDED:
+        return _GUARDED[key]
+    name = f"Guarded{optimizer_class.__name__}"
+
+    def __init__(self, *args, **kwargs):
+        optimizer_class.__init__(self, *args, **kwargs)
+        guard(self, **type(self).preflight_kwargs)
+
+    cls = type(name, (optimizer_class,), {"__init__": __init__, "preflight_kwargs": dict(preflight_kwargs),
+                                          "__module__": __name__, "__doc__": f"{optimizer_class.__name__}"
+                                          " that refuses a start failing structcheck.preflight."})
+    import ase.optimize
+
+    if not preflight_kwargs and getattr(ase.optimize, optimizer_class.__name__, None) is optimizer_class:
+        globals()[name] = cls
+    if key is not None:
+        _GUARDED[key] = cls
+    return cls
+
+
+def __getattr__(name: str):
+    """``GuardedBFGS``, ``GuardedLBFGS``, ``GuardedFIRE``... for every ase.optimize class."""
+    if name.startswith("Guarded"):
+        import ase.optimize
+
+        base = getattr(ase.optimize, name[len("Guarded"):], None)
+        if isinstance(base, type):
+            return guarded(base)
+    raise AttributeError(name)
+
+
+# ``structcheck.preflight`` names both this module and the function: once the module is
+# imported, Python binds the package attribute to the module, so make the module callable
+# (``structcheck.preflight(atoms)`` then works however it was reached).
+class _CallableModule(__import__("types").ModuleType):
+    def __call__(self, *args, **kwargs):
+        return preflight(*args, **kwargs)
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule
