@@ -1,0 +1,153 @@
+"""structcheck wander: metrics on constructed inputs, the experiment machinery with a cheap
+ASE calculator, and the teaching commands with the shipped DPA2 model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.calculators.morse import MorsePotential
+from scipy.spatial.transform import Rotation
+
+from structcheck.wander import (cluster_minima, kabsch_rmsd, multistart, replica_noise,
+                                spread_per_step, wander)
+
+TETRA = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.3, 0.0], [0.2, 0.1, 1.7]])
+
+
+def _rigid(x, seed=1, shift=(0.3, -2.0, 5.0)):
+    return Rotation.random(random_state=seed).apply(x) + np.asarray(shift)
+
+
+# ------------------------------------------------------------------ Kabsch RMSD
+
+
+def test_kabsch_identical_and_rigidly_moved_is_zero():
+    assert kabsch_rmsd(TETRA, TETRA) < 1e-12
+    assert kabsch_rmsd(TETRA, _rigid(TETRA)) < 1e-12
+    assert kabsch_rmsd(_rigid(TETRA, seed=7), TETRA) < 1e-12
+
+
+def test_kabsch_mirror_image_is_not_a_rotation():
+    mirror = TETRA * np.array([1.0, 1.0, -1.0])  # a chiral tetrahedron and its mirror image
+    assert kabsch_rmsd(TETRA, mirror) > 0.1
+
+
+def test_kabsch_known_value_one_atom_moved():
+    # moving one of 4 atoms by d moves the centroid by d/4: after removing the translation the
+    # misfit is sqrt((9/16 + 3/16) d^2 / 4) = d*sqrt(3)/4; a rotation can only lower it
+    d = 0.2
+    b = TETRA.copy()
+    b[0, 0] += d
+    translation_only = kabsch_rmsd(TETRA, b, rotate=False)
+    assert translation_only == pytest.approx(d * np.sqrt(3) / 4, rel=1e-12)
+    assert 0 < kabsch_rmsd(TETRA, b) <= translation_only
+
+
+def test_kabsch_periodic_removes_only_translation():
+    moved = TETRA + [1.0, 2.0, 3.0]
+    assert kabsch_rmsd(TETRA, moved, rotate=False) < 1e-12
+    assert kabsch_rmsd(TETRA, _rigid(TETRA), rotate=False) > 0.1
+
+
+def test_kabsch_rejects_bad_shapes():
+    with pytest.raises(ValueError):
+        kabsch_rmsd(TETRA, TETRA[:3])
+
+
+# ------------------------------------------------------------------ clustering
+
+
+def test_cluster_two_minima_lowest_first():
+    other = TETRA.copy()
+    other[3] = [0.2, 0.1, -1.7]  # a different structure
+    pos = [TETRA, _rigid(TETRA, 2), other, _rigid(other, 3), TETRA + 1e-3]
+    ene = [-1.0, -1.0 + 1e-4, -2.0, -2.0, -1.0]
+    assert cluster_minima(pos, ene) == [1, 1, 0, 0, 1]
+
+
+def test_cluster_needs_both_structure_and_energy_to_differ():
+    other = TETRA * np.array([1.0, 1.0, -1.0])  # mirror image: different structure ...
+    assert cluster_minima([TETRA, other], [-1.0, -1.0]) == [0, 0]  # ... same energy: one minimum
+    assert cluster_minima([TETRA, other], [-1.0, -1.5]) == [1, 0]
+    assert cluster_minima([TETRA, TETRA + 0.01], [-1.0, -1.5]) == [0, 0]  # same structure
+    # tolerances are honoured
+    assert cluster_minima([TETRA, other], [-1.0, -1.5], energy_tol=1.0) == [0, 0]
+
+
+def test_cluster_is_order_independent():
+    other = TETRA.copy()
+    other[3] = [0.2, 0.1, -1.7]
+    pos = [TETRA, other, _rigid(TETRA, 4), other + 0.5]
+    ene = [-1.0, -3.0, -1.0, -3.0]
+    labels = cluster_minima(pos, ene)
+    perm = [3, 1, 0, 2]
+    relabelled = cluster_minima([pos[i] for i in perm], [ene[i] for i in perm])
+    assert relabelled == [labels[i] for i in perm]
+    assert len(set(labels)) == 2
+
+
+# ------------------------------------------------------------------ spread and noise
+
+
+def test_spread_per_step_constructed():
+    t = np.zeros((3, 2, 2, 3))
+    t[1, 1, 0] = [3.0, 4.0, 0.0]  # replica 1, step 1, atom 0 moved by 5
+    t[2, 1, 1] = [0.0, 0.0, 1.0]  # replica 2, step 1, atom 1 moved by 1
+    smax, srms = spread_per_step(t)
+    assert smax.tolist() == [0.0, 5.0]
+    assert srms[1] == pytest.approx(np.sqrt((25 + 1) / 4))
+
+
+def test_replica_noise_exact_size_seeded():
+    d = replica_noise(5, 4, 1e-10, seed=3)
+    assert np.all(d[0] == 0)
+    assert np.allclose(np.linalg.norm(d[1:], axis=-1), 1e-10, rtol=1e-12)
+    assert np.array_equal(d, replica_noise(5, 4, 1e-10, seed=3))
+    assert not np.array_equal(d, replica_noise(5, 4, 1e-10, seed=4))
+
+
+# ------------------------------------------------------------------ machinery, cheap calculator
+
+
+def _morse():
+    return MorsePotential(rho0=6.0, r0=1.0)
+
+
+def test_wander_machinery_with_an_ase_calculator(h2o3, water):
+    """Any ASE calculator works; a Morse pair potential amplifies the report start's noise
+    by orders of magnitude and damps a sane molecule's (measured, see docs/teaching.md)."""
+    raw = wander(h2o3, _morse, replicas=3, noise=1e-10, fmax=0.05, steps=50, label="raw")
+    sane = wander(water, _morse, replicas=3, noise=1e-10, fmax=0.05, steps=50, label="sane")
+    assert raw.initial_spread == pytest.approx(1e-10)
+    assert raw.amplification > 1e6
+    assert raw.n_minima > 1
+    assert sane.final_spread < 1e-6 and sane.n_minima == 1
+    assert all(r.converged for r in sane.runs)
+    d = raw.to_dict()
+    assert len(d["per_step"]["spread_max_A"]) == raw.trajectories.shape[1]
+    assert sum(m["count"] for m in d["minima"]) == 3
+    assert np.array_equal(h2o3.positions, np.array([(0.3, 0.3, 0.3), (0.5, 0.5, 0.5), (0.7, 0.7, 0.7),
+                                                    (0.1, 0.1, 0.1), (0.6, 2.5, 3.7)]))  # input untouched
+
+
+def test_wander_zero_noise_is_bitwise_identical(water):
+    res = wander(water, _morse, replicas=2, noise=0.0)
+    assert res.first_divergent_step is None and res.amplification is None
+    assert np.array_equal(res.trajectories[0], res.trajectories[1])
+
+
+def test_multistart_machinery(water):
+    res = multistart(water, _morse, starts=3, rattle=0.05, seed=1, steps=200)
+    assert len(res.runs) == 3 and all(r.converged for r in res.runs)
+    rows = res.table()
+    assert sum(r["count"] for r in rows) == 3
+    assert rows[0]["energy_eV"] == pytest.approx(min(res.final_energies))
+    best = res.best.copy()
+    best.calc = _morse()
+    assert best.get_potential_energy() == pytest.approx(min(res.final_energies), abs=1e-9)
+
+
+def test_multistart_refuses_an_insane_start(h2o3):
+    with pytest.raises(ValueError, match="passed lint"):
+        multistart(h2o3, _morse, starts=1, rattle=0.01, steps=5)
