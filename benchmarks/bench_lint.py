@@ -1,0 +1,256 @@
+"""Lint speed and memory against ASE/pymatgen baselines measured in the same run (issue 2).
+
+Run (from the repository root; ~3-4 minutes, data cached in /tmp/structcheck-bench):
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lint.py            # full
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_lint.py --quick    # fewer repeats, no pymatgen/ASE-nl report
+
+Every figure is a RATIO against a baseline measured in this run, interleaved with ours and
+repeated (medians), because the machine is shared and noisy:
+
+1. ``structcheck lint`` on a 1e6- and a 1e5-atom periodic triclinic extxyz (rattled SiC
+   supercell of the 60° primitive cell, Si-C 1.89 Å), wall time of the whole subprocess, vs
+   the time of the ``ase.io.read(path)`` call alone (auto-detected format; import excluded:
+   the strict reading of "just parsing it"). Peak RSS of our subprocess vs that of a
+   process that imports ase.io and reads the file.
+2. 10,000 small xyz files (g2 molecules of 3-30 atoms, rattled): one ``structcheck lint``
+   process on all of them vs the time of a loop that only calls ``ase.io.read`` on each
+   (import excluded).
+3. Start-up: ``structcheck lint one.xyz`` vs ``python -c "import ase.io"`` (both whole processes).
+4. Report only: the same neighbour work with pymatgen ``Structure.is_valid`` (1e4 atoms; it is
+   O(N^2)) and ASE ``neighbor_list`` (1e4, 1e5), vs our lint of the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(os.environ.get("STRUCTCHECK_BENCH_DATA", "/tmp/structcheck-bench"))
+PY = sys.executable
+SC = [PY, "-m", "structcheck.cli"]
+ENV = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
+
+# ------------------------------------------------------------------ data
+
+
+def crystal(n_cells: tuple[int, int, int]):
+    import numpy as np
+    from ase.build import bulk
+
+    prim = bulk("SiC", "zincblende", a=4.36)  # fcc primitive cell: a triclinic (60°) lattice
+    a = prim.repeat(n_cells)
+    a.positions += np.random.default_rng(1).normal(0.0, 0.05, a.positions.shape)
+    return a
+
+
+SIZES = {10_000: (25, 20, 10), 100_000: (50, 50, 20), 1_000_000: (100, 100, 50)}
+
+
+def big_file(n: int) -> Path:
+    p = DATA / f"sic_{n}.extxyz"
+    if not p.exists():
+        import ase.io
+
+        DATA.mkdir(parents=True, exist_ok=True)
+        ase.io.write(str(p) + ".tmp", crystal(SIZES[n]), format="extxyz")
+        os.replace(str(p) + ".tmp", p)
+    return p
+
+
+def small_files(count: int = 10_000) -> list[Path]:
+    d = DATA / "small"
+    files = [d / f"m{k:05d}.xyz" for k in range(count)]
+    if not all(f.exists() for f in (files[0], files[-1])):
+        import ase.io
+        import numpy as np
+        from ase.collections import g2
+
+        d.mkdir(parents=True, exist_ok=True)
+        mols = [m for m in g2 if 3 <= len(m) <= 30]
+        rng = np.random.default_rng(0)
+        for k, f in enumerate(files):
+            m = mols[k % len(mols)].copy()
+            m.positions += rng.normal(0.0, 0.01, m.positions.shape)
+            ase.io.write(f, m, format="xyz")
+    return files
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def measured(argv: list[str], stdout_json: bool = False) -> tuple[float, float, object]:
+    """Run argv under a tiny wrapper that reports the child's own peak RSS."""
+    wrapper = ("import json,os,subprocess,sys,time,resource;t=time.perf_counter();"
+               "p=subprocess.run(sys.argv[1:],capture_output=True);w=time.perf_counter()-t;"
+               "r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024;"
+               "print(json.dumps([w,r,p.returncode,p.stdout.decode(errors='replace')[-4000:],"
+               "p.stderr.decode(errors='replace')[-2000:]]))")
+    proc = subprocess.run([PY, "-c", wrapper, *argv], capture_output=True, env=ENV)
+    wall, rss, rc, out, err = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    if rc not in (0, 1):
+        raise RuntimeError(f"{' '.join(map(str, argv[:6]))} failed ({rc}): {err}")
+    return wall, rss, (json.loads(out.strip().splitlines()[-1]) if stdout_json else out)
+
+
+ASE_READ = ("import json,time,sys,ase.io;t=time.perf_counter();a=ase.io.read(sys.argv[1]);"
+            "print(json.dumps([time.perf_counter()-t,len(a)]))")
+ASE_LOOP = ("import json,time,sys,ase.io;fs=open(sys.argv[1]).read().split();t=time.perf_counter()\n"
+            "for f in fs: ase.io.read(f)\nprint(json.dumps([time.perf_counter()-t,len(fs)]))")
+LINT_FILELIST = ("import sys;from structcheck.cli import main;"
+                 "sys.exit(main(['lint','-q',*open(sys.argv[1]).read().split()]))")
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+ROWS: list[tuple[str, str, str, float | None, str, float | None]] = []
+
+
+def row(metric, ours, base, ratio, target=None, unit=""):
+    ROWS.append((metric, ours, base, ratio, f"<= {target}x" if target else "report", target))
+    print(f"  {metric}: ours {ours}, baseline {base}, ratio {ratio:.2f}" if ratio is not None
+          else f"  {metric}: ours {ours}, baseline {base}", flush=True)
+
+
+def bench_big(n: int, reps: int, time_target: float, mem_target: float | None):
+    f = str(big_file(n))
+    ours_t, base_t, base_proc_t, ours_m, base_m = [], [], [], [], []
+    for k in range(reps):
+        order = (0, 1) if k % 2 == 0 else (1, 0)
+        for which in order:
+            if which == 0:
+                w, rss, _ = measured([*SC, "lint", "-q", "--isolated", f])
+                ours_t.append(w)
+                ours_m.append(rss)
+            else:
+                w, rss, (t_read, natoms) = measured([PY, "-c", ASE_READ, f], stdout_json=True)
+                assert natoms == n
+                base_t.append(t_read)
+                base_proc_t.append(w)
+                base_m.append(rss)
+    label = f"{n:.0e}".replace("+0", "")
+    row(f"lint {label} atoms, wall (vs ase.io.read call)", f"{med(ours_t):.2f} s", f"{med(base_t):.2f} s",
+        med(ours_t) / med(base_t), time_target)
+    row(f"lint {label} atoms, wall (vs ase.io.read process)", f"{med(ours_t):.2f} s",
+        f"{med(base_proc_t):.2f} s", med(ours_t) / med(base_proc_t))
+    row(f"lint {label} atoms, peak RSS", f"{med(ours_m):.0f} MiB", f"{med(base_m):.0f} MiB",
+        med(ours_m) / med(base_m), mem_target)
+
+
+def bench_small(reps: int):
+    files = small_files()
+    lst = DATA / "small.list"
+    lst.write_text("\n".join(map(str, files)))
+    ours, base, base_proc = [], [], []
+    for k in range(reps):
+        order = (0, 1) if k % 2 == 0 else (1, 0)
+        for which in order:
+            if which == 0:
+                w, _, _ = measured([PY, "-c", LINT_FILELIST, str(lst)])
+                ours.append(w)
+            else:
+                w, _, (t, nf) = measured([PY, "-c", ASE_LOOP, str(lst)], stdout_json=True)
+                assert nf == len(files)
+                base.append(t)
+                base_proc.append(w)
+    row(f"lint {len(files)} small xyz, one process (vs ase.io.read loop)", f"{med(ours):.2f} s",
+        f"{med(base):.2f} s", med(ours) / med(base), 0.5)
+    row(f"lint {len(files)} small xyz (vs ase.io.read loop process)", f"{med(ours):.2f} s",
+        f"{med(base_proc):.2f} s", med(ours) / med(base_proc))
+
+
+def bench_startup(reps: int):
+    one = small_files()[0]
+    ours, base = [], []
+    for k in range(reps):
+        for which in ((0, 1) if k % 2 == 0 else (1, 0)):
+            if which == 0:
+                ours.append(measured([*SC, "lint", "-q", "--isolated", str(one)])[0])
+            else:
+                base.append(measured([PY, "-c", "import ase.io"])[0])
+    row("start-up: lint one.xyz (vs python -c 'import ase.io')", f"{med(ours):.3f} s",
+        f"{med(base):.3f} s", med(ours) / med(base), 1.0)
+
+
+PMG = ("import json,time,sys,ase.io;a=ase.io.read(sys.argv[1]);t=time.perf_counter()\n"
+       "from pymatgen.io.ase import AseAtomsAdaptor\n"
+       "s=AseAtomsAdaptor.get_structure(a);t1=time.perf_counter();ok=s.is_valid(tol=0.5)\n"
+       "print(json.dumps([time.perf_counter()-t,t1-t,bool(ok)]))")
+ASENL = ("import json,time,sys,ase.io;a=ase.io.read(sys.argv[1]);t=time.perf_counter()\n"
+         "from ase.neighborlist import neighbor_list\n"
+         "i,j,d=neighbor_list('ijd',a,float(sys.argv[2]))\n"
+         "print(json.dumps([time.perf_counter()-t,len(i)]))")
+OURS_NL = ("import json,time,sys,ase.io;from structcheck.io import read_one;a=read_one(sys.argv[1]);"
+           "import structcheck;t=time.perf_counter();f=structcheck.lint(a);"
+           "print(json.dumps([time.perf_counter()-t,len(f)]))")
+
+
+def bench_report():
+    from structcheck.tables import default_pair_thresholds
+    import numpy as np
+
+    cutoff = default_pair_thresholds().cutoff(np.array([6, 14]))
+    for n in (10_000, 100_000):
+        f = str(big_file(n))
+        label = f"{n:.0e}".replace("+0", "")
+        w_ours, m_ours, (t_ours, _) = measured([PY, "-c", OURS_NL, f], stdout_json=True)
+        w_lint, _, _ = measured([*SC, "lint", "-q", "--isolated", f])
+        w, m, (t_nl, npairs) = measured([PY, "-c", ASENL, f, str(cutoff)], stdout_json=True)
+        row(f"report {label}: ASE neighbor_list ({cutoff:.2f} Å) vs our lint_atoms (all rules)",
+            f"{t_ours:.2f} s, {m_ours:.0f} MiB", f"{t_nl:.2f} s, {m:.0f} MiB", t_ours / t_nl)
+        if n == 10_000:
+            w, m, (t_pmg, t_build, ok) = measured([PY, "-c", PMG, f], stdout_json=True)
+            row(f"report {label}: pymatgen Structure.is_valid vs our lint_atoms",
+                f"{t_ours:.2f} s, {m_ours:.0f} MiB", f"{t_pmg:.2f} s (build {t_build:.2f}), {m:.0f} MiB",
+                t_ours / t_pmg)
+        row(f"report {label}: structcheck lint process (end to end)", f"{w_lint:.2f} s", "-", None)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repeats; skip the pymatgen/ASE report")
+    ap.add_argument("--only", choices=["big", "small", "startup", "report"], action="append")
+    args = ap.parse_args()
+    only = set(args.only or ["big", "small", "startup", "report"])
+    if args.quick:
+        only.discard("report")
+    r = 1 if args.quick else 3
+    print(f"python {sys.version.split()[0]}, OMP_NUM_THREADS={ENV['OMP_NUM_THREADS']}, "
+          f"data in {DATA}", flush=True)
+    t0 = time.perf_counter()
+    for n in SIZES:
+        if n > 10_000 or "report" in only:
+            big_file(n)
+    small_files()
+    print(f"data ready ({time.perf_counter() - t0:.1f} s)", flush=True)
+    if "startup" in only:
+        bench_startup(5 * r)
+    if "big" in only:
+        bench_big(100_000, 3 * r, 1.3, None)
+        bench_big(1_000_000, r, 1.5, 2.0)
+    if "small" in only:
+        bench_small(r)
+    if "report" in only:
+        bench_report()
+    print()
+    w = max(len(m[0]) for m in ROWS)
+    print(f"{'metric':<{w}}  {'ours':>20}  {'baseline':>34}  {'ratio':>6}  {'target':>8}  result")
+    failed = 0
+    for metric, ours, base, ratio, target_s, target in ROWS:
+        res = "-" if target is None else ("pass" if ratio <= target else "FAIL")
+        failed += res == "FAIL"
+        rs = f"{ratio:.2f}" if ratio is not None else "-"
+        print(f"{metric:<{w}}  {ours:>20}  {base:>34}  {rs:>6}  {target_s:>8}  {res}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
