@@ -60,6 +60,21 @@ def add_lint_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     p.add_argument("--fix", action="store_true",
                    help="write <name>.fixed.extxyz beside each file with fixable findings (inputs never overwritten)")
+    s = p.add_argument_group("many files (directories, ASE databases, parallel runs)")
+    s.add_argument("-r", "--recursive", action="store_true",
+                   help="walk directories recursively (the default for a directory PATH; kept for clarity)")
+    s.add_argument("--include", action=_CsvAppend, metavar="GLOBS",
+                   help="in directories, lint only files matching these globs (default: *.xyz, *.extxyz, *.cif, "
+                        "*.vasp, POSCAR*, CONTCAR*, *.traj, *.db, ...)")
+    s.add_argument("--exclude", action=_CsvAppend, metavar="GLOBS", default=[],
+                   help="in directories, skip files and folders matching these globs (hidden ones always skipped)")
+    s.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="lint files in N local processes (0: one per core); output order unchanged")
+    s.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="spread files over an existing Dask distributed cluster (e.g. tcp://host:8786); "
+                        "needs structcheck[scale]")
+    s.add_argument("--progress", choices=["auto", "on", "off"], default="auto",
+                   help="progress line on stderr (auto: only on a terminal, never with JSON output)")
     add_selection_arguments(p)
 
 
@@ -82,10 +97,10 @@ def _summary(findings_count: dict, files: int, frames: int, fixable: int) -> str
 
 
 def iter_lint(args, config):
-    """(record, findings) per frame, in input order."""
-    from .engine import lint_frames
+    """(record, findings) per frame, in input order (directories, .db, --jobs, --dask-scheduler)."""
+    from .scale import iter_lint as _iter_lint
 
-    return lint_frames(_records(args), config)
+    return _iter_lint(args, config, getattr(args, "_out", None))
 
 
 def run_lint(args) -> int:
@@ -95,6 +110,7 @@ def run_lint(args) -> int:
         raise ConfigError("no input: give structure files, or - to read standard input")
     config = config_from_args(args, fail_on=args.fail_on)
     out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    args._out = out
     try:
         return _report(args, config, out)
     finally:
@@ -107,7 +123,8 @@ def _report(args, config, out) -> int:
 
     fmt = args.output_format
     counts = {s: 0 for s in SEVERITIES}
-    files: set[str] = set()
+    files = 0
+    last_path = None
     frames = 0
     fixable = 0
     failing = 0
@@ -115,7 +132,9 @@ def _report(args, config, out) -> int:
     fixable_paths: list[str] = []
     fail_rank = SEVERITY_RANK[config.fail_on]
     for rec, found in iter_lint(args, config):
-        files.add(rec.path)
+        if rec.path != last_path:  # frames arrive file by file: count without keeping paths
+            files += 1
+            last_path = rec.path
         frames += 1
         for f in found:
             counts[f.severity] += 1
@@ -147,7 +166,7 @@ def _report(args, config, out) -> int:
 
         print(json.dumps(sarif_document(keep, all_rules()), indent=2, ensure_ascii=False), file=out)
     if fmt == "text" and not args.quiet:
-        print(_summary(counts, len(files), frames, fixable), file=out)
+        print(_summary(counts, files, frames, fixable), file=out)
     if args.fix and fixable_paths:
         _fix_files(args, fixable_paths)
     if args.exit_zero:

@@ -1,0 +1,356 @@
+"""Linting at scale: directories, ASE databases, process pools, Dask, a progress bar.
+
+Everything streams: paths come from a lazy directory walk, frames from ``io.iter_frames``
+(or a paged ASE database reader), and parallel work goes out in a bounded window of
+batches whose results come back in input order. Memory therefore stays flat in the
+number of files and frames (only findings are kept, and only by the report formats
+that need them all: json, sarif, --statistics).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+import time
+from collections import deque
+from typing import Callable, Iterable, Iterator, Sequence
+
+from .io import FrameRecord, iter_frames
+
+# Files a directory walk picks up unless --include says otherwise (names, fnmatch).
+DEFAULT_INCLUDE = ("*.xyz", "*.extxyz", "*.cif", "*.vasp", "*.poscar", "POSCAR*", "CONTCAR*",
+                   "*.traj", "*.db", "*.pdb", "*.xsf", "*.res", "*.gen", "*.cfg", "*.mol", "*.sdf")
+# Never walked into or picked up by a directory walk (explicitly named files always are).
+DEFAULT_EXCLUDE = (".*", "__pycache__", "*.fixed.extxyz")
+
+DB_SUFFIXES = (".db",)
+DB_PAGE = 1000  # rows per database query (keyset paging: memory flat in the number of rows)
+
+
+# ---------------------------------------------------------------- paths
+
+
+def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(rel, p) for p in patterns)
+
+
+def iter_paths(paths: Iterable[str], include: Sequence[str] | None = None,
+               exclude: Sequence[str] = ()) -> Iterator[str]:
+    """Files to lint, in a deterministic order: named files as given, directories walked
+    recursively (entries sorted by name). ``include``/``exclude`` are glob patterns matched
+    against a file's name and its path relative to the directory given (``*`` crosses
+    ``/``); ``exclude`` also prunes directories. Hidden entries are skipped in walks."""
+    inc = tuple(include) if include else DEFAULT_INCLUDE
+    exc = tuple(exclude) + DEFAULT_EXCLUDE
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            yield from _walk(p, "", inc, exc)
+        else:
+            yield p
+
+
+def _walk(top: str, rel: str, inc, exc) -> Iterator[str]:
+    try:
+        with os.scandir(os.path.join(top, rel) if rel else top) as it:
+            entries = sorted(((e.name, e.is_dir(follow_symlinks=True)) for e in it))
+    except OSError:
+        return
+    for name, is_dir in entries:
+        r = f"{rel}/{name}" if rel else name
+        if _matches(name, r, exc):
+            continue
+        if is_dir:
+            yield from _walk(top, r, inc, exc)
+        elif _matches(name, r, inc):
+            yield os.path.join(top, r)
+
+
+# ---------------------------------------------------------------- frames
+
+
+def iter_file_frames(path: str, fmt: str | None = None, open_path: str | None = None) -> Iterator[FrameRecord]:
+    """Frames of one file; ASE databases (``.db``) row by row, all else via ``io.iter_frames``.
+
+    ``open_path`` reads another path (e.g. absolute, on a Dask worker) while records keep
+    ``path`` (so per-file-ignores and reports see the path as the user gave it).
+    """
+    src = open_path or path
+    if (fmt == "db") or (fmt is None and src != "-" and src.lower().endswith(DB_SUFFIXES)):
+        records = iter_db(src)
+    else:
+        records = iter_frames(src, fmt)
+    for rec in records:
+        rec.path = path
+        yield rec
+
+
+def iter_db(path: str) -> Iterator[FrameRecord]:
+    """Rows of an ASE database in id order, ``DB_PAGE`` rows per query; frame = row position."""
+    if not os.path.isfile(path):
+        yield FrameRecord(path, 0, error="cannot open: no such file")
+        return
+    k = 0
+    try:
+        from ase.db import connect
+
+        db = connect(path, type="db")
+        last = 0
+        while True:
+            rows = list(db.select(f"id>{last}", sort="id", limit=DB_PAGE, include_data=False))
+            for row in rows:
+                atoms = row.toatoms()
+                atoms.info["db_id"] = row.id
+                yield FrameRecord(path, k, atoms)
+                k += 1
+            if len(rows) < DB_PAGE:
+                break
+            last = rows[-1].id
+    except Exception as exc:  # noqa: BLE001 - an unreadable database is a finding, not a crash
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        yield FrameRecord(path, k, error=f"cannot read ASE database row {k} ({type(exc).__name__}: {msg})"[:300])
+        return
+    if k == 0:
+        yield FrameRecord(path, 0, error="no structure in database")
+
+
+def lint_paths(paths: Iterable[str], fmt: str | None, config) -> Iterator[tuple[FrameRecord, list]]:
+    """(record, findings) per frame, in order, in this process (streaming)."""
+    from .engine import lint_frames
+
+    for path in paths:
+        # one lint_frames per file: its per-path rule cache then never grows with the file count
+        yield from lint_frames(iter_file_frames(path, fmt), config)
+
+
+# ---------------------------------------------------------------- batches (for workers)
+
+_WORKER_CONFIG = None
+
+
+def _init_worker(config) -> None:
+    global _WORKER_CONFIG
+    _WORKER_CONFIG = config
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def lint_batch(batch: Sequence[tuple[str, str | None]], fmt: str | None, config=None) -> list[tuple]:
+    """Lint whole files; per file ``(path, n_frames, rows)`` where rows holds only frames with
+    findings or errors: ``(position, index, line, error, findings)``. Runs on a worker."""
+    from .engine import lint_frames
+
+    config = config if config is not None else _WORKER_CONFIG
+    out = []
+    for path, open_path in batch:
+        n = 0
+        rows = []
+        for rec, found in lint_frames(iter_file_frames(path, fmt, open_path), config):
+            if found or rec.error is not None:
+                rows.append((n, rec.index, rec.line, rec.error, found))
+            n += 1
+        out.append((path, n, rows))
+    return out
+
+
+def _expand(results: list[tuple]) -> Iterator[tuple[FrameRecord, list]]:
+    for path, n, rows in results:
+        rows = deque(rows)
+        for pos in range(n):
+            if rows and rows[0][0] == pos:
+                _, index, line, error, found = rows.popleft()
+                yield FrameRecord(path, index, None, line, error), found
+            else:
+                yield FrameRecord(path, pos), []
+
+
+def _batches(paths: Iterable[str], max_files: int, max_bytes: int, absolute: bool) -> Iterator[list]:
+    batch: list = []
+    size = 0
+    for p in paths:
+        real = os.path.abspath(p) if (absolute and p != "-") else None
+        batch.append((p, real))
+        try:
+            size += os.stat(p).st_size if p != "-" else 0
+        except OSError:
+            pass
+        if len(batch) >= max_files or size >= max_bytes:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def ordered_map(submit: Callable, items: Iterable, window: int) -> Iterator:
+    """``submit(item).result()`` for each item, in input order, at most ``window`` in flight."""
+    it = iter(items)
+    pending: deque = deque()
+    for item in it:
+        pending.append(submit(item))
+        if len(pending) >= window:
+            break
+    while pending:
+        result = pending.popleft().result()
+        nxt = next(it, None)
+        if nxt is not None:
+            pending.append(submit(nxt))
+        yield result
+
+
+def _local_first(submit: Callable, fmt, config) -> Callable:
+    """Standard input cannot travel to a worker: such a batch is linted here."""
+    from concurrent.futures import Future
+
+    def go(batch):
+        if any(p == "-" for p, _ in batch):
+            f: Future = Future()
+            f.set_result(lint_batch(batch, fmt, config))
+            return f
+        return submit(batch)
+
+    return go
+
+
+def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
+                    batch_files: int = 32, batch_bytes: int = 8 << 20) -> Iterator[tuple[FrameRecord, list]]:
+    """Files spread over ``jobs`` local processes; results in input order."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as pool:
+        submit = _local_first(lambda b: pool.submit(lint_batch, b, fmt), fmt, config)
+        try:
+            for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, False), 4 * jobs):
+                yield from _expand(results)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
+                    batch_files: int = 64, batch_bytes: int = 16 << 20) -> Iterator[tuple[FrameRecord, list]]:
+    """Files spread over an existing Dask distributed cluster; results in input order.
+
+    Workers must see the files at the same absolute paths (a shared filesystem) and have
+    structcheck installed.
+    """
+    from .engine import ConfigError
+
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("--dask-scheduler needs dask.distributed: pip install 'structcheck[scale]' "
+                          "(or 'dask[distributed]')") from None
+    try:
+        client = Client(address, timeout="20s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
+    try:
+        nthreads = sum(client.nthreads().values()) or 1
+        cfg = client.scatter(config, broadcast=True)
+        submit = _local_first(lambda b: client.submit(lint_batch, b, fmt, cfg, pure=False), fmt, config)
+        for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, True), 4 * nthreads):
+            yield from _expand(results)
+    finally:
+        client.close()
+
+
+# ---------------------------------------------------------------- progress
+
+
+class Progress:
+    """One status line on a terminal: files done, frames, findings so far, rate.
+
+    ``clear()`` before writing report lines to the same terminal; ``close()`` at the end.
+    """
+
+    def __init__(self, stream=None, enabled: bool = True, interval_s: float = 0.1):
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.interval_s = interval_s
+        self.files = self.frames = self.findings = 0
+        self._last_path = None
+        self._t0 = time.perf_counter()
+        self._drawn_at = 0.0
+        self.drawn = False
+
+    def update(self, path: str, n_findings: int) -> None:
+        if path != self._last_path:
+            self.files += 1
+            self._last_path = path
+        self.frames += 1
+        self.findings += n_findings
+        if self.enabled:
+            now = time.perf_counter()
+            if now - self._drawn_at >= self.interval_s:
+                self._drawn_at = now
+                self.draw(now)
+
+    def line(self, now: float | None = None) -> str:
+        dt = max((now or time.perf_counter()) - self._t0, 1e-9)
+        return (f"structcheck: {self.files} file(s), {self.frames} frame(s), {self.findings} finding(s), "
+                f"{self.frames / dt:,.0f} frames/s, {self.files / dt:,.0f} files/s")
+
+    def draw(self, now: float | None = None) -> None:
+        self.stream.write("\r\x1b[K" + self.line(now))
+        self.stream.flush()
+        self.drawn = True
+
+    def clear(self) -> None:
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+
+    def close(self) -> None:
+        self.clear()
+
+
+def progress_enabled(mode: str, fmt: str, out) -> bool:
+    """``auto``: only when stderr and the report are terminals and the report is not JSON."""
+    if mode == "on":
+        return True
+    if mode == "off" or fmt in ("json", "jsonl", "sarif"):
+        return False
+    try:
+        return sys.stderr.isatty() and (out is None or out.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def with_progress(pairs: Iterable[tuple[FrameRecord, list]], progress: Progress) -> Iterator:
+    try:
+        for rec, found in pairs:
+            progress.update(rec.path, len(found))
+            if found:
+                progress.clear()  # the report lines that follow start on a clean line
+            yield rec, found
+    finally:
+        progress.close()
+
+
+# ---------------------------------------------------------------- the CLI entry
+
+
+def iter_lint(args, config, out=None) -> Iterator[tuple[FrameRecord, list]]:
+    """(record, findings) per frame for ``structcheck lint``, in input order."""
+    from .engine import ConfigError
+
+    paths = iter_paths(args.paths, getattr(args, "include", None), getattr(args, "exclude", None) or ())
+    fmt = args.format_in
+    jobs = getattr(args, "jobs", 1) or 1
+    address = getattr(args, "dask_scheduler", None)
+    if jobs < 0:
+        raise ConfigError("--jobs must be 0 (all cores) or a positive number")
+    if jobs == 0:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if address:
+        pairs = lint_paths_dask(paths, fmt, config, address)
+    elif jobs > 1:
+        pairs = lint_paths_pool(paths, fmt, config, jobs)
+    else:
+        pairs = lint_paths(paths, fmt, config)
+    mode = getattr(args, "progress", "auto") or "auto"
+    if progress_enabled(mode, args.output_format, out):
+        return with_progress(pairs, Progress(sys.stderr))
+    return pairs
