@@ -184,21 +184,26 @@ def _properties(spec: str) -> list[tuple[str, str, int]]:
 _SYMBOL_CACHE: dict[bytes, int] = {}
 
 
-def _numbers(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    uniq, inverse = np.unique(labels, return_inverse=True)
-    z = np.empty(len(uniq), dtype=int)
-    for k, lab in enumerate(uniq):
-        if lab not in _SYMBOL_CACHE:
-            s = lab.decode("utf-8", "replace")
-            if s.isdigit():
-                _SYMBOL_CACHE[lab] = int(s) if 0 < int(s) < 119 else 0
-            else:
-                _SYMBOL_CACHE[lab] = atomic_numbers.get(s, 0) if s != "X" else 0
-        z[k] = _SYMBOL_CACHE[lab]
-    numbers = z[inverse.reshape(-1)]
+def _label_number(lab: bytes) -> int:
+    z = _SYMBOL_CACHE.get(lab)
+    if z is None:
+        s = lab.rstrip(b"\x00").decode("utf-8", "replace")  # as numpy's "S" dtype reads it
+        if s.isdigit():
+            z = int(s) if 0 < int(s) < 119 else 0
+        else:
+            z = atomic_numbers.get(s, 0) if s != "X" else 0
+        _SYMBOL_CACHE[lab] = z
+    return z
+
+
+def _numbers(labels: list) -> tuple[np.ndarray, np.ndarray | None]:
+    """Atomic numbers of a list of species tokens (bytes); the labels too if any is unknown."""
+    z = {lab: _label_number(lab) for lab in set(labels)}
+    numbers = np.fromiter(map(z.__getitem__, labels), dtype=int, count=len(labels))
     unknown = None
-    if (z == 0).any():
-        unknown = np.array([u.decode("utf-8", "replace") for u in uniq], dtype=object)[inverse.reshape(-1)]
+    if 0 in z.values():
+        text = {lab: lab.rstrip(b"\x00").decode("utf-8", "replace") for lab in z}
+        unknown = np.array([text[lab] for lab in labels], dtype=object)
     return numbers, unknown
 
 
@@ -215,6 +220,27 @@ def _bad_line(lines: list[bytes], ncols: int, first_line: int, pcols) -> ReadErr
     return ReadError("cannot parse the atom lines", first_line)
 
 
+def _line_count(block: bytes) -> int:
+    """``len(block.splitlines())`` without building the list (the common, CR-free case)."""
+    if not block:
+        return 0
+    if b"\r" in block:
+        return len(block.splitlines())
+    return block.count(b"\n") + 1 - block.endswith(b"\n")
+
+
+def _float_columns(tokens: list, ncols: int, c0: int, w: int, n: int) -> np.ndarray | None:
+    """Columns c0..c0+w of the token table as floats (C order), or None if a token is not
+    a plain number (the caller then takes the strict path, which names the line)."""
+    out = np.empty((n, w))
+    try:
+        for k in range(w):
+            out[:, k] = np.array(tokens[c0 + k::ncols], dtype=float)
+    except (ValueError, TypeError):
+        return None
+    return out
+
+
 def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int) -> Atoms:
     """Build Atoms from one xyz/extxyz frame; ``first_line`` is the 1-based count line."""
     try:
@@ -223,10 +249,9 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
         raise ReadError("comment line is not UTF-8 text (binary file?)", first_line + 1) from None
     info = parse_comment(text)
     props = _properties(info.pop("Properties")) if "Properties" in info else None
-    lines = block.splitlines()
-    n = len(lines)
+    n = _line_count(block)
     if props is None:
-        first = lines[0].split() if n else []
+        first = block.split(b"\n", 1)[0].split(b"\r", 1)[0].split() if n else []
         ncols = max(len(first), 4)
         props = [("species", "S", 1), ("pos", "R", 3)]
         if ncols > 4:
@@ -242,16 +267,25 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
         raise ReadError("Properties has no pos column", first_line + 1)
     pcols = range(start["pos"], start["pos"] + 3)
     if len(tokens) != n * ncols:
-        raise _bad_line(lines, ncols, first_line + 2, pcols)
-    tok = np.array(tokens, dtype=bytes).reshape(n, ncols) if n else np.zeros((0, ncols), dtype="S1")
-    try:
-        pos = tok[:, start["pos"]:start["pos"] + 3].astype(float)
-    except ValueError:
-        raise _bad_line(lines, ncols, first_line + 2, pcols) from None
+        raise _bad_line(block.splitlines(), ncols, first_line + 2, pcols)
+    table: list[np.ndarray] = []
+
+    def tok() -> np.ndarray:  # the (n, ncols) bytes table, built only when needed
+        if not table:
+            table.append(np.array(tokens, dtype=bytes).reshape(n, ncols) if n
+                         else np.zeros((0, ncols), dtype="S1"))
+        return table[0]
+
+    pos = _float_columns(tokens, ncols, start["pos"], 3, n)
+    if pos is None:
+        try:
+            pos = tok()[:, start["pos"]:start["pos"] + 3].astype(float)
+        except ValueError:
+            raise _bad_line(block.splitlines(), ncols, first_line + 2, pcols) from None
     if "species" in start:
-        numbers, labels = _numbers(tok[:, start["species"]])
+        numbers, labels = _numbers(tokens[start["species"]::ncols])
     elif "Z" in start:
-        numbers, labels = tok[:, start["Z"]].astype(int), None
+        numbers, labels = tok()[:, start["Z"]].astype(int), None
     else:
         raise ReadError("Properties has neither species nor Z", first_line + 1)
     cell = np.zeros((3, 3))
@@ -269,9 +303,12 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
     for name, typ, w in props:
         if name in ("species", "pos", "Z", "_extra"):
             continue
-        col = tok[:, start[name]:start[name] + w]
+        fast = _float_columns(tokens, ncols, start[name], w, n) if typ == "R" else None
+        col = tok()[:, start[name]:start[name] + w] if fast is None else None
         try:
-            if typ == "R":
+            if fast is not None:
+                arr = fast
+            elif typ == "R":
                 arr = col.astype(float)
             elif typ == "I":
                 arr = col.astype(int)
@@ -280,7 +317,7 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
             else:
                 arr = col.astype(str)
         except ValueError:
-            raise _bad_line(lines, ncols, first_line + 2, range(start[name], start[name] + w)) from None
+            raise _bad_line(block.splitlines(), ncols, first_line + 2, range(start[name], start[name] + w)) from None
         arr = arr[:, 0] if w == 1 else arr
         key = {"magmoms": "initial_magmoms", "charges": "initial_charges"}.get(name, name)
         atoms.arrays[key] = arr
