@@ -370,13 +370,16 @@ class MultiStartResult:
 def sane_rattles(atoms, starts: int, rattle: float, seed: int = 0, *, config=None,
                  max_tries: int = 50) -> tuple[list, int]:
     """``starts`` copies of ``atoms`` rattled by a Gaussian of ``rattle`` Å per coordinate,
-    each linted; a copy with an error finding is redrawn (at most ``max_tries`` per start).
+    each linted (default: the ``dpa2-preflight`` profile ``relax`` uses); a copy with a finding
+    at or above the profile's fail-on severity is redrawn (at most ``max_tries`` per start).
 
     Returns (starts, number of rejected draws). Raises ValueError when no sane draw is found.
     """
     from .engine import lint_atoms, load_config
+    from .findings import SEVERITY_RANK
 
-    config = config or load_config()
+    config = config or load_config(profile="dpa2-preflight")
+    fail = SEVERITY_RANK[config.fail_on]
     rng = np.random.default_rng(seed)
     out, rejected = [], 0
     for k in range(starts):
@@ -384,7 +387,7 @@ def sane_rattles(atoms, starts: int, rattle: float, seed: int = 0, *, config=Non
             a = atoms.copy()
             a.calc = None
             a.set_positions(a.get_positions() + rng.normal(scale=rattle, size=(len(a), 3)))
-            if not any(f.severity == "error" for f in lint_atoms(a, config)):
+            if not any(SEVERITY_RANK[f.severity] >= fail for f in lint_atoms(a, config)):
                 out.append(a)
                 break
             rejected += 1
@@ -561,18 +564,66 @@ def plot_energy(results: Sequence[WanderResult], path: Path) -> None:
 
 def dp_factory(model: str | Path, *, head: str | None = None, deterministic: bool = False,
                device: str | None = None) -> Callable[[], object]:
-    """A factory of fresh DeePMD-kit ``DP`` calculators for ``model``.
+    """A factory of fresh DeePMD-kit ``DP`` calculators for ``model`` (one per replica, so
+    every replica has the same TorchScript warm-up history).
 
     Uses structcheck.relax's calculator loader (threads, TorchScript settings,
-    deterministic algorithms) when available.
+    deterministic algorithms) when it provides one, else :func:`_dp_calculator`.
     """
-    from . import relax as _relax
+    loader = _dp_calculator
+    try:
+        from . import relax as _relax
 
-    if hasattr(_relax, "make_calculator"):
-        def factory():
-            return _relax.make_calculator(model, head=head, deterministic=deterministic, device=device)
-        return factory
-    raise RuntimeError("structcheck.relax provides no calculator loader")
+        loader = getattr(_relax, "make_calculator", _dp_calculator)
+    except ImportError:
+        pass
+
+    def factory():
+        return loader(model, head=head, deterministic=deterministic, device=device)
+
+    return factory
+
+
+def _dp_calculator(model, *, head=None, deterministic=False, device=None):
+    """A ``deepmd.calculator.DP`` with the settings issue 4 measured (may move to relax.py):
+    one torch thread on CPU, TorchScript graph optimisation off (the first calls of a fresh
+    model otherwise differ from later ones at ~1e-15), and with ``deterministic`` the
+    deterministic algorithms and cuBLAS workspace setting."""
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    try:
+        import torch
+        from deepmd.calculator import DP
+    except ImportError as exc:
+        raise RuntimeError(f"deepmd-kit (PyTorch backend) is not usable: {exc}; install it, or try "
+                           "`--calculator morse` for the toy experiment") from exc
+    torch._C._set_graph_executor_optimize(False)
+    if device != "cuda" and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(bool(deterministic))
+    kw = {"head": head} if head else {}
+    return DP(str(model), **kw)
+
+
+TOY_CALCULATORS = ("morse", "emt", "lj")
+
+
+def toy_factory(name: str) -> Callable[[], object]:
+    """ASE's own cheap calculators, for comparing how the experiment depends on the model.
+    morse: ``MorsePotential(rho0=6, r0=1.0)``; emt: ``EMT()``; lj: ``LennardJones(sigma=1, rc=5)``."""
+    if name == "morse":
+        from ase.calculators.morse import MorsePotential
+
+        return lambda: MorsePotential(rho0=6.0, r0=1.0)
+    if name == "emt":
+        from ase.calculators.emt import EMT
+
+        return EMT
+    if name == "lj":
+        from ase.calculators.lj import LennardJones
+
+        return lambda: LennardJones(sigma=1.0, epsilon=1.0, rc=5.0)
+    raise ValueError(f"unknown calculator {name!r}: one of dp, {', '.join(TOY_CALCULATORS)}")
 
 
 def _torch_device() -> str:
@@ -601,6 +652,9 @@ def add_wander_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the noise directions (default 0)")
     p.add_argument("--model", metavar="PATH", help="DeePMD-kit .pth model (default: the shipped DPA2 H/O model)")
     p.add_argument("--head", help="model head of a multi-task model")
+    p.add_argument("--calculator", choices=("dp",) + TOY_CALCULATORS, default="dp",
+                   help="dp: the DeePMD-kit model (default); morse, emt, lj: ASE's toy calculators, "
+                        "to see how the outcome depends on the potential")
     p.add_argument("--deterministic", action="store_true",
                    help="deterministic PyTorch algorithms and fixed threads: two identical runs agree bitwise")
     p.add_argument("--native-noise", action="store_true",
@@ -640,17 +694,22 @@ def run_wander(args) -> int:
     if noise < 0:
         raise UsageError("--noise must be >= 0 Å")
     atoms = read_one(args.start, args.format_in)
-    model = Path(args.model) if args.model else default_model_path()
-    type_map = model_type_map(model)
-    missing = sorted(set(atoms.get_chemical_symbols()) - set(type_map))
-    if missing:
-        raise UsageError(f"{args.start}: element(s) {', '.join(missing)} not in the model's type map "
-                         f"({', '.join(type_map)}) of {model}")
-    device = _torch_device()
+    if args.calculator == "dp":
+        model = Path(args.model) if args.model else default_model_path()
+        type_map = model_type_map(model)
+        missing = sorted(set(atoms.get_chemical_symbols()) - set(type_map))
+        if missing:
+            raise UsageError(f"{args.start}: element(s) {', '.join(missing)} not in the model's type map "
+                             f"({', '.join(type_map)}) of {model}")
+        device = _torch_device()
+    else:
+        if args.model:
+            raise UsageError("--model is for --calculator dp")
+        model, type_map, device = f"ASE toy calculator: {args.calculator}", None, "cpu"
     if args.native_noise and device != "cuda":
-        raise UsageError("--native-noise needs a CUDA GPU: on CPU, PyTorch gives the same result for the same "
-                         "input and thread count, so the replicas would be bitwise identical and show nothing. "
-                         "Use --noise (injected noise) instead")
+        raise UsageError("--native-noise needs a CUDA GPU and the dp calculator: on CPU, PyTorch gives the "
+                         "same result for the same input and thread count, so the replicas would be bitwise "
+                         "identical and show nothing. Use --noise (injected noise) instead")
     say = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     starts = [("raw", atoms)]
     lint = {"raw": _lint_lines(atoms, type_map)}
@@ -664,7 +723,10 @@ def run_wander(args) -> int:
         say(f"lint {label} start: " + ("clean" if not lines else f"{len(lines)} finding(s)"))
         for line in lines:
             say(f"  {line}")
-    factory = dp_factory(model, head=args.head, deterministic=args.deterministic, device=device)
+    if args.calculator == "dp":
+        factory = dp_factory(model, head=args.head, deterministic=args.deterministic, device=device)
+    else:
+        factory = toy_factory(args.calculator)
     noise_desc = (f"{noise:g} Å per atom (seed {args.seed})" if noise > 0 else "none injected") + \
         ("; GPU non-deterministic kernels (native noise)" if args.native_noise else "")
     settings = {"model": str(model), "head": args.head, "device": device,
