@@ -341,28 +341,43 @@ def iter_xyz_stream(chunks: Iterator[bytes], path: str) -> Iterator[FrameRecord]
     def line_start(k: int) -> int:
         return 0 if k == 0 else int(nl[k - 1]) + 1
 
-    def more() -> bool:
+    def more(need: int) -> bool:
+        """Read chunks until ``need`` unread lines are complete, or EOF; False if none was read.
+
+        Newlines are found once per chunk and the buffer is joined once per call, so a
+        frame spanning many chunks costs linear time.
+        """
         nonlocal buf, nl, cursor, base_line, eof
         if eof:
             return False
-        chunk = next(it, None)
-        if chunk is None:
-            eof = True
-            if buf and not buf.endswith(b"\n"):
-                buf += b"\n"
-                nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
-            return False
-        # drop consumed lines
         cut = line_start(cursor)
-        base_line += cursor
-        buf = buf[cut:] + chunk
-        cursor = 0
-        nl = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
-        return True
+        have = len(nl) - cursor
+        size = len(buf) - cut
+        parts: list[bytes] = []
+        offsets: list[np.ndarray] = []
+        while have < need:
+            chunk = next(it, None)
+            if chunk is None:
+                eof = True
+                break
+            at = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            parts.append(chunk)
+            offsets.append(at + size)
+            size += len(chunk)
+            have += len(at)
+        if parts:  # drop consumed lines
+            base_line += cursor
+            buf = b"".join([buf[cut:], *parts])
+            nl = np.concatenate([nl[cursor:] - cut, *offsets])
+            cursor = 0
+        if eof and buf and not buf.endswith(b"\n"):
+            buf += b"\n"
+            nl = np.append(nl, len(buf) - 1)
+        return bool(parts)
 
     first = True
     while True:
-        while len(nl) - cursor < 1 and more():
+        while len(nl) - cursor < 1 and more(1):
             pass
         if len(nl) - cursor < 1:
             break
@@ -394,7 +409,7 @@ def iter_xyz_stream(chunks: Iterator[bytes], path: str) -> Iterator[FrameRecord]
                 msg = f"bad atom count line {ascii(txt[:40])}; frames after it not read"
             yield FrameRecord(path, frame, line=lineno, error=msg)
             return
-        while len(nl) - cursor < n + 2 and more():
+        while len(nl) - cursor < n + 2 and more(n + 2):
             pass
         avail = len(nl) - cursor
         if avail < n + 2:
