@@ -40,8 +40,10 @@ def lint(atoms_or_path, *, profile: str | None = None, select=None, ignore=(), e
 
 def __getattr__(name):
     if name in ("preflight", "PreflightError"):
-        from . import preflight as _p
+        import importlib
 
+        # not `from . import preflight`: that asks this __getattr__ for "preflight" again (recursion)
+        _p = importlib.import_module(".preflight", __name__)
         return getattr(_p, name)
     if name == "fix":
         from .prerelax import fix
