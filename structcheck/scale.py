@@ -26,6 +26,7 @@ DEFAULT_EXCLUDE = (".*", "__pycache__", "*.fixed.extxyz")
 
 DB_SUFFIXES = (".db",)
 DB_PAGE = 1000  # rows per database query (keyset paging: memory flat in the number of rows)
+DASK_CONNECT_TIMEOUT = "20s"
 
 
 # ---------------------------------------------------------------- paths
@@ -242,7 +243,7 @@ def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
         raise ConfigError("--dask-scheduler needs dask.distributed: pip install 'structcheck[scale]' "
                           "(or 'dask[distributed]')") from None
     try:
-        client = Client(address, timeout="20s", set_as_default=False)
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
     try:

@@ -1,0 +1,161 @@
+"""Linting at scale: directories, ASE databases, trajectories, --jobs, Dask, progress, CI formats."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from ase import Atoms
+from ase.build import bulk, molecule
+from ase.db import connect
+from ase.io import write
+
+from conftest import REPORT_POSITIONS
+from structcheck import scale
+
+
+def bad():
+    return Atoms("H2O3", positions=REPORT_POSITIONS, cell=[5, 5, 5])
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A small structure repository: good and bad files, a trajectory, a database, noise."""
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / ".git").mkdir()
+    (d / "old").mkdir()
+    w = molecule("H2O")
+    write(d / "a.xyz", w)
+    write(d / "sub" / "b.xyz", bad())
+    write(d / "sub" / "POSCAR", bulk("Cu", "fcc", a=3.6), format="vasp")
+    write(d / ".git" / "hidden.xyz", bad())
+    write(d / "old" / "c.xyz", bad())
+    write(d / "traj.extxyz", [w, bad(), w])
+    write(d / "a.fixed.extxyz", w)
+    (d / "notes.txt").write_text("not a structure\n")
+    with connect(d / "s.db") as db:
+        for atoms in (w, w, bad(), w):
+            db.write(atoms)
+    return d
+
+
+def summary(out):
+    return out.strip().splitlines()[-1] if "fixable" not in out.strip().splitlines()[-1] else \
+        out.strip().splitlines()[-2]
+
+
+def test_walk_is_recursive_sorted_and_filtered(tree):
+    rel = [str(Path(p).relative_to(tree)) for p in scale.iter_paths([str(tree)])]
+    assert rel == ["a.xyz", "old/c.xyz", "s.db", "sub/POSCAR", "sub/b.xyz", "traj.extxyz"]
+    rel = [str(Path(p).relative_to(tree)) for p in scale.iter_paths([str(tree)], exclude=["old", "*.db"])]
+    assert rel == ["a.xyz", "sub/POSCAR", "sub/b.xyz", "traj.extxyz"]
+    rel = [str(Path(p).relative_to(tree)) for p in scale.iter_paths([str(tree)], include=["sub/*"])]
+    assert rel == ["sub/POSCAR", "sub/b.xyz"]
+    # named files are linted whatever the patterns say
+    assert list(scale.iter_paths([str(tree / "notes.txt")], exclude=["*.txt"])) == [str(tree / "notes.txt")]
+
+
+def test_lint_directory_cli(run_cli, tree):
+    code, out, err = run_cli("lint", "d", "--exclude", "old", cwd=tree.parent)
+    assert code == 1 and err == ""
+    assert summary(out).endswith("in 5 file(s), 10 frame(s).")  # a, s.db (4 rows), POSCAR, b, traj (3)
+    lines = out.splitlines()
+    assert any(line.startswith("d/sub/b.xyz:3: SC102") for line in lines)
+    assert any(line.startswith("d/s.db: SC102") and "(frame 2;" in line for line in lines)
+    assert any(line.startswith("d/traj.extxyz:8: SC102") and "(frame 1;" in line for line in lines)
+    assert not any("old/" in line or ".git" in line or "fixed" in line for line in lines)
+    code, out, _ = run_cli("lint", "d", "--include", "a.xyz", cwd=tree.parent)
+    assert code == 0 and "All checks passed: 1 file(s), 1 frame(s)." in out
+
+
+def test_ase_database_is_read_in_pages(tree, monkeypatch):
+    monkeypatch.setattr(scale, "DB_PAGE", 3)  # 4 rows -> two queries
+    recs = list(scale.iter_file_frames(str(tree / "s.db")))
+    assert [r.index for r in recs] == [0, 1, 2, 3]
+    assert [r.atoms.info["db_id"] for r in recs] == [1, 2, 3, 4]
+    assert recs[2].atoms.get_chemical_formula() == "H2O3"
+    broken = tree / "broken.db"
+    broken.write_bytes(b"this is not sqlite" * 10)
+    (rec,) = scale.iter_file_frames(str(broken))
+    assert rec.error and "cannot read ASE database" in rec.error
+
+
+@pytest.mark.parametrize("fmt", ["text", "jsonl", "github"])
+def test_jobs_output_identical_and_ordered(run_cli, tree, fmt):
+    args = ("lint", "d", "--output-format", fmt, "--exit-zero")
+    _, serial, _ = run_cli(*args, cwd=tree.parent)
+    _, parallel, _ = run_cli(*args, "--jobs", "2", cwd=tree.parent)
+    assert parallel == serial and serial
+
+
+def test_jobs_batches_many_files_in_order(tmp_path):
+    from structcheck.engine import load_config
+
+    paths = []
+    for k in range(70):
+        p = tmp_path / f"f{k:03d}.xyz"
+        write(p, bad() if k % 7 == 3 else molecule("H2O"))
+        paths.append(str(p))
+    config = load_config(use_project=False)
+    serial = [(r.path, r.index, [f.code for f in found]) for r, found in scale.lint_paths(paths, None, config)]
+    pooled = [(r.path, r.index, [f.code for f in found])
+              for r, found in scale.lint_paths_pool(iter(paths), None, config, 2, batch_files=4)]
+    assert pooled == serial and len(serial) == 70
+    assert sum(1 for _, _, c in serial if c) == 10
+
+
+def test_jsonl_streams_one_finding_per_line(run_cli, tree):
+    code, out, _ = run_cli("lint", "d/sub/b.xyz", "--output-format", "jsonl", cwd=tree.parent)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and len(rows) >= 6
+    assert all(r["path"] == "d/sub/b.xyz" for r in rows)
+    assert sorted(tuple(r["atoms"]) for r in rows if r["code"] == "SC102") == [(0, 1), (0, 3), (1, 2)]
+
+
+def test_github_annotations_and_sarif(run_cli, tree):
+    _, out, _ = run_cli("lint", "d/sub/b.xyz", "--output-format", "github", cwd=tree.parent)
+    first = out.splitlines()[0]
+    assert first.startswith("::error file=d/sub/b.xyz,line=3,title=SC102 close-contact::")
+    _, out, _ = run_cli("lint", "d/sub/b.xyz", "--output-format", "sarif", cwd=tree.parent)
+    doc = json.loads(out)
+    assert doc["version"] == "2.1.0"
+    run = doc["runs"][0]
+    rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    res = run["results"]
+    assert {r["ruleId"] for r in res} <= rule_ids
+    sc102 = [r for r in res if r["ruleId"] == "SC102"]
+    assert len(sc102) == 3 and sc102[0]["level"] == "error"
+    loc = sc102[0]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "d/sub/b.xyz" and loc["region"]["startLine"] == 3
+
+
+def test_progress_line_counts_and_silence(run_cli, tree):
+    code, out, err = run_cli("lint", "d", "--progress", "on", "-q", cwd=tree.parent)
+    assert "\r\x1b[K" in err and "finding(s)" in err and "frames/s" in err
+    code, out, err = run_cli("lint", "d", "-q", cwd=tree.parent)  # auto: captured, not a terminal
+    assert err == ""
+    p = scale.Progress(io.StringIO(), enabled=True, interval_s=0.0)
+    for path, n in [("a", 0), ("a", 2), ("b", 1)]:
+        p.update(path, n)
+    assert (p.files, p.frames, p.findings) == (2, 3, 3)
+    assert p.line().startswith("structcheck: 2 file(s), 3 frame(s), 3 finding(s), ")
+    assert not scale.progress_enabled("auto", "json", None)
+    assert not scale.progress_enabled("auto", "text", io.StringIO())
+
+
+def test_dask_local_cluster(run_cli, tree, monkeypatch):
+    distributed = pytest.importorskip("distributed", reason="the [scale] extra")
+    args = ("lint", "d", "--output-format", "jsonl", "--exit-zero")
+    _, serial, _ = run_cli(*args, cwd=tree.parent)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        code, out, err = run_cli(*args, "--dask-scheduler", cluster.scheduler_address, cwd=tree.parent)
+        assert code == 0 and out == serial and serial  # same findings, same order, paths as typed
+        code, out, _ = run_cli("lint", "d", "--dask-scheduler", cluster.scheduler_address, cwd=tree.parent)
+        assert code == 1 and "in 6 file(s), 11 frame(s)." in out
+    monkeypatch.setattr(scale, "DASK_CONNECT_TIMEOUT", "1s")
+    code, out, err = run_cli("lint", "d", "--dask-scheduler", "tcp://127.0.0.1:1", cwd=tree.parent)
+    assert code == 2 and "cannot connect to the Dask scheduler" in err
