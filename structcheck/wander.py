@@ -124,41 +124,12 @@ def spread_per_step(trajectories: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ------------------------------------------------------------------ one relaxation
 
 
-@dataclass
-class Run:
-    """One LBFGS relaxation: positions (steps+1, n, 3) Å, energy (eV) and max force (eV/Å) per step."""
+def lbfgs_run(atoms, calc, *, fmax: float = DEFAULT_FMAX, steps: int = DEFAULT_STEPS):
+    """One ASE LBFGS relaxation of a copy of ``atoms`` with ``calc``, every step recorded:
+    ``structcheck.relax.run_lbfgs`` (the same optimizer settings as ``structcheck relax``)."""
+    from .relax import run_lbfgs
 
-    positions: np.ndarray
-    energies: np.ndarray
-    fmax: np.ndarray
-    converged: bool
-    seconds: float = 0.0
-
-    @property
-    def steps(self) -> int:
-        return len(self.energies) - 1
-
-
-def lbfgs_run(atoms, calc, *, fmax: float = DEFAULT_FMAX, steps: int = DEFAULT_STEPS) -> Run:
-    """Relax a copy of ``atoms`` with ASE LBFGS and ``calc``, recording every step.
-
-    Uses structcheck.relax's one-run function when it provides one (same optimizer
-    settings as ``structcheck relax``), else plain ``LBFGS(atoms, logfile=None)``.
-    """
-    from ase.optimize import LBFGS
-
-    a = atoms.copy()
-    a.calc = calc
-    pos, ene, fm = [], [], []
-    t0 = time.perf_counter()
-    opt = LBFGS(a, logfile=None)
-    converged = False
-    for converged in opt.irun(fmax=fmax, steps=steps):
-        f = a.get_forces()
-        pos.append(a.get_positions().copy())
-        ene.append(float(a.get_potential_energy()))
-        fm.append(float(np.sqrt((f ** 2).sum(axis=1)).max()) if len(a) else 0.0)
-    return Run(np.array(pos), np.array(ene), np.array(fm), bool(converged), time.perf_counter() - t0)
+    return run_lbfgs(atoms, calc, fmax=fmax, steps=steps)
 
 
 # ------------------------------------------------------------------ the experiment
@@ -184,7 +155,7 @@ class WanderResult:
     fmax: float
     steps: int
     seed: int
-    runs: list[Run]
+    runs: list  # structcheck.relax.LBFGSRun per replica
     rmsd_tol: float
     energy_tol: float
     periodic: bool
@@ -304,7 +275,7 @@ def wander(atoms, calc_factory: Callable[[], object], *, replicas: int = 8,
         raise ValueError("noise must be >= 0 Å")
     t0 = time.perf_counter()
     disp = replica_noise(len(atoms), replicas, noise, seed)
-    runs: list[Run] = []
+    runs = []
     for r in range(replicas):
         a = atoms.copy()
         a.calc = None
@@ -335,7 +306,7 @@ class MultiStartResult:
     starts: int
     rattle: float
     seed: int
-    runs: list[Run]
+    runs: list  # structcheck.relax.LBFGSRun per replica
     start_atoms: list
     rejected: int
     minima: list[int]
@@ -562,47 +533,30 @@ def plot_energy(results: Sequence[WanderResult], path: Path) -> None:
 # ------------------------------------------------------------------ calculators
 
 
-def dp_factory(model: str | Path, *, head: str | None = None, deterministic: bool = False,
-               device: str | None = None) -> Callable[[], object]:
-    """A factory of fresh DeePMD-kit ``DP`` calculators for ``model`` (one per replica, so
-    every replica has the same TorchScript warm-up history).
+def dp_factory(model: str | Path | None = None, *, head: str | None = None, deterministic: bool = False,
+               device: str | None = None, threads: int | None = None) -> Callable[[], object]:
+    """A factory of fresh DeePMD-kit ``DP`` calculators (``structcheck.relax.make_calculator``:
+    threads, TorchScript and deterministic settings as ``structcheck relax``). One fresh
+    calculator per replica gives every replica the same warm-up history. The first one is
+    built at once (so a missing deepmd-kit or a bad model fails before any run)."""
+    from .relax import make_calculator
 
-    Uses structcheck.relax's calculator loader (threads, TorchScript settings,
-    deterministic algorithms) when it provides one, else :func:`_dp_calculator`.
-    """
-    loader = _dp_calculator
-    try:
-        from . import relax as _relax
+    def make():
+        return make_calculator(model, head=head, deterministic=deterministic, device=device, threads=threads)
 
-        loader = getattr(_relax, "make_calculator", _dp_calculator)
-    except ImportError:
-        pass
+    first = [make()]
 
     def factory():
-        return loader(model, head=head, deterministic=deterministic, device=device)
+        return first.pop() if first else make()
 
     return factory
 
 
-def _dp_calculator(model, *, head=None, deterministic=False, device=None):
-    """A ``deepmd.calculator.DP`` with the settings issue 4 measured (may move to relax.py):
-    one torch thread on CPU, TorchScript graph optimisation off (the first calls of a fresh
-    model otherwise differ from later ones at ~1e-15), and with ``deterministic`` the
-    deterministic algorithms and cuBLAS workspace setting."""
-    if deterministic:
-        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    try:
-        import torch
-        from deepmd.calculator import DP
-    except ImportError as exc:
-        raise RuntimeError(f"deepmd-kit (PyTorch backend) is not usable: {exc}; install it, or try "
-                           "`--calculator morse` for the toy experiment") from exc
-    torch._C._set_graph_executor_optimize(False)
-    if device != "cuda" and torch.get_num_threads() != 1:
-        torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(bool(deterministic))
-    kw = {"head": head} if head else {}
-    return DP(str(model), **kw)
+def _device() -> str:
+    """The device deepmd evaluates on (call after a calculator was made)."""
+    from .relax import runtime_record
+
+    return runtime_record()["device"]
 
 
 TOY_CALCULATORS = ("morse", "emt", "lj")
@@ -624,14 +578,6 @@ def toy_factory(name: str) -> Callable[[], object]:
 
         return lambda: LennardJones(sigma=1.0, epsilon=1.0, rc=5.0)
     raise ValueError(f"unknown calculator {name!r}: one of dp, {', '.join(TOY_CALCULATORS)}")
-
-
-def _torch_device() -> str:
-    try:
-        import torch
-    except ImportError:
-        return "cpu"
-    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 # ------------------------------------------------------------------ CLI
@@ -657,6 +603,8 @@ def add_wander_arguments(p: argparse.ArgumentParser) -> None:
                         "to see how the outcome depends on the potential")
     p.add_argument("--deterministic", action="store_true",
                    help="deterministic PyTorch algorithms and fixed threads: two identical runs agree bitwise")
+    p.add_argument("--threads", type=int, metavar="N", help="torch intra-op threads (default 1, as relax)")
+    p.add_argument("--device", choices=("cpu", "cuda"), help="default: CUDA when available, else CPU")
     p.add_argument("--native-noise", action="store_true",
                    help="GPU only: no deterministic algorithms and no injected noise unless --noise is given, "
                         "so the hardware's non-deterministic reductions supply the noise")
@@ -680,6 +628,17 @@ def _lint_lines(atoms, type_map) -> list[str]:
 
 
 def run_wander(args) -> int:
+    from .models import ModelError
+    from .relax import DeepmdUnavailable
+
+    try:
+        return _run_wander(args)
+    except (ModelError, DeepmdUnavailable) as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run_wander(args) -> int:
     from .cli import UsageError
     from .io import read_one
     from .models import default_model_path, model_type_map
@@ -694,6 +653,7 @@ def run_wander(args) -> int:
     if noise < 0:
         raise UsageError("--noise must be >= 0 Å")
     atoms = read_one(args.start, args.format_in)
+    factory = None
     if args.calculator == "dp":
         model = Path(args.model) if args.model else default_model_path()
         type_map = model_type_map(model)
@@ -701,12 +661,15 @@ def run_wander(args) -> int:
         if missing:
             raise UsageError(f"{args.start}: element(s) {', '.join(missing)} not in the model's type map "
                              f"({', '.join(type_map)}) of {model}")
-        device = _torch_device()
+        factory = dp_factory(model, head=args.head, deterministic=args.deterministic,
+                             device=args.device, threads=args.threads)
+        device = _device()
     else:
         if args.model:
             raise UsageError("--model is for --calculator dp")
         model, type_map, device = f"ASE toy calculator: {args.calculator}", None, "cpu"
-    if args.native_noise and device != "cuda":
+        factory = toy_factory(args.calculator)
+    if args.native_noise and not device.startswith("cuda"):
         raise UsageError("--native-noise needs a CUDA GPU and the dp calculator: on CPU, PyTorch gives the "
                          "same result for the same input and thread count, so the replicas would be bitwise "
                          "identical and show nothing. Use --noise (injected noise) instead")
@@ -723,15 +686,11 @@ def run_wander(args) -> int:
         say(f"lint {label} start: " + ("clean" if not lines else f"{len(lines)} finding(s)"))
         for line in lines:
             say(f"  {line}")
-    if args.calculator == "dp":
-        factory = dp_factory(model, head=args.head, deterministic=args.deterministic, device=device)
-    else:
-        factory = toy_factory(args.calculator)
     noise_desc = (f"{noise:g} Å per atom (seed {args.seed})" if noise > 0 else "none injected") + \
         ("; GPU non-deterministic kernels (native noise)" if args.native_noise else "")
     settings = {"model": str(model), "head": args.head, "device": device,
                 "deterministic": args.deterministic, "native_noise": args.native_noise,
-                "threads": _threads()}
+                "runtime": _runtime(args)}
     results = []
     for label, a in starts:
         results.append(wander(a, factory, replicas=args.replicas, noise=noise, fmax=args.fmax,
@@ -754,14 +713,12 @@ def run_wander(args) -> int:
     return 0
 
 
-def _threads() -> dict:
-    d = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    if "torch" in sys.modules:
-        import torch
+def _runtime(args) -> dict:
+    if args.calculator != "dp":
+        return {"calculator": args.calculator}
+    from .relax import runtime_record
 
-        d["torch_intra_op"] = torch.get_num_threads()
-        d["torch_inter_op"] = torch.get_num_interop_threads()
-    return d
+    return runtime_record(args.deterministic)
 
 
 def _versions() -> dict:
@@ -774,3 +731,76 @@ def _versions() -> dict:
         except PackageNotFoundError:
             out[name] = None
     return out
+
+
+# ------------------------------------------------------------------ relax --starts N --rattle S
+
+
+def add_multistart_arguments(p: argparse.ArgumentParser) -> None:
+    """``--starts`` and ``--rattle`` for ``structcheck relax``."""
+    p.add_argument("--starts", type=int, default=0, metavar="N",
+                   help="multi-start search: relax N sane rattled copies of the start (each linted) and "
+                        "report the distinct minima; the lowest is written to -o")
+    p.add_argument("--rattle", type=float, default=0.05, metavar="Å",
+                   help="Gaussian rattle per coordinate of each start, Å (default 0.05; with --starts)")
+    p.add_argument("--rattle-seed", type=int, default=0, metavar="SEED",
+                   help="seed of the rattles (default 0; with --starts)")
+
+
+def run_relax_multistart(args) -> int:
+    """``structcheck relax START --starts N --rattle S``: exit 0 when the lowest minimum's
+    relaxation converged, 1 when it did not or the start cannot give sane rattles."""
+    from ase.io import write
+
+    from .cli import UsageError
+    from .engine import load_config
+    from .io import read_one
+    from .models import ModelError, default_model_path, model_type_map
+    from .relax import DeepmdUnavailable, provenance_path, versions
+
+    if args.starts < 1:
+        raise UsageError("--starts must be >= 1")
+    if args.rattle <= 0:
+        raise UsageError("--rattle must be > 0 Å")
+    start = Path(args.start)
+    atoms = read_one(str(start), getattr(args, "format_in", None))
+    model = Path(args.model) if args.model else default_model_path()
+    try:
+        type_map = model_type_map(model)
+    except ModelError as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+    config = load_config(profile="dpa2-preflight", type_map=",".join(type_map))
+    fix_report = None
+    if getattr(args, "prerelax", False):
+        from .prerelax import fix
+
+        atoms, fix_report = fix(atoms)
+    say = (lambda m: None) if getattr(args, "quiet", False) else (lambda m: print(m, file=sys.stderr, flush=True))
+    try:
+        factory = dp_factory(model, head=args.head, deterministic=args.deterministic,
+                             device=getattr(args, "device", None), threads=getattr(args, "threads", None))
+        res = multistart(atoms, factory, starts=args.starts, rattle=args.rattle, seed=args.rattle_seed,
+                         fmax=args.fmax, steps=args.steps, config=config, progress=say)
+    except (ModelError, DeepmdUnavailable) as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"structcheck: {start}: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.output) if args.output else Path.cwd() / f"{start.stem}.relaxed.extxyz"
+    if start.exists() and out.exists() and out.resolve() == start.resolve():
+        raise UsageError(f"{out}: the output would overwrite the input; choose another -o")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    best = res.best.copy()
+    best.info["structcheck_multistart_minimum"] = 0
+    write(str(out), best, format="extxyz")
+    record = {"structcheck_multistart": 1, "input": str(start), "model": str(model),
+              "fmax_eV_per_A": args.fmax, "steps": args.steps, "deterministic": args.deterministic,
+              "prerelax": fix_report is not None, "versions": versions(), **res.to_dict()}
+    prov = provenance_path(out)
+    prov.write_text(json.dumps(record, indent=1, default=str) + "\n", encoding="utf-8")
+    print(format_multistart(res))
+    print(f"wrote {out} (lowest minimum) and {prov}")
+    ibest = int(np.argmin(res.final_energies))
+    return 0 if res.runs[ibest].converged else 1
