@@ -241,6 +241,103 @@ def _float_columns(tokens: list, ncols: int, c0: int, w: int, n: int) -> np.ndar
     return out
 
 
+FIXED_MIN_ATOMS = 4096  # below this the token path is as fast
+
+
+def _fixed_layout(block: bytes, n: int, ncols: int):
+    """(byte matrix, field spans) when the atom lines of a big frame are a fixed-width table.
+
+    That is: every line has the same length, fields are separated by spaces only (no tab,
+    CR, NUL or other whitespace), and each of the ``ncols`` fields of every line lies in the
+    same column span (as ASE and most codes write extxyz). The tokens are then exactly what
+    ``block.split()`` gives, per span; else None and the caller splits the block.
+    """
+    if n < 2 or (len(block) + 1) % n:
+        return None
+    width = (len(block) + 1) // n - 1
+    if width < 1 or any(ch in block for ch in (b"\t", b"\r", b"\x0b", b"\x0c", b"\x00")):
+        return None
+    raw = np.frombuffer(block, dtype=np.uint8)
+    if not (raw[width::width + 1] == 10).all():
+        return None
+    m = np.ndarray((n, width), dtype=np.uint8, buffer=block, strides=(width + 1, 1))
+    filled = m != 32
+    used = filled.any(axis=0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], used, [False])).astype(np.int8)))
+    spans = list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+    if len(spans) != ncols:
+        return None
+    if max(b - a for a, b in spans) > 250:  # keeps the uint8 start counts below from wrapping
+        return None
+    # exactly one token per line in each span: count token starts per span, by row blocks
+    lo = [a for a, _ in spans]
+    for r0 in range(0, n, 1 << 16):
+        f = filled[r0:r0 + (1 << 16)]
+        starts = np.empty(f.shape, dtype=np.uint8)
+        starts[:, 0] = f[:, 0]
+        np.greater(f[:, 1:], f[:, :-1], out=starts[:, 1:])
+        if not (np.add.reduceat(starts, lo, axis=1) == 1).all():
+            return None
+    return m, spans
+
+
+def _fixed_floats(m: np.ndarray, a: int, b: int) -> np.ndarray | None:
+    """The floats of span [a, b) of a fixed-width table when every token is a fixed-point
+    decimal ``[+-]digits.digits`` with its point in the same column, right-aligned, with a
+    mantissa below 2**53; else None. Exact: mantissa / 10**k, both exactly representable,
+    is the correctly rounded value, i.e. what ``float(token)`` returns. (The mantissa is a
+    sum of exactly representable integers whose partial sums stay below 2**53: exact in
+    any summation order.)"""
+    dots = np.flatnonzero(m[0, a:b] == 46)
+    if len(dots) != 1:
+        return None
+    d = int(dots[0])
+    k = b - a - d - 1
+    if d < 1 or k > 22 or d + k > 18:
+        return None
+    pw = np.zeros(b - a)
+    pw[:d] = [float(10 ** e) for e in range(d + k - 1, k - 1, -1)]
+    pw[d + 1:] = [float(10 ** e) for e in range(k - 1, -1, -1)]
+    mant = np.empty(len(m))
+    neg = np.empty(len(m), dtype=bool)
+    step = 1 << 16
+    for r0 in range(0, len(m), step):
+        s = m[r0:r0 + step, a:b]
+        dig = s - np.uint8(48)
+        isd = dig < 10
+        left = s[:, :d]
+        sign = (left == 43) | (left == 45)
+        cls = sign.view(np.int8) + 2 * isd[:, :d].view(np.int8)
+        if not ((s[:, d] == 46).all() and isd[:, d + 1:].all() and isd[:, d - 1].all()
+                and ((left == 32) | sign | isd[:, :d]).all() and (cls[:, 1:] >= cls[:, :-1]).all()
+                and (sign.sum(axis=1) <= 1).all()):
+            return None
+        mant[r0:r0 + step] = np.where(isd, dig, np.uint8(0)).astype(np.float64) @ pw
+        neg[r0:r0 + step] = (left == 45).any(axis=1)
+    if len(mant) and mant.max() >= 2.0 ** 53:
+        return None
+    val = mant / float(10 ** k)
+    return np.where(neg, -val, val)
+
+
+def _fixed_numbers(m: np.ndarray, a: int, b: int):
+    """``_numbers`` for a species span of a fixed-width table (None if wider than 8 bytes)."""
+    w = b - a
+    if w > 8:
+        return None
+    keys = np.zeros((len(m), 8), dtype=np.uint8)
+    keys[:, :w] = m[:, a:b]
+    keys = keys.view(np.uint64).reshape(-1)
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    labs = [u.tobytes()[:w].strip(b" ") for u in uniq]
+    z = np.array([_label_number(lab) for lab in labs], dtype=int)
+    numbers = z[inverse.reshape(-1)]
+    unknown = None
+    if (z == 0).any():
+        unknown = np.array([lab.decode("utf-8", "replace") for lab in labs], dtype=object)[inverse.reshape(-1)]
+    return numbers, unknown
+
+
 def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int) -> Atoms:
     """Build Atoms from one xyz/extxyz frame; ``first_line`` is the 1-based count line."""
     try:
@@ -257,7 +354,8 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
         if ncols > 4:
             props.append(("_extra", "S", ncols - 4))
     ncols = sum(p[2] for p in props)
-    tokens = block.split()
+    fixed = _fixed_layout(block, n, ncols) if n >= FIXED_MIN_ATOMS else None
+    tokens = block.split() if fixed is None else None
     start = {}
     c = 0
     for name, _, w in props:
@@ -266,24 +364,44 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
     if "pos" not in start:
         raise ReadError("Properties has no pos column", first_line + 1)
     pcols = range(start["pos"], start["pos"] + 3)
-    if len(tokens) != n * ncols:
+    if tokens is not None and len(tokens) != n * ncols:
         raise _bad_line(block.splitlines(), ncols, first_line + 2, pcols)
     table: list[np.ndarray] = []
 
+    def toks() -> list:
+        nonlocal tokens
+        if tokens is None:
+            tokens = block.split()  # a fixed layout holds exactly n * ncols tokens
+        return tokens
+
+    def floats(c0: int, w: int) -> np.ndarray | None:
+        if fixed is not None:
+            out = np.empty((n, w))
+            for k in range(w):
+                col = _fixed_floats(fixed[0], *fixed[1][c0 + k])
+                if col is None:
+                    break
+                out[:, k] = col
+            else:
+                return out
+        return _float_columns(toks(), ncols, c0, w, n)
+
     def tok() -> np.ndarray:  # the (n, ncols) bytes table, built only when needed
+        tokens = toks()
         if not table:
             table.append(np.array(tokens, dtype=bytes).reshape(n, ncols) if n
                          else np.zeros((0, ncols), dtype="S1"))
         return table[0]
 
-    pos = _float_columns(tokens, ncols, start["pos"], 3, n)
+    pos = floats(start["pos"], 3)
     if pos is None:
         try:
             pos = tok()[:, start["pos"]:start["pos"] + 3].astype(float)
         except ValueError:
             raise _bad_line(block.splitlines(), ncols, first_line + 2, pcols) from None
     if "species" in start:
-        numbers, labels = _numbers(tokens[start["species"]::ncols])
+        got = _fixed_numbers(fixed[0], *fixed[1][start["species"]]) if fixed is not None else None
+        numbers, labels = got if got is not None else _numbers(toks()[start["species"]::ncols])
     elif "Z" in start:
         numbers, labels = tok()[:, start["Z"]].astype(int), None
     else:
@@ -303,7 +421,7 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
     for name, typ, w in props:
         if name in ("species", "pos", "Z", "_extra"):
             continue
-        fast = _float_columns(tokens, ncols, start[name], w, n) if typ == "R" else None
+        fast = floats(start[name], w) if typ == "R" else None
         col = tok()[:, start[name]:start[name] + w] if fast is None else None
         try:
             if fast is not None:
