@@ -628,12 +628,13 @@ def _lint_lines(atoms, type_map) -> list[str]:
 
 
 def run_wander(args) -> int:
+    from .io import ReadError
     from .models import ModelError
     from .relax import DeepmdUnavailable
 
     try:
         return _run_wander(args)
-    except (ModelError, DeepmdUnavailable) as exc:
+    except (ModelError, DeepmdUnavailable, ReadError, OSError) as exc:
         print(f"structcheck: error: {exc}", file=sys.stderr)
         return 2
 
@@ -754,7 +755,7 @@ def run_relax_multistart(args) -> int:
 
     from .cli import UsageError
     from .engine import load_config
-    from .io import read_one
+    from .io import ReadError, read_one
     from .models import ModelError, default_model_path, model_type_map
     from .relax import DeepmdUnavailable, provenance_path, versions
 
@@ -763,7 +764,11 @@ def run_relax_multistart(args) -> int:
     if args.rattle <= 0:
         raise UsageError("--rattle must be > 0 Å")
     start = Path(args.start)
-    atoms = read_one(str(start), getattr(args, "format_in", None))
+    try:
+        atoms = read_one(str(start), getattr(args, "format_in", None))
+    except (OSError, ReadError) as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
     model = Path(args.model) if args.model else default_model_path()
     try:
         type_map = model_type_map(model)

@@ -151,3 +151,38 @@ def test_multistart_machinery(water):
 def test_multistart_refuses_an_insane_start(h2o3):
     with pytest.raises(ValueError, match="passed lint"):
         multistart(h2o3, _morse, starts=1, rattle=0.01, steps=5)
+
+
+# ------------------------------------------------------------------ CLI (toy calculator: no deepmd needed)
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "examples"
+
+
+def test_cli_wander_writes_report_and_plots(run_cli, tmp_path):
+    import json
+
+    code, out, err = run_cli("wander", EXAMPLES / "h2o3_report.xyz", "--calculator", "morse",
+                             "--replicas", "3", "-o", tmp_path / "w")
+    assert code == 0, err
+    assert "amplif." in out and out.splitlines()[1].startswith("raw")
+    assert "SC102 close-contact" in err  # the start is linted first
+    rep = json.loads((tmp_path / "w" / "report.json").read_text())
+    raw = rep["results"]["raw"]
+    assert raw["replicas"] == 3 and raw["initial_spread_max_A"] == pytest.approx(1e-10)
+    assert len(raw["per_step"]["spread_max_A"]) == max(raw["steps_run"]) + 1
+    assert "| raw |" in (tmp_path / "w" / "report.md").read_text()
+    for png in ("spread.png", "energy.png"):
+        assert (tmp_path / "w" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_wander_refusals(run_cli, tmp_path):
+    code, _, err = run_cli("wander", EXAMPLES / "water.xyz", "--calculator", "morse", "--native-noise")
+    assert code == 2 and "needs a CUDA GPU" in err
+    code, _, err = run_cli("wander", EXAMPLES / "water.xyz", "--calculator", "morse", "--native-noise",
+                           "--deterministic")
+    assert code == 2 and "contradict" in err
+    code, _, err = run_cli("wander", EXAMPLES / "water.xyz", "--calculator", "morse", "--noise", "-1")
+    assert code == 2 and "--noise" in err
+    code, _, err = run_cli("wander", tmp_path / "missing.xyz", "--calculator", "morse")
+    assert code == 2 and "missing.xyz" in err and "Traceback" not in err
