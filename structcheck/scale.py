@@ -218,6 +218,10 @@ def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    if ctx is not None:
+        from .neighbors import _vesin_neighbor_list
+
+        _vesin_neighbor_list()  # import vesin once here: forked workers inherit it
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as pool:
         submit = _local_first(lambda b: pool.submit(lint_batch, b, fmt), fmt, config)
         try:

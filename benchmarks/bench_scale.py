@@ -1,0 +1,191 @@
+"""Linting at scale: parallel speed-up and streaming memory, as ratios measured in one run.
+
+    python benchmarks/bench_scale.py [--files 10000] [--frames 100000] [--repeat 3]
+
+Baselines (same run, same machine, same files):
+  * ``structcheck lint DIR --jobs 1``         vs ``--jobs 2``               (target >= 1.7x files/s)
+  * ``structcheck lint DIR --jobs 1``         vs ``--dask-scheduler`` on a LocalCluster
+                                                 of 2 single-threaded workers (target >= 1.5x)
+  * peak RSS of ``structcheck lint`` on 1,000 frames (and 1,000 files)
+                                              vs 100,000 frames (and --files files)  (target <= 1.2x)
+
+Every timing is the wall time of a ``structcheck lint`` subprocess (start-up included;
+the start-up alone is printed too), best of ``--repeat``, configurations interleaved so
+that load from other processes hits them alike. The load average is printed before and
+after: on a shared machine the parallel ratios are bounded by the idle cores.
+Peak memory is the child's maximum resident set size (``/usr/bin/time -f %M`` when
+present, else ``resource.getrusage(RUSAGE_CHILDREN)`` from a fresh intermediate process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.build import molecule
+from ase.io import write
+
+STRUCTCHECK = [sys.executable, "-m", "structcheck.cli"]
+ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+
+
+def extxyz_text(atoms) -> str:
+    buf = io.StringIO()
+    write(buf, atoms, format="extxyz")
+    return buf.getvalue()
+
+
+def make_files(folder: Path, n: int) -> Path:
+    """n small files: water, every 50th the DeePMD-kit 4502 start (so there are findings)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    good = extxyz_text(molecule("H2O"))
+    bad = extxyz_text(Atoms("H2O3", positions=[(0.3, 0.3, 0.3), (0.5, 0.5, 0.5), (0.7, 0.7, 0.7),
+                                                 (0.1, 0.1, 0.1), (0.6, 2.5, 3.7)], cell=[5, 5, 5]))
+    for k in range(n):
+        sub = folder / f"{k // 1000:03d}"
+        if k % 1000 == 0:
+            sub.mkdir(exist_ok=True)
+        (sub / f"s{k:07d}.xyz").write_text(bad if k % 50 == 7 else good)
+    return folder
+
+
+def make_trajectory(path: Path, n: int) -> Path:
+    rng = np.random.default_rng(0)
+    base = molecule("H2O")
+    with open(path, "w") as fh:
+        for k in range(n):
+            a = base.copy()
+            a.positions += rng.normal(0, 0.02, a.positions.shape)
+            fh.write(extxyz_text(a))
+    return path
+
+
+def wall(args: list[str]) -> float:
+    t = time.perf_counter()
+    r = subprocess.run(STRUCTCHECK + args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    dt = time.perf_counter() - t
+    if r.returncode not in (0, 1):
+        raise SystemExit(f"structcheck {' '.join(args)} failed ({r.returncode}): {r.stderr.strip()}")
+    return dt
+
+
+def peak_rss_mib(args: list[str]) -> float:
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    if gnu_time:
+        r = subprocess.run([gnu_time, "-f", "%M"] + STRUCTCHECK + args, env=ENV, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        if r.returncode in (0, 1):
+            return int(r.stderr.strip().splitlines()[-1]) / 1024
+    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code] + STRUCTCHECK + args, env=ENV, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def best(times: list[float]) -> float:
+    return min(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=10_000)
+    ap.add_argument("--frames", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--keep", metavar="DIR", help="build the data here and keep it")
+    opts = ap.parse_args()
+
+    tmp = Path(opts.keep) if opts.keep else Path(tempfile.mkdtemp(prefix="bench_scale_"))
+    try:
+        print(f"machine: {os.cpu_count()} CPU(s); load average before: {os.getloadavg()[0]:.2f}")
+        t = time.perf_counter()
+        many = tmp / "many"
+        if not many.exists():
+            make_files(many, opts.files)
+        few = tmp / "few"
+        if not few.exists():
+            make_files(few, 1000)
+        traj_small, traj_big = tmp / "t1k.extxyz", tmp / f"t{opts.frames}.extxyz"
+        if not traj_small.exists():
+            make_trajectory(traj_small, 1000)
+        if not traj_big.exists():
+            make_trajectory(traj_big, opts.frames)
+        print(f"data: {opts.files} files, trajectories of 1000 and {opts.frames} frames "
+              f"({time.perf_counter() - t:.0f} s to write)")
+
+        lint = ["lint", "-q", "--output-format", "jsonl", "--isolated"]
+        startup = best([wall(lint + [str(few / "000" / "s0000000.xyz")]) for _ in range(opts.repeat)])
+
+        # ---- processes
+        t1, t2 = [], []
+        for _ in range(opts.repeat):
+            t1.append(wall(lint + [str(many), "--jobs", "1"]))
+            t2.append(wall(lint + [str(many), "--jobs", "2"]))
+        j1, j2 = best(t1), best(t2)
+        rate1, rate2 = opts.files / j1, opts.files / j2
+        print(f"\n{opts.files} small files (start-up alone {startup:.2f} s):")
+        print(f"  --jobs 1: {j1:6.2f} s  {rate1:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t1)})")
+        print(f"  --jobs 2: {j2:6.2f} s  {rate2:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t2)})")
+        print(f"  RATIO --jobs 2 / --jobs 1 files/s: {rate2 / rate1:.2f}x   (target >= 1.7x)")
+        per_core = opts.files / max(j1 - startup, 1e-9)
+        print(f"  per-core rate without start-up: {per_core:.0f} files/s")
+
+        # ---- dask
+        dask_ratio = None
+        if not opts.no_dask:
+            try:
+                from distributed import LocalCluster
+            except ImportError:
+                print("\ndask.distributed not installed: pip install 'structcheck[scale]'")
+            else:
+                with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+                    addr = ["--dask-scheduler", cluster.scheduler_address]
+                    wall(lint + [str(few)] + addr)  # warm the workers (imports) as a running cluster is
+                    td, tj = [], []
+                    for _ in range(opts.repeat):
+                        tj.append(wall(lint + [str(many), "--jobs", "1"]))
+                        td.append(wall(lint + [str(many)] + addr))
+                    d, j1b = best(td), best(tj)
+                    dask_ratio = j1b / d
+                    print(f"\nDask LocalCluster, 2 workers x 1 thread (running before the command starts):")
+                    print(f"  --jobs 1:           {j1b:6.2f} s   (runs: {', '.join(f'{x:.2f}' for x in tj)})")
+                    print(f"  --dask-scheduler:   {d:6.2f} s   (runs: {', '.join(f'{x:.2f}' for x in td)})")
+                    print(f"  RATIO dask / --jobs 1 files/s: {dask_ratio:.2f}x   (target >= 1.5x)")
+
+        # ---- memory
+        m_small = peak_rss_mib(lint + [str(traj_small)])
+        m_big = peak_rss_mib(lint + [str(traj_big)])
+        f_small = peak_rss_mib(lint + [str(few)])
+        f_big = peak_rss_mib(lint + [str(many)])
+        print("\npeak resident memory of `structcheck lint`:")
+        print(f"  1000 frames: {m_small:6.1f} MiB   {opts.frames} frames: {m_big:6.1f} MiB   "
+              f"RATIO {m_big / m_small:.3f}x   (target <= 1.2x)")
+        print(f"  1000 files:  {f_small:6.1f} MiB   {opts.files} files:  {f_big:6.1f} MiB   "
+              f"RATIO {f_big / f_small:.3f}x   (target <= 1.2x)")
+
+        # ---- paper estimate
+        n, nodes, cores = 10_000_000, 32, 32
+        eff = min(1.0, (dask_ratio or rate2 / rate1) / 2)
+        hours = n / (per_core * nodes * cores * eff) / 3600
+        print(f"\npaper estimate: {n:,} small structures on {nodes} nodes x {cores} cores at {per_core:.0f} "
+              f"files/s/core and {eff:.0%} parallel efficiency (measured here): {hours * 60:.1f} min "
+              f"(+ file-system time; at 100% efficiency {n / (per_core * nodes * cores) / 60:.1f} min)")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+    finally:
+        if not opts.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
