@@ -140,7 +140,8 @@ def _report(args, config, out) -> int:
             counts[f.severity] += 1
             fixable += f.fixable
             failing += SEVERITY_RANK[f.severity] >= fail_rank
-            if f.fixable and f.path not in fixable_paths and f.path != "-":
+            # findings arrive file by file: comparing with the last path keeps this O(1)
+            if args.fix and f.fixable and f.path != "-" and (not fixable_paths or fixable_paths[-1] != f.path):
                 fixable_paths.append(f.path)
             if args.statistics or fmt in ("json", "sarif"):
                 keep.append(f)

@@ -46,23 +46,29 @@ def iter_paths(paths: Iterable[str], include: Sequence[str] | None = None,
     exc = tuple(exclude) + DEFAULT_EXCLUDE
     for p in paths:
         if p != "-" and os.path.isdir(p):
-            yield from _walk(p, "", inc, exc)
+            yield from _walk(p, "", inc, exc, frozenset())
         else:
             yield p
 
 
-def _walk(top: str, rel: str, inc, exc) -> Iterator[str]:
+def _walk(top: str, rel: str, inc, exc, ancestors: frozenset) -> Iterator[str]:
+    folder = os.path.join(top, rel) if rel else top
     try:
-        with os.scandir(os.path.join(top, rel) if rel else top) as it:
+        st = os.stat(folder)
+        key = (st.st_dev, st.st_ino)
+        if key in ancestors:  # a symlink loop
+            return
+        with os.scandir(folder) as it:
             entries = sorted(((e.name, e.is_dir(follow_symlinks=True)) for e in it))
     except OSError:
         return
+    ancestors = ancestors | {key}
     for name, is_dir in entries:
         r = f"{rel}/{name}" if rel else name
         if _matches(name, r, exc):
             continue
         if is_dir:
-            yield from _walk(top, r, inc, exc)
+            yield from _walk(top, r, inc, exc, ancestors)
         elif _matches(name, r, inc):
             yield os.path.join(top, r)
 
@@ -356,6 +362,8 @@ def iter_lint(args, config, out=None) -> Iterator[tuple[FrameRecord, list]]:
     else:
         pairs = lint_paths(paths, fmt, config)
     mode = getattr(args, "progress", "auto") or "auto"
+    if getattr(args, "output_file", None):
+        out = None  # the report goes to a file: the terminal is free for the progress line
     if progress_enabled(mode, args.output_format, out):
         return with_progress(pairs, Progress(sys.stderr))
     return pairs
