@@ -108,6 +108,8 @@ class Config:
     model: str | None = None
     type_map: list[str] | None = None
     profile: str = "default"
+    # per-run memo (e.g. the neighbour cutoff per set of species); not configuration
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def rules_for(self, path: str) -> list[Rule]:
         drop: set[str] = set()
@@ -285,18 +287,51 @@ class Frame:
 
             z = np.zeros(0, int)
             return Pairs(z, z, np.zeros(0), np.zeros((0, 3), int), 0.0)
-        return half_pairs(self.positions, self.cell, self.pbc, self.t.cutoff(self.numbers))
+        return half_pairs(self.positions, self.cell, self.pbc, self.cutoff)
+
+    @cached_property
+    def species(self) -> np.ndarray:
+        """The atomic numbers present, sorted."""
+        return np.unique(self.numbers)
+
+    @property
+    def cutoff(self) -> float:
+        """Largest distance any geometry rule needs for these species (memoised per run)."""
+        key = ("cutoff", id(self.t), self.species.tobytes())
+        memo = self.config.cache
+        if key not in memo:
+            memo[key] = (self.t, self.t.cutoff(self.species))  # holds t: its id stays unique
+        return memo[key][1]
+
+    @cached_property
+    def _pair_z(self):
+        p = self.pairs
+        return self.numbers[p.i], self.numbers[p.j]
 
     def pair_numbers(self, pairs=None):
-        p = self.pairs if pairs is None else pairs
-        return self.numbers[p.i], self.numbers[p.j]
+        if pairs is None:
+            return self._pair_z
+        return self.numbers[pairs.i], self.numbers[pairs.j]
+
+    @cached_property
+    def _pair_key(self) -> np.ndarray:
+        zi, zj = self._pair_z
+        return zi * 119 + zj
+
+    def pair_threshold(self, name: str) -> np.ndarray:
+        """The ``name`` threshold (close_contact, overlap, bonded) of every pair of ``pairs``."""
+        memo = self.__dict__.setdefault("_pair_thr", {})
+        if name not in memo:
+            table = getattr(self.t, name)
+            memo[name] = table.reshape(-1)[self._pair_key] if table.shape == (119, 119) \
+                else table[self._pair_z]
+        return memo[name]
 
     @cached_property
     def bonded_pairs(self):
         """Pairs closer than the bonded threshold but not overlapping (one site)."""
         p = self.pairs
-        zi, zj = self.pair_numbers()
-        return p.within((p.d < self.t.bonded[zi, zj]) & (p.d >= self.t.overlap[zi, zj]))
+        return p.within((p.d < self.pair_threshold("bonded")) & (p.d >= self.pair_threshold("overlap")))
 
     @cached_property
     def coordination(self) -> np.ndarray:
