@@ -13,6 +13,8 @@ def _sym(z: int) -> str:
 
 
 def _pair_hits(frame: Frame, mask: np.ndarray, what: str, table: np.ndarray):
+    if not mask.any():
+        return
     p = frame.pairs.within(mask)
     zi, zj = frame.pair_numbers(p)
     thr = table[zi, zj]
@@ -43,8 +45,7 @@ def overlapping_atoms(frame: Frame):
     duplicates and says which), or read the CIF with its occupancies.
     """
     p = frame.pairs
-    zi, zj = frame.pair_numbers()
-    yield from _pair_hits(frame, p.d < frame.t.overlap[zi, zj], "overlap at", frame.t.overlap)
+    yield from _pair_hits(frame, p.d < frame.pair_threshold("overlap"), "overlap at", frame.t.overlap)
 
 
 @rule("SC102", "close-contact", "geometry", "error",
@@ -70,8 +71,7 @@ def close_contact(frame: Frame):
     repulsive pre-relaxation, moving atoms as little as possible.
     """
     p = frame.pairs
-    zi, zj = frame.pair_numbers()
-    mask = (p.d < frame.t.close_contact[zi, zj]) & (p.d >= frame.t.overlap[zi, zj])
+    mask = (p.d < frame.pair_threshold("close_contact")) & (p.d >= frame.pair_threshold("overlap"))
     yield from _pair_hits(frame, mask, "at", frame.t.close_contact)
 
 
@@ -212,6 +212,20 @@ def over_coordinated(frame: Frame):
                   float(count[a]), float(lim[a]), "neighbours")
 
 
+_NOBLE = np.zeros(119, dtype=bool)
+_NOBLE[[2, 10, 18, 36, 54, 86]] = True
+
+
+def _median(x: np.ndarray) -> float:
+    """``float(np.median(x))`` for a 1-D finite array, without its per-call overhead."""
+    k = len(x)
+    h = k // 2
+    if k % 2:
+        return float(np.partition(x, h)[h])
+    part = np.partition(x, (h - 1, h))
+    return float((part[h - 1] + part[h]) / 2)
+
+
 @rule("SC106", "suspect-units", "geometry", "error",
       "Distances look like Bohr read as Å, Å read as Bohr, or fractional coordinates as Cartesian.")
 def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
@@ -235,7 +249,7 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     if n < min_atoms:
         return
     z = frame.numbers
-    noble = np.isin(z, [2, 10, 18, 36, 54, 86])
+    noble = _NOBLE[z]
     if noble.all():
         return
     from ase.data import covalent_radii
@@ -244,10 +258,9 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     cell_len = np.linalg.norm(frame.cell, axis=1)
     # fractional coordinates written as Cartesian
     if (cell_len > 2.5).all() and pos.min() >= -0.05 and pos.max() <= 1.05:
-        cc = frame.t.close_contact
         p = frame.pairs
         close = np.zeros(n, bool)
-        m = p.d < cc[z[p.i], z[p.j]]
+        m = p.d < frame.pair_threshold("close_contact")
         close[p.i[m]] = close[p.j[m]] = True
         if close.mean() >= fraction:
             yield Hit(tuple(range(n)), "all coordinates lie in [0, 1] Å inside a cell of "
@@ -261,14 +274,17 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     p = frame.pairs
     if (frame.coordination == 0).mean() >= fraction:
         p = half_pairs(pos, frame.cell, frame.pbc, 2.6 * 2 * r[np.unique(z)].max())
-    ratio = p.d / (r[z[p.i]] + r[z[p.j]])
+        zi, zj = z[p.i], z[p.j]
+    else:
+        zi, zj = frame.pair_numbers()
+    ratio = p.d / (r[zi] + r[zj])
     nn = np.full(n, np.inf)
     np.minimum.at(nn, p.i, ratio)
     np.minimum.at(nn, p.j, ratio)
     nn = nn[~noble & np.isfinite(nn)]
     if len(nn) < min_atoms:
         return
-    med = float(np.median(nn))
+    med = _median(nn)
     bohr = 0.529177
     if 1.6 <= med <= 2.3 and (nn > 1.5).mean() >= fraction:
         yield Hit(tuple(range(n)), f"nearest-neighbour distances are {med:.2f}× the covalent radii "
