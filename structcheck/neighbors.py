@@ -93,4 +93,11 @@ def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff:
         box = np.zeros((3, 3))
     nl = NeighborList(cutoff=float(cutoff), full_list=False)
     i, j, s, d = nl.compute(pos, box, [bool(p) for p in periodic], quantities="ijSd")
-    return Pairs(i.astype(np.int64), j.astype(np.int64), d, s.astype(np.int64), cutoff)
+    return Pairs(_as_int64(i), _as_int64(j), d, s.astype(np.int64), cutoff)
+
+
+def _as_int64(a: np.ndarray) -> np.ndarray:
+    """vesin's uint64 indices as int64 without a copy (indices are far below 2**63)."""
+    if a.dtype == np.uint64 and a.flags.c_contiguous:
+        return a.view(np.int64)
+    return a.astype(np.int64)
