@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -69,10 +70,22 @@ def make_trajectory(path: Path, n: int) -> Path:
     return path
 
 
-def wall(args: list[str]) -> float:
+CPU: list[float] = []  # CPU seconds (user+system) of each wall() call, the command and its workers
+
+
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def wall(args: list[str], extra_cpu=None) -> float:
+    """Wall seconds of one ``structcheck`` subprocess; its CPU seconds go to CPU (plus
+    ``extra_cpu()``, e.g. the Dask workers' CPU, which are not our waited-for children)."""
+    c0, x0 = _children_cpu(), (extra_cpu() if extra_cpu else 0.0)
     t = time.perf_counter()
     r = subprocess.run(STRUCTCHECK + args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     dt = time.perf_counter() - t
+    CPU.append(_children_cpu() - c0 + ((extra_cpu() - x0) if extra_cpu else 0.0))
     if r.returncode not in (0, 1):
         raise SystemExit(f"structcheck {' '.join(args)} failed ({r.returncode}): {r.stderr.strip()}")
     return dt
@@ -126,16 +139,22 @@ def main() -> int:
         startup = best([wall(lint + [str(few / "000" / "s0000000.xyz")]) for _ in range(opts.repeat)])
 
         # ---- processes
-        t1, t2 = [], []
+        t1, t2, c1, c2 = [], [], [], []
         for _ in range(opts.repeat):
             t1.append(wall(lint + [str(many), "--jobs", "1"]))
+            c1.append(CPU[-1])
             t2.append(wall(lint + [str(many), "--jobs", "2"]))
+            c2.append(CPU[-1])
         j1, j2 = best(t1), best(t2)
         rate1, rate2 = opts.files / j1, opts.files / j2
         print(f"\n{opts.files} small files (start-up alone {startup:.2f} s):")
-        print(f"  --jobs 1: {j1:6.2f} s  {rate1:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t1)})")
-        print(f"  --jobs 2: {j2:6.2f} s  {rate2:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t2)})")
+        print(f"  --jobs 1: {j1:6.2f} s  {rate1:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t1)}; "
+              f"CPU {min(c1):.2f} s)")
+        print(f"  --jobs 2: {j2:6.2f} s  {rate2:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t2)}; "
+              f"CPU {min(c2):.2f} s in all processes)")
         print(f"  RATIO --jobs 2 / --jobs 1 files/s: {rate2 / rate1:.2f}x   (target >= 1.7x)")
+        print(f"  CPU cost of parallelism: --jobs 2 uses {min(c2) / min(c1):.2f}x the CPU seconds of --jobs 1; "
+              f"with 2 idle cores that bounds the ratio at {2 * min(c1) / min(c2):.2f}x (a projection, not a timing)")
         per_core = opts.files / max(j1 - startup, 1e-9)
         print(f"  per-core rate without start-up: {per_core:.0f} files/s")
 
@@ -147,20 +166,35 @@ def main() -> int:
             except ImportError:
                 print("\ndask.distributed not installed: pip install 'structcheck[scale]'")
             else:
+                import warnings
+
+                from distributed import Client
+
+                warnings.filterwarnings("ignore", message="Port 8787 is already in use")
+
                 with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=None) as cluster, Client(cluster) as client:
+                    def workers_cpu() -> float:
+                        return sum(t[0] + t[1] for t in client.run(lambda: tuple(os.times())[:2]).values())
+
                     addr = ["--dask-scheduler", cluster.scheduler_address]
                     wall(lint + [str(few)] + addr)  # warm the workers (imports) as a running cluster is
-                    td, tj = [], []
+                    td, tj, cd, cj = [], [], [], []
                     for _ in range(opts.repeat):
                         tj.append(wall(lint + [str(many), "--jobs", "1"]))
-                        td.append(wall(lint + [str(many)] + addr))
+                        cj.append(CPU[-1])
+                        td.append(wall(lint + [str(many)] + addr, workers_cpu))
+                        cd.append(CPU[-1])
                     d, j1b = best(td), best(tj)
                     dask_ratio = j1b / d
-                    print(f"\nDask LocalCluster, 2 workers x 1 thread (running before the command starts):")
-                    print(f"  --jobs 1:           {j1b:6.2f} s   (runs: {', '.join(f'{x:.2f}' for x in tj)})")
-                    print(f"  --dask-scheduler:   {d:6.2f} s   (runs: {', '.join(f'{x:.2f}' for x in td)})")
+                    print("\nDask LocalCluster, 2 workers x 1 thread (running before the command starts):")
+                    print(f"  --jobs 1:           {j1b:6.2f} s   (runs: {', '.join(f'{x:.2f}' for x in tj)}; "
+                          f"CPU {min(cj):.2f} s)")
+                    print(f"  --dask-scheduler:   {d:6.2f} s   (runs: {', '.join(f'{x:.2f}' for x in td)}; "
+                          f"CPU {min(cd):.2f} s, command + workers)")
                     print(f"  RATIO dask / --jobs 1 files/s: {dask_ratio:.2f}x   (target >= 1.5x)")
+                    print(f"  CPU cost: {min(cd) / min(cj):.2f}x the CPU seconds of --jobs 1; with 2 idle cores "
+                          f"for the workers that bounds the ratio at {2 * min(cj) / min(cd):.2f}x (a projection)")
 
         # ---- memory
         m_small = peak_rss_mib(lint + [str(traj_small)])
