@@ -80,17 +80,33 @@ def _vesin_neighbor_list():
     return NeighborList
 
 
+SMALL_OPEN = 64  # non-periodic frames up to this size: all pairs directly (no vesin call)
+
+
+def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
+    """The pairs vesin returns for a small non-periodic frame (i < j, d² < cutoff², the
+    same floating-point distance), by testing all of them: a vesin call and its
+    conversions cost more than the whole lint of a small molecule."""
+    i, j = np.triu_indices(len(pos), 1)
+    v = pos[j] - pos[i]
+    d2 = (v * v).sum(axis=1)
+    m = d2 < cutoff * cutoff
+    return Pairs(i[m], j[m], np.sqrt(d2[m]), np.zeros((int(m.sum()), 3), dtype=np.int64), cutoff)
+
+
 def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float) -> Pairs:
     """All pairs closer than ``cutoff`` Å, each once."""
     n = len(positions)
     empty = Pairs(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros((0, 3), int), cutoff)
     if n == 0 or cutoff <= 0:
         return empty
-    NeighborList = _vesin_neighbor_list()
     box, periodic = usable_box(cell, pbc)
     pos = np.ascontiguousarray(positions, dtype=np.float64)
     if not periodic.any():
+        if n <= SMALL_OPEN:
+            return _all_pairs(pos, float(cutoff))
         box = np.zeros((3, 3))
+    NeighborList = _vesin_neighbor_list()
     nl = NeighborList(cutoff=float(cutoff), full_list=False)
     i, j, s, d = nl.compute(pos, box, [bool(p) for p in periodic], quantities="ijSd")
     return Pairs(_as_int64(i), _as_int64(j), d, s.astype(np.int64), cutoff)
