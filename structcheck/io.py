@@ -78,9 +78,24 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
         return
     with fh:
         if fmt in XYZ_FORMATS:
-            yield from iter_xyz_stream(iter(lambda: fh.read(CHUNK), b""), path)
+            yield from iter_xyz_stream(_chunks(fh), path)
             return
     yield from _iter_ase(str(p), path, fmt)
+
+
+def _chunks(fh) -> Iterator[bytes]:
+    """The file's bytes in CHUNK pieces; a small regular file in one exact-size read (a
+    read(CHUNK) allocates CHUNK bytes first: 8 MiB per small file)."""
+    import os
+    import stat
+
+    st = os.fstat(fh.fileno())
+    if stat.S_ISREG(st.st_mode) and st.st_size < CHUNK:
+        data = fh.read()  # to the end of the file
+        if data:
+            yield data
+        return
+    yield from iter(lambda: fh.read(CHUNK), b"")
 
 
 class _BytesPath:
