@@ -463,12 +463,17 @@ def format_markdown(results: Sequence[WanderResult], meta: dict) -> str:
                    f"{min(s['energy_change_eV']):.4g} to {max(s['energy_change_eV']):.4g} eV"
                    + (" (some replicas ended uphill: LBFGS has no line search)"
                       if max(s['energy_change_eV']) > 0 else "") + ".")
+    if any(not all(r.summary()["converged"]) for r in results):
+        out.append("")
+        out.append("Replicas that did not converge stopped at the step budget: their final structures are "
+                   "where the optimizer was left, not minima; they are grouped all the same.")
     if meta.get("lint"):
         out.append("")
         out.append("Lint of the start(s):")
-        out.append("")
         for label, lines in meta["lint"].items():
-            out.append(f"- {label}: " + ("clean" if not lines else "; ".join(lines)))
+            out.append("")
+            out.append(f"- {label}: " + ("clean" if not lines else f"{len(lines)} finding(s)"))
+            out.extend(f"  - {line}" for line in lines)
     out.append("")
     out.append("Plots: `spread.png` (spread vs step, log scale), `energy.png` (energy vs step per replica). "
                "All figures: `report.json`.")
@@ -540,6 +545,9 @@ def dp_factory(model: str | Path | None = None, *, head: str | None = None, dete
     calculator per replica gives every replica the same warm-up history. The first one is
     built at once (so a missing deepmd-kit or a bad model fails before any run)."""
     from .relax import make_calculator
+
+    # deepmd prints a hint per calculator unless the inference batch size is set; 1024 is its default
+    os.environ.setdefault("DP_INFER_BATCH_SIZE", "1024")
 
     def make():
         return make_calculator(model, head=head, deterministic=deterministic, device=device, threads=threads)
