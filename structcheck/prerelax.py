@@ -316,7 +316,7 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
         sub = out[sub_idx]
         sub.set_constraint(FixAtoms(indices=np.flatnonzero(~movable)))
         sub.calc = _SteeredRepulsion(mobility, movable, k=k, margin=margin, thresholds=t)
-        opt = FIRE(sub, logfile=None)
+        opt = FIRE(sub, logfile=None, maxstep=0.1)  # Å; smaller overshoots less past r0
         done = False
         for _ in opt.irun(fmax=fmax, steps=steps_left):
             if sub.calc.worst >= (1.0 + 0.5 * margin) / (1.0 + margin):
