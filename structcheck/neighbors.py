@@ -83,11 +83,20 @@ def _vesin_neighbor_list():
 SMALL_OPEN = 64  # non-periodic frames up to this size: all pairs directly (no vesin call)
 
 
+_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _triu(n: int) -> tuple[np.ndarray, np.ndarray]:
+    if n not in _TRIU:
+        _TRIU[n] = np.triu_indices(n, 1)
+    return _TRIU[n]
+
+
 def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
     """The pairs vesin returns for a small non-periodic frame (i < j, d² < cutoff², the
     same floating-point distance), by testing all of them: a vesin call and its
     conversions cost more than the whole lint of a small molecule."""
-    i, j = np.triu_indices(len(pos), 1)
+    i, j = _triu(len(pos))
     v = pos[j] - pos[i]
     d2 = (v * v).sum(axis=1)
     m = d2 < cutoff * cutoff
