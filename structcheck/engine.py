@@ -292,6 +292,8 @@ class Frame:
     @cached_property
     def species(self) -> np.ndarray:
         """The atomic numbers present, sorted."""
+        if len(self.numbers) <= 256:  # np.unique's overhead dominates for a molecule
+            return np.array(sorted(set(self.numbers.tolist())), dtype=self.numbers.dtype)
         return np.unique(self.numbers)
 
     @property
