@@ -130,9 +130,9 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.ndarray]:
         ra, rb = root(a), root(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([root(a) for a in range(n)], dtype=int)
-    uniq, labels = np.unique(roots, return_inverse=True)
-    return len(uniq), labels.reshape(-1)
+    ids: dict[int, int] = {}
+    labels = np.array([ids.setdefault(root(a), len(ids)) for a in range(n)], dtype=int)
+    return len(ids), labels
 
 
 @rule("SC104", "fragments", "geometry", "info",
