@@ -518,18 +518,19 @@ def plot_energy(results: Sequence[WanderResult], path: Path) -> None:
 
     fig, axes = plt.subplots(1, len(results), figsize=(4.6 * len(results), 4.0), dpi=100, squeeze=False)
     for ax, r in zip(axes[0], results):
-        ref = min(r.final_energies)
+        ref = float(min(r.runs[i].energies.min() for i in range(r.replicas)))
         for i in range(r.replicas):
             n = r.runs[i].steps + 1
             ax.plot(np.arange(n), r.energies[i, :n] - ref, lw=1.0,
                     label=f"replica {i} (minimum {r.minima[i]})" if r.replicas <= 10 else None)
-        ax.set_yscale("symlog", linthresh=1e-2)
+        ax.set_yscale("symlog", linthresh=1e-3)
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("LBFGS step")
-        ax.set_ylabel(f"E − lowest final E (eV; {ref:.3f} eV = 0)")
+        ax.set_ylabel(f"E − lowest E of any replica (eV)\n(0 = {ref:.4f} eV; linear below 1e-3)")
         ax.set_title(f"{r.label} start: energy per replica")
         ax.grid(True, alpha=0.3)
         if r.replicas <= 10:
-            ax.legend(fontsize=7, loc="upper right")
+            ax.legend(fontsize=6, ncol=2, loc="best")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
