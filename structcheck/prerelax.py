@@ -223,7 +223,7 @@ def _merge(atoms, overlaps, report: FixReport):
 
 def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = DEFAULT_MAX_STEPS,
         merge_duplicates: bool = False, fmax: float = 1e-4, k: float = DEFAULT_K,
-        max_rounds: int = 8):
+        max_rounds: int = 20):
     """Repair close contacts; returns ``(new_atoms, FixReport)``. The input is never modified.
 
     Only atoms in a close contact move (plus atoms the repair pushes into a new contact, in
@@ -277,6 +277,7 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
     active = np.zeros(len(out), dtype=bool)
     problems: list[str] = []
     steps_left = int(max_steps)
+    done = False
     for rnd in range(max_rounds):
         p = half_pairs(out.positions, out.cell.array, out.pbc, cutoff)
         zi, zj = out.numbers[p.i], out.numbers[p.j]
@@ -294,11 +295,12 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
             msg = f"atom {index_map[a]} is too close to {why}"
             if msg not in problems:
                 problems.append(msg)
+        active_before = active.copy()
         newly = np.zeros(len(out), dtype=bool)
         newly[ci] = newly[cj] = True
         newly &= ~fixed_by_user
         active |= newly
-        if not active.any() or steps_left <= 0:
+        if not active.any() or steps_left <= 0 or (rnd > 0 and done and not (newly & ~active_before).any()):
             break
         # the moving atoms, and every atom near one of them held still around them
         near = active[p.i] | active[p.j]
@@ -325,8 +327,17 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
         steps_left -= opt.nsteps
         report.steps += opt.nsteps
         out.arrays["positions"][sub_idx] = sub.positions  # no constraint may adjust this
-        if not done and steps_left <= 0:
-            break
+        if not done:
+            if steps_left <= 0:
+                break
+            # stuck against held neighbours: let the atoms inside the moving atoms' walls move too
+            i, j, _, _ = sub.calc.last_pairs
+            wall = np.zeros(len(out), dtype=bool)
+            wall[sub_idx[i]] = wall[sub_idx[j]] = True
+            wall &= ~fixed_by_user
+            if not (wall & ~active).any():
+                break
+            active |= wall
     after = _contact_lint(out, config)
     report.findings_after = after
     report.converged = not after
