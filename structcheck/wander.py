@@ -351,6 +351,11 @@ def sane_rattles(atoms, starts: int, rattle: float, seed: int = 0, *, config=Non
 
     config = config or load_config(profile="dpa2-preflight")
     fail = SEVERITY_RANK[config.fail_on]
+    failing = [f for f in lint_atoms(atoms, config) if SEVERITY_RANK[f.severity] >= fail]
+    if failing:
+        raise ValueError(f"the start itself fails the {config.profile} check, so its rattles are not sane "
+                         f"starts either: {'; '.join(f'{f.code} {f.name}: {f.message}' for f in failing)} "
+                         "(repair it with `structcheck fix`, or add --prerelax)")
     rng = np.random.default_rng(seed)
     out, rejected = [], 0
     for k in range(starts):
@@ -791,6 +796,11 @@ def run_relax_multistart(args) -> int:
 
         atoms, fix_report = fix(atoms)
     say = (lambda m: None) if getattr(args, "quiet", False) else (lambda m: print(m, file=sys.stderr, flush=True))
+    try:
+        sane_rattles(atoms, 1, args.rattle, args.rattle_seed, config=config)  # refuse before loading a model
+    except ValueError as exc:
+        print(f"structcheck: {start}: {exc}", file=sys.stderr)
+        return 1
     try:
         factory = dp_factory(model, head=args.head, deterministic=args.deterministic,
                              device=getattr(args, "device", None), threads=getattr(args, "threads", None))

@@ -149,7 +149,7 @@ def test_multistart_machinery(water):
 
 
 def test_multistart_refuses_an_insane_start(h2o3):
-    with pytest.raises(ValueError, match="passed lint"):
+    with pytest.raises(ValueError, match="fails the dpa2-preflight check"):
         multistart(h2o3, _morse, starts=1, rattle=0.01, steps=5)
 
 
