@@ -498,12 +498,19 @@ def plot_spread(results: Sequence[WanderResult], path: Path) -> None:
         steps = np.arange(len(r.spread_max))
         smax = np.where(r.spread_max > 0, r.spread_max, np.nan)
         srms = np.where(r.spread_rms > 0, r.spread_rms, np.nan)
-        ax.plot(steps, smax, "-o", ms=3, color=c, label=f"{r.label}: max over atoms ({r.n_minima} minima)")
+        ax.plot(steps, smax, "-o", ms=3, color=c, label=f"{r.label}: max over atoms ({r.n_minima} minim{'um' if r.n_minima == 1 else 'a'})")
         ax.plot(steps, srms, "--", color=c, alpha=0.7, label=f"{r.label}: RMS over atoms")
     noise = max((r.noise for r in results), default=0)
     if noise > 0:
         ax.axhline(noise, color="grey", lw=0.8, ls=":", label=f"injected noise {noise:.0e} Å")
     ax.set_yscale("log")
+    ax.set_xlim(0, max(max(len(r.spread_max) - 1 for r in results), 1))
+    identical = [r.label for r in results if not np.any(r.spread_max > 0)]
+    if identical:
+        if len(identical) == len(results):
+            ax.set_ylim(1e-16, 1.0)
+        ax.text(0.02, 0.04, f"{', '.join(identical)}: every replica bitwise identical to replica 0 at every "
+                "step\n(spread 0, which a log scale cannot draw)", transform=ax.transAxes, fontsize=8)
     ax.set_xlabel("LBFGS step")
     ax.set_ylabel("displacement from replica 0 (Å)")
     r0 = results[0]
