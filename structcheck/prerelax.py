@@ -132,18 +132,47 @@ class _SteeredRepulsion(RepulsiveCalculator):
     keeping the minimum set (every pair at or beyond r0) unchanged. Not for energies.
     """
 
-    def __init__(self, mobility: np.ndarray, movable: np.ndarray, **kwargs):
+    def __init__(self, mobility: np.ndarray, movable: np.ndarray, skin: float = SKIN, **kwargs):
         RepulsiveCalculator.__init__(self, **kwargs)
         self.mobility = mobility
         self.movable = movable
+        self.skin = skin
+        self._verlet = None  # (positions at build, i, j, shift @ cell, r0) of candidate pairs
+
+    def check_state(self, atoms, tol=1e-15):
+        # only positions change during fix (ASE's full comparison costs more than the step)
+        if self.atoms is None or not np.array_equal(self.atoms.positions, atoms.positions):
+            return ["positions"]
+        return []
+
+    def pairs(self, atoms):
+        """A Verlet list: candidates within r0 + skin, rebuilt once an atom moved skin / 2."""
+        pos = atoms.positions
+        if self._verlet is None or np.abs(pos - self._verlet[0]).max() * np.sqrt(3) > 0.5 * self.skin:
+            from .neighbors import half_pairs
+
+            r0_table = self.target_distances()
+            z = np.unique(atoms.numbers)
+            cutoff = float(r0_table[np.ix_(z, z)].max()) + self.skin
+            p = half_pairs(pos, atoms.cell.array, atoms.pbc, cutoff)
+            r0 = r0_table[atoms.numbers[p.i], atoms.numbers[p.j]]
+            keep = (p.d < r0 + self.skin) & (self.movable[p.i] | self.movable[p.j])
+            i, j, shift, r0 = p.i[keep], p.j[keep], p.shift[keep], r0[keep]
+            order = np.lexsort((shift[:, 2], shift[:, 1], shift[:, 0], j, i))
+            i, j, shift, r0 = i[order], j[order], shift[order], r0[order]
+            self._verlet = (pos.copy(), i, j, shift @ atoms.cell.array, r0)
+        _, i, j, offset, r0 = self._verlet
+        vec = pos[j] - pos[i] + offset
+        d = np.sqrt((vec * vec).sum(axis=1))
+        m = d < r0
+        return i[m], j[m], vec[m], d[m], r0[m]
 
     def calculate(self, atoms=None, properties=None, system_changes=all_changes):
         RepulsiveCalculator.calculate(self, atoms, ["energy", "forces"], system_changes)
         self.results["forces"] = self.results["forces"] * self.mobility[:, None]
-        i, j, d, r0 = self.last_pairs
-        live = self.movable[i] | self.movable[j]
+        i, j, d, r0 = self.last_pairs  # only pairs with a movable atom (see pairs)
         # worst d / r0 among the pairs the optimizer can still change (1.0: none below r0)
-        self.worst = float((d[live] / r0[live]).min()) if live.any() else 1.0
+        self.worst = float((d / r0).min()) if len(d) else 1.0
 
 
 # ---------------------------------------------------------------- fix()
