@@ -10,7 +10,7 @@ Structures: a rattled periodic diamond-Si supercell (Si-Si 2.35 Å) in which ``-
 neighbour (the close-contact threshold is 0.70 × 2.22 = 1.55 Å). Both measurements run in
 this process on the same Atoms, interleaved and repeated (median), the lint with its
 default rules (what `structcheck lint` runs). Printed: the ratio fix / lint, the number
-of contacts before and after, FIRE steps and the displacement of the atoms that had no
+of contacts before and after, FIRE steps optimizer steps and the displacement of the atoms that had no
 contact.
 """
 
@@ -77,7 +77,7 @@ def measure(n: int, fraction: float, repeats: int) -> None:
     lint_s, fix_s = statistics.median(t_lint), statistics.median(t_fix)
     print(f"{len(a):>7} atoms, {len(contacts)} close contacts ({len(contact_atoms) / len(a):.1%} of atoms): "
           f"fix / lint = {fix_s / lint_s:5.2f}  (median of {repeats}; lint {lint_s:.3f} s, fix {fix_s:.3f} s)")
-    print(f"         after: {len(after)} contact finding(s); {report.steps} FIRE steps in {report.rounds} "
+    print(f"         after: {len(after)} contact finding(s); {report.steps} LBFGS steps in {report.rounds} "
           f"round(s); largest displacement {report.max_displacement:.3f} Å; atoms without a contact: "
           f"{(others > 0).sum()} moved, at most {others.max():.4f} Å")
 
