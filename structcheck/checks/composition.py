@@ -347,3 +347,90 @@ def valence(frame: Frame):
         yield Hit(tuple(flag), f"no bond orders give {', '.join(syms[i] + str(i) for i in flag)} a standard "
                   f"valence ({tables}) at charge {q} with {u} unpaired electron(s)",
                   None, None, None, {"charge": q, "unpaired_electrons": u})
+
+
+# ---------------------------------------------------------------- charge-imbalance (SC203)
+
+
+@rule("SC203", "charge-imbalance", "composition", "warning",
+      "A periodic ionic structure with no charge-balanced assignment of oxidation states.",
+      default_enabled=False)
+def charge_imbalance(frame: Frame):
+    """No charge-balanced assignment of oxidation states (off by default).
+
+    What it does: for periodic structures whose elements differ in Pauling
+    electronegativity by at least 0.9 (ionic; alloys and covalent solids are skipped),
+    asks pymatgen's ``Composition.oxi_state_guesses()`` for an assignment of oxidation
+    states with zero total charge (minus the declared ``charge``). States: those seen in
+    the ICSD (pymatgen's default), plus peroxide O−1 (rules/valences.toml), and only the
+    negative ones for the most electronegative element; one element may average over
+    mixed states, as Fe in Fe3O4. None: flagged. Off by default because pymatgen marks
+    its guesser experimental: enable with ``--extend-select charge-imbalance``.
+    Compositions whose enumeration would take pymatgen more than about a second
+    (``max_work`` in rules/valences.toml) are skipped, so the time stays bounded.
+
+    Why it matters: a missing or extra ion (NaCl2, a vacancy left in a supercell, a
+    wrong species in a POSCAR) gives a charged cell; periodic codes then add a
+    neutralizing background silently and the energy is meaningless.
+
+    Example: a rock-salt cell with composition Na2Cl (one Cl replaced by Na).
+
+    Fix: add or remove the ion, or declare the intended charge (``charge=-1`` in the
+    extxyz comment) for a charged-defect calculation.
+    """
+    if not frame.pbc.any() or len(frame) < 2 or (frame.numbers == 0).any():
+        return
+    zs = np.unique(frame.numbers)
+    if len(zs) < 2:
+        return
+    from math import comb
+
+    from ase.data import chemical_symbols
+    from ase.formula import Formula
+
+    from ..tables import load_toml
+
+    params = load_toml("valences.toml")["charge_balance"]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pymatgen.core import Composition, Element
+
+        els = [Element(chemical_symbols[int(z)]) for z in zs]
+        en = np.array([e.X for e in els], dtype=float)
+        if not np.isfinite(en).all() or en.max() - en.min() < params["min_electronegativity_difference"]:
+            return
+        extra = params.get("extra_oxidation_states", {})
+        states = {e.symbol: sorted(set(e.icsd_oxidation_states or e.common_oxidation_states) | set(extra.get(e.symbol, ())))
+                  for e in els}
+        # the most electronegative element is the anion: its positive states (Cl+1 ...
+        # in Na3Cl5) would let pymatgen balance almost anything by averaging
+        top = els[int(np.argmax(en))].symbol
+        if any(v < 0 for v in states[top]):
+            states[top] = [v for v in states[top] if v < 0]
+        if any(not s for s in states.values()):
+            return
+        reduced, _ = Formula.from_list(frame.atoms.get_chemical_symbols()).reduce()
+        counts = reduced.count()
+        # pymatgen's enumeration cost (see rules/valences.toml): bounded time
+        work, product = 0, 1
+        for sym, k in states.items():
+            combos = comb(counts[sym] + len(k) - 1, len(k) - 1)
+            sums = min(combos, counts[sym] * (max(k) - min(k)) + 1)
+            work += combos * sums
+            product *= sums
+        if work + product > params["max_work"]:
+            return
+        charge = declared_charge(frame.info)
+        comp = Composition(counts)
+        # the declared charge is per cell; the guesser works on the reduced formula
+        n_cells = len(frame) / sum(counts.values())
+        guesses = comp.oxi_state_guesses(target_charge=round(charge / n_cells, 6) if charge else 0.0,
+                                         oxi_states_override=states)
+    if guesses:
+        return
+    yield Hit((), f"no charge-balanced assignment of oxidation states for {reduced.format('metal')}"
+              f" at charge {charge:g} (" + "; ".join(f"{s} {', '.join(f'{v:+d}' for v in k)}"
+                                                     for s, k in states.items()) + ")",
+              data={"formula": str(reduced), "oxidation_states": states})
