@@ -23,7 +23,10 @@ class Pairs:
     cutoff: float
 
     def within(self, mask: np.ndarray) -> "Pairs":
-        return Pairs(self.i[mask], self.j[mask], self.d[mask], self.shift[mask], self.cutoff)
+        if mask.all():  # e.g. every pair of a crystal is bonded: share the arrays (read-only use)
+            return self
+        idx = np.flatnonzero(mask)
+        return Pairs(self.i[idx], self.j[idx], self.d[idx], self.shift.take(idx, axis=0), self.cutoff)
 
     def vectors(self, positions: np.ndarray, cell: np.ndarray) -> np.ndarray:
         return positions[self.j] - positions[self.i] + self.shift @ cell
