@@ -292,9 +292,12 @@ class Frame:
     @cached_property
     def species(self) -> np.ndarray:
         """The atomic numbers present, sorted."""
-        if len(self.numbers) <= 256:  # np.unique's overhead dominates for a molecule
-            return np.array(sorted(set(self.numbers.tolist())), dtype=self.numbers.dtype)
-        return np.unique(self.numbers)
+        z = self.numbers
+        if len(z) <= 256:  # np.unique's overhead dominates for a molecule
+            return np.array(sorted(set(z.tolist())), dtype=z.dtype)
+        if z.dtype.kind in "iu" and 0 <= z.min() and z.max() < 1024:  # O(n), no sort
+            return np.flatnonzero(np.bincount(z)).astype(z.dtype)
+        return np.unique(z)
 
     @property
     def cutoff(self) -> float:
