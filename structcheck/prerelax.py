@@ -489,6 +489,24 @@ def _write(frames, reports, out: Path) -> None:
     ase.io.write(str(out), written, format="extxyz")
 
 
+def _print_diff(frames, fixed, reports) -> None:
+    """Every atom that moved: frame, input index, element, displacement in Å; deleted duplicates."""
+    print(f"{'frame':>5} {'atom':>6} {'el':<3} {'dx/Å':>9} {'dy/Å':>9} {'dz/Å':>9} {'|d|/Å':>9}")
+    for n, (a, b, rep) in enumerate(zip(frames, fixed, reports)):
+        if rep is None:
+            continue
+        deleted = [d for _, d in rep.merged_duplicates]
+        for d in deleted:
+            print(f"{n:>5} {d:>6} {a[d].symbol:<3} deleted (duplicate of atom "
+                  f"{dict((y, x) for x, y in rep.merged_duplicates)[d]})")
+        src = np.setdiff1d(np.arange(len(a)), deleted)  # index in b -> index in a
+        dv = b.positions - a.positions[src]
+        dist = np.linalg.norm(dv, axis=1)
+        for q in np.flatnonzero(dist > 0):
+            print(f"{n:>5} {src[q]:>6} {b[q].symbol:<3} {dv[q, 0]:9.4f} {dv[q, 1]:9.4f} {dv[q, 2]:9.4f} "
+                  f"{dist[q]:9.4f}")
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
@@ -515,21 +533,7 @@ def run_fix(args) -> int:
     say = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
     fixed, reports, failed = _fix_frames(args.path, frames, args, config, say)
     if args.diff:
-        print(f"{'frame':>5} {'atom':>6} {'el':<3} {'dx/Å':>9} {'dy/Å':>9} {'dz/Å':>9} {'|d|/Å':>9}")
-        for n, (a, b, rep) in enumerate(zip(frames, fixed, reports)):
-            if rep is None or len(a) != len(b):
-                if rep is not None and rep.merged_duplicates:
-                    print(f"{n:>5} deleted atoms: {', '.join(str(d) for _, d in rep.merged_duplicates)}")
-                    keep = np.setdiff1d(np.arange(len(a)), [d for _, d in rep.merged_duplicates])
-                    a = a[keep]
-                else:
-                    continue
-            dv = b.positions - a.positions
-            dist = np.linalg.norm(dv, axis=1)
-            for q in np.flatnonzero(dist > 0):
-                src = q if not (rep and rep.merged_duplicates) else int(keep[q])
-                print(f"{n:>5} {src:>6} {a[q].symbol:<3} {dv[q, 0]:9.4f} {dv[q, 1]:9.4f} {dv[q, 2]:9.4f} "
-                      f"{dist[q]:9.4f}")
+        _print_diff(frames, fixed, reports)
         return 1 if failed else 0
     _write(fixed, reports, out)
     say(f"wrote {out}")

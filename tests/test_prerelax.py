@@ -286,6 +286,9 @@ def test_cli_refuses_to_overwrite_input_and_reports_overlap(run_cli, tmp_path, h
     assert code == 1 and "dup.xyz: frame 1: 1 overlapping atom pair(s)" in err and "Traceback" not in err
     code, _, err = run_cli("fix", "dup.xyz", "-o", "out.extxyz", "--merge-duplicates")
     assert code == 0, err
+    assert "dup.xyz: frame 1: 0 close contact(s) repaired in 0 steps, 1 duplicate(s) deleted" in err
+    code, out, err = run_cli("fix", "dup.xyz", "--diff", "--merge-duplicates")
+    assert code == 0 and "    1      3 O   deleted (duplicate of atom 0)" in out
     code, _, err = run_cli("fix", "missing.xyz", "-o", "x.extxyz")
     assert code == 2 and "missing.xyz" in err
 
