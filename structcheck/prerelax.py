@@ -306,7 +306,6 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
         index_map = np.arange(len(out))
     start = out.positions.copy()
     calc = RepulsiveCalculator(k=k, margin=margin, thresholds=t)
-    report.energy_before = float(calc.get_potential_energy(out))
     fixed_by_user = _user_fixed(out)
     r0_table = t.close_contact * (1.0 + margin)
     z = np.unique(out.numbers)
@@ -315,9 +314,16 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
     problems: list[str] = []
     steps_left = int(max_steps)
     done = False
+    stale = True  # positions moved since the last energy
     for rnd in range(max_rounds):
         p = half_pairs(out.positions, out.cell.array, out.pbc, cutoff)
         zi, zj = out.numbers[p.i], out.numbers[p.j]
+        # the wall energy from this list (its cutoff exceeds every r0): no extra neighbour list
+        gap = np.maximum(r0_table[zi, zj] - p.d, 0.0)
+        report.energy_after = float(0.5 * k * (gap * gap).sum())
+        if rnd == 0:
+            report.energy_before = report.energy_after
+        stale = False
         cc = t.close_contact[zi, zj]
         contact = p.d < cc
         if not contact.any():
@@ -364,6 +370,7 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
         steps_left -= opt.nsteps
         report.steps += opt.nsteps
         out.arrays["positions"][sub_idx] = sub.positions  # no constraint may adjust this
+        stale = True
         if not done:
             if steps_left <= 0:
                 break
@@ -378,7 +385,8 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
     after = _contact_lint(out, config)
     report.findings_after = after
     report.converged = not after
-    report.energy_after = float(calc.get_potential_energy(out))
+    if stale:
+        report.energy_after = float(calc.get_potential_energy(out))
     disp = np.linalg.norm(out.positions - start, axis=1)
     if len(disp):
         a = int(np.argmax(disp))

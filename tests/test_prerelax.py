@@ -87,7 +87,9 @@ def test_report_h2o3_start_repaired_fast_lone_oxygen_untouched(h2o3):
     assert {f.atoms for f in report.findings_before if f.name == "close-contact"} == {(0, 1), (0, 3), (1, 2)}
     assert 0 < report.steps < 200 and elapsed < 1.0
     assert np.array_equal(fixed.positions[4], h2o3.positions[4])
-    assert report.energy_before > 0 and report.energy_after < report.energy_before
+    assert report.energy_before == pytest.approx(RepulsiveCalculator().get_potential_energy(h2o3), rel=1e-12)
+    assert report.energy_after == pytest.approx(RepulsiveCalculator().get_potential_energy(fixed), abs=1e-12)
+    assert report.energy_before > 0.1 and report.energy_after < report.energy_before
     disp = np.linalg.norm(fixed.positions - h2o3.positions, axis=1)
     assert report.max_displacement == pytest.approx(disp.max())
     assert report.rms_displacement == pytest.approx(np.sqrt((disp**2).mean()))
