@@ -135,6 +135,34 @@ def lint_paths(paths: Iterable[str], fmt: str | None, config) -> Iterator[tuple[
 _WORKER_CONFIG = None
 
 
+class PortableConfig:
+    """A resolved ``Config`` that travels to workers as data: rules by code, not as pickled
+    functions, so a worker looks them up in its own registry (and says so if it lacks one)."""
+
+    def __init__(self, config):
+        self.fields = {k: v for k, v in vars(config).items() if k != "enabled"}
+        self.codes = list(config.enabled)
+        self._config = config
+
+    def __getstate__(self):
+        return {"fields": self.fields, "codes": self.codes}
+
+    def __setstate__(self, state):
+        self.fields, self.codes, self._config = state["fields"], state["codes"], None
+
+    def restore(self):
+        if self._config is None:
+            from .engine import Config, ConfigError, all_rules
+
+            by_code = {r.code: r for r in all_rules()}
+            missing = [c for c in self.codes if c not in by_code]
+            if missing:
+                raise ConfigError(f"this worker's structcheck has no rule {', '.join(missing)}: "
+                                  "install the same structcheck version everywhere")
+            self._config = Config(enabled={c: by_code[c] for c in self.codes}, **self.fields)
+        return self._config
+
+
 def _init_worker(config) -> None:
     global _WORKER_CONFIG
     _WORKER_CONFIG = config
@@ -147,6 +175,8 @@ def lint_batch(batch: Sequence[tuple[str, str | None]], fmt: str | None, config=
     from .engine import lint_frames
 
     config = config if config is not None else _WORKER_CONFIG
+    if isinstance(config, PortableConfig):
+        config = config.restore()
     out = []
     for path, open_path in batch:
         n = 0
@@ -238,7 +268,8 @@ def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     if ctx is not None:
         _warm(config)  # lazy imports happen once here: forked workers inherit them
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(config,)) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(config if ctx is not None else PortableConfig(config),)) as pool:
         submit = _local_first(lambda b: pool.submit(lint_batch, b, fmt), fmt, config)
         try:
             for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, False), 4 * jobs):
@@ -268,7 +299,7 @@ def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
         raise ConfigError(f"cannot connect to the Dask scheduler at {address}: {exc}") from None
     try:
         nthreads = sum(client.nthreads().values()) or 1
-        cfg = client.scatter(config, broadcast=True)
+        cfg = client.scatter(PortableConfig(config), broadcast=True)
         submit = _local_first(lambda b: client.submit(lint_batch, b, fmt, cfg, pure=False), fmt, config)
         for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, True), 4 * nthreads):
             yield from _expand(results)
