@@ -1,0 +1,193 @@
+"""Overhead of `structcheck relax` (pre-flight + provenance record) over a plain script.
+
+Baseline, measured in the same run on the same input and model: the plain ASE script a user
+would write,
+
+    atoms = read(start); atoms.calc = DP(model)
+    LBFGS(atoms, logfile=None, trajectory=traj).run(fmax, steps); write(out, atoms)
+
+Candidate: ``structcheck.relax(start, model, output=out, trajectory=traj)`` (reads the file,
+lints it with the dpa2-preflight profile and the model's type map, loads a fresh DP, runs the
+same LBFGS recording every step, writes the final structure, hashes the input, model and
+output, writes the provenance JSON). Both use the same torch runtime settings (one thread,
+TorchScript graph optimisation off; set once, before either runs), so the ratio isolates what
+structcheck adds. Alternating repeats; prints the medians and RATIO = candidate / baseline
+(target < 1.05).
+
+    .venv/bin/python benchmarks/bench_relax.py                       # shipped model, two starts
+    .venv/bin/python benchmarks/bench_relax.py --model my.pth --repeat 7
+    .venv/bin/python benchmarks/bench_relax.py --runtime     # threads and TorchScript settings
+
+``--runtime`` measures the settings structcheck chooses, each in a fresh process: the time of
+one DP force call with 1 and 2 torch threads, and the first call of a freshly loaded model
+with TorchScript's profiling graph executor on (torch default) and off (structcheck), with
+the largest difference between the first call's forces and a later call at the same
+positions (0 means bitwise identical).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def water_cluster(tmp: Path) -> Path:
+    """A sane 8-molecule water cluster (a 2x2x2 grid of monomers 2.9 Å apart), slightly rattled."""
+    from ase.build import molecule
+    from ase.io import write
+
+    w = molecule("H2O")
+    atoms = None
+    for i in range(2):
+        for j in range(2):
+            for k in range(2):
+                m = w.copy()
+                m.translate([2.9 * i, 2.9 * j, 2.9 * k])
+                atoms = m if atoms is None else atoms + m
+    atoms.rattle(0.03, seed=3)
+    atoms.center(vacuum=4.0)
+    path = tmp / "water8.xyz"
+    write(path, atoms, format="extxyz")
+    return path
+
+
+def runtime_child(model: Path, start: Path, threads: int, optimize: bool, calls: int) -> None:
+    """One fresh process: threads and graph-executor setting first, then load and call."""
+    import json
+
+    os.environ.update(OMP_NUM_THREADS=str(threads), DP_INTRA_OP_PARALLELISM_THREADS=str(threads),
+                      DP_INTER_OP_PARALLELISM_THREADS="1")
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(threads)
+    torch._C._set_graph_executor_optimize(optimize)
+    from ase.io import read
+    from deepmd.calculator import DP
+
+    atoms = read(start)
+    calc = DP(str(model))
+    rng = np.random.default_rng(0)
+    x0 = atoms.positions.copy()
+
+    def forces(pos):
+        atoms.positions = pos
+        calc.calculate(atoms, ["energy", "forces"])
+        return calc.results["forces"].copy()
+
+    t = time.perf_counter()
+    f_first = forces(x0)
+    first = time.perf_counter() - t
+    times = []
+    for _ in range(calls):
+        p = x0 + rng.normal(scale=0.01, size=x0.shape)
+        t = time.perf_counter()
+        forces(p)
+        times.append(time.perf_counter() - t)
+    f_later = forces(x0)
+    f_again = forces(x0)
+    print(json.dumps({"first_ms": first * 1e3, "median_ms": statistics.median(times) * 1e3,
+                      "first_vs_later_max_abs": float(np.abs(f_first - f_later).max()),
+                      "later_calls_bitwise_equal": f_later.tobytes() == f_again.tobytes()}))
+
+
+def runtime_report(model: Path, starts: list[Path], calls: int) -> None:
+    import json
+    import subprocess
+
+    print(f"runtime settings, each row a fresh process ({calls} force calls; other load on this "
+          f"machine: {os.getloadavg()[0]:.1f})")
+    print(f"{'start':<12} {'threads':>7} {'graph opt':>9} {'first call ms':>13} {'median ms':>9} "
+          f"{'max|F1-Flater| eV/Å':>20} {'later equal':>11}")
+    for start in starts:
+        for threads, optimize in ((1, False), (2, False), (1, True)):
+            out = subprocess.run([sys.executable, __file__, "--_child", str(model), str(start), str(threads),
+                                  str(int(optimize)), str(calls)], capture_output=True, text=True,
+                                 env={**os.environ, "OMP_NUM_THREADS": str(threads)})
+            if out.returncode:
+                print(f"{start.name}: child failed: {out.stderr.strip().splitlines()[-1:]}")
+                continue
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{start.name:<12} {threads:>7} {'on' if optimize else 'off':>9} {r['first_ms']:>13.1f} "
+                  f"{r['median_ms']:>9.2f} {r['first_vs_later_max_abs']:>20.3g} "
+                  f"{str(r['later_calls_bitwise_equal']):>11}")
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--_child":
+        m, st, th, opt, n = sys.argv[2:7]
+        runtime_child(Path(m), Path(st), int(th), bool(int(opt)), int(n))
+        return 0
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=Path)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--fmax", type=float, default=0.05)
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--runtime", action="store_true", help="measure threads and TorchScript settings")
+    ap.add_argument("--calls", type=int, default=50, help="force calls per --runtime row")
+    a = ap.parse_args()
+    if a.runtime:
+        from structcheck.models import default_model_path
+
+        tmp = Path(tempfile.mkdtemp(prefix="bench_relax_"))
+        runtime_report(a.model or default_model_path(), [ROOT / "data" / "examples" / "water.xyz",
+                                                         water_cluster(tmp)], a.calls)
+        return 0
+
+    from ase.io import read, write
+    from ase.optimize import LBFGS
+
+    import structcheck
+    from structcheck.models import default_model_path
+    from structcheck.relax import configure_runtime, relax
+
+    model = a.model or default_model_path()
+    configure_runtime()  # the same runtime for both sides, set before deepmd is imported
+    from deepmd.calculator import DP
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_relax_"))
+    starts = [ROOT / "data" / "examples" / "water.xyz", water_cluster(tmp)]
+    print(f"model {model}; torch threads as structcheck sets them; fmax {a.fmax}, steps {a.steps}; "
+          f"{a.repeat} alternating repeats, medians")
+    worst = 0.0
+    for start in starts:
+        def baseline():
+            atoms = read(start)
+            atoms.calc = DP(str(model))
+            opt = LBFGS(atoms, logfile=None, trajectory=str(tmp / "b.traj"))
+            opt.run(fmax=a.fmax, steps=a.steps)
+            write(tmp / "b.extxyz", atoms, format="extxyz")
+            return opt.nsteps
+
+        def candidate():
+            return relax(start, model=model, fmax=a.fmax, steps=a.steps, output=tmp / "c.extxyz",
+                         trajectory=tmp / "c.traj").steps
+
+        baseline(), candidate()  # warm: imports, first model load, file caches
+        tb, tc = [], []
+        for _ in range(a.repeat):
+            t = time.perf_counter(); nb = baseline(); tb.append(time.perf_counter() - t)
+            t = time.perf_counter(); nc = candidate(); tc.append(time.perf_counter() - t)
+        b, c = statistics.median(tb), statistics.median(tc)
+        t = time.perf_counter()
+        structcheck.lint(read(start), profile="dpa2-preflight", model=str(model))
+        t_lint = time.perf_counter() - t
+        ratio = c / b
+        worst = max(worst, ratio)
+        print(f"{start.name:<12} steps {nb}/{nc}  baseline (plain ASE+DP+LBFGS) {b * 1e3:8.1f} ms  "
+              f"structcheck.relax {c * 1e3:8.1f} ms  RATIO {ratio:.3f}  (one pre-flight lint alone "
+              f"{t_lint * 1e3:.1f} ms)")
+    print(f"worst RATIO {worst:.3f} (target < 1.05)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
