@@ -59,7 +59,7 @@ def measure(n: int, fraction: float, repeats: int) -> None:
     import structcheck
     from structcheck.prerelax import fix
 
-    a, involved = structure(n, fraction)
+    a, _moved = structure(n, fraction)
     structcheck.lint(a)  # warm imports and caches
     t_lint, t_fix = [], []
     for _ in range(repeats):

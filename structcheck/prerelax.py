@@ -18,6 +18,7 @@ import argparse
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 from ase.calculators.calculator import Calculator, all_changes
@@ -64,8 +65,8 @@ class RepulsiveCalculator(Calculator):
     Energies per atom split each pair half and half.
     """
 
-    implemented_properties = ["energy", "energies", "free_energy", "forces", "stress"]
-    default_parameters = {"k": DEFAULT_K, "margin": DEFAULT_MARGIN, "thresholds": None}
+    implemented_properties: ClassVar[list[str]] = ["energy", "energies", "free_energy", "forces", "stress"]
+    default_parameters: ClassVar[dict] = {"k": DEFAULT_K, "margin": DEFAULT_MARGIN, "thresholds": None}
     nolabel = True
 
     def __init__(self, **kwargs):
@@ -179,7 +180,7 @@ class _SteeredRepulsion(RepulsiveCalculator):
     def calculate(self, atoms=None, properties=None, system_changes=all_changes):
         RepulsiveCalculator.calculate(self, atoms, ["energy", "forces"], system_changes)
         self.results["forces"] = self.results["forces"] * self.mobility[:, None]
-        i, j, d, r0 = self.last_pairs  # only pairs with a movable atom (see pairs)
+        _, _, d, r0 = self.last_pairs  # only pairs with a movable atom (see pairs)
         # worst d / r0 among the pairs the optimizer can still change (1.0: none below r0)
         self.worst = float((d / r0).min()) if len(d) else 1.0
 
@@ -506,7 +507,7 @@ def _print_diff(frames, fixed, reports) -> None:
         deleted = [d for _, d in rep.merged_duplicates]
         for d in deleted:
             print(f"{n:>5} {d:>6} {a[d].symbol:<3} deleted (duplicate of atom "
-                  f"{dict((y, x) for x, y in rep.merged_duplicates)[d]})")
+                  f"{ {y: x for x, y in rep.merged_duplicates}[d]})")
         src = np.setdiff1d(np.arange(len(a)), deleted)  # index in b -> index in a
         dv = b.positions - a.positions[src]
         dist = np.linalg.norm(dv, axis=1)

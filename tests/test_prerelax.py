@@ -248,7 +248,7 @@ def test_bitwise_identical_across_processes():
             for _ in range(2)]
     assert runs[0] == runs[1] and int(runs[0].split()[1]) > 0
     ns = {}
-    exec(SCRIPT.replace("sys.stdout.write", "out ="), ns)
+    exec(SCRIPT.replace("sys.stdout.write", "out ="), ns)  # noqa: S102 - the same script in this process
     assert ns["out"] == runs[0]
 
 
@@ -265,7 +265,7 @@ def test_cli_fix_writes_every_frame_with_provenance(run_cli, tmp_path, h2o3, wat
     import ase.io
 
     write_frames(tmp_path / "bad.xyz", [h2o3, water, h2o3])
-    code, out, err = run_cli("fix", "bad.xyz", "-o", "fixed.extxyz")
+    code, _, err = run_cli("fix", "bad.xyz", "-o", "fixed.extxyz")
     assert code == 0, err
     frames = ase.io.read(tmp_path / "fixed.extxyz", ":")
     assert len(frames) == 3
@@ -308,7 +308,7 @@ def test_cli_diff_prints_displacements_writes_nothing(run_cli, tmp_path, h2o3):
 def test_lint_fix_writes_beside_input(run_cli, tmp_path, h2o3, water):
     write_frames(tmp_path / "bad.xyz", [h2o3])
     write_frames(tmp_path / "good.xyz", [water])
-    code, out, err = run_cli("lint", "--fix", "bad.xyz", "good.xyz", "--isolated")
+    code, _, _ = run_cli("lint", "--fix", "bad.xyz", "good.xyz", "--isolated")
     assert code == 1
     assert (tmp_path / "bad.fixed.extxyz").exists() and not (tmp_path / "good.fixed.extxyz").exists()
     code, out, _ = run_cli("lint", "bad.fixed.extxyz", "--select", ",".join(CONTACTS), "--isolated")
