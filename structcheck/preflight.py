@@ -26,16 +26,16 @@ class PreflightError(Exception):
     """
 
     def __init__(self, findings: Sequence[Finding], all_findings: Sequence[Finding] | None = None,
-                 profile: str = "dpa2-preflight", fixed: bool = False):
+                 profile: str = "dpa2-preflight", fixed: bool = False, note: str | None = None):
         self.findings = list(findings)
         self.all_findings = list(all_findings if all_findings is not None else findings)
         self.profile = profile
         n = len(self.findings)
         what = "after the repulsive pre-relaxation (fix=True) " if fixed else ""
-        hint = "" if fixed else ("\nRepair close contacts with preflight(atoms, fix=True) or `structcheck fix`."
-                                 if any(f.fixable for f in self.findings) else "")
+        hint = "" if (fixed or note) else ("\nRepair close contacts with preflight(atoms, fix=True) or "
+                                          "`structcheck fix`." if any(f.fixable for f in self.findings) else "")
         super().__init__(f"pre-flight check failed {what}(profile {profile}): {n} finding(s)\n"
-                         f"{table(self.findings)}{hint}")
+                         f"{table(self.findings)}{hint}" + (f"\n{note}" if note else ""))
 
 
 def _as_atoms(obj):
@@ -60,11 +60,12 @@ def _config(profile, model, kw):
     return load_config(profile=profile, model=model, use_project=use_project, **kw)
 
 
-def check(atoms, profile: str = "dpa2-preflight", model: str | None = None, **kw) -> tuple[list[Finding], list[Finding]]:
+def check(atoms, profile: str = "dpa2-preflight", model: str | None = None, *, config=None,
+          **kw) -> tuple[list[Finding], list[Finding]]:
     """(failing findings, all findings) of one structure under ``profile``."""
     from .engine import lint_atoms
 
-    config = _config(profile, model, kw)
+    config = config if config is not None else _config(profile, model, kw)
     found = lint_atoms(_as_atoms(atoms), config)
     return at_least(found, config.fail_on), found
 
@@ -82,17 +83,27 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
     ``expect_formula``, ``thresholds``, ``use_project``...).
     """
     atoms = _as_atoms(atoms)
-    failing, found = check(atoms, profile, model, **kw)
+    config = _config(profile, model, kw)
+    failing, found = check(atoms, config=config)
     if not failing:
         return atoms
-    if not fix or not all(f.fixable for f in failing):
+    if not fix:
         raise PreflightError(failing, found, profile)
+    unfixable = sorted({f"{f.code} {f.name}" for f in failing if not f.fixable})
+    if unfixable:
+        raise PreflightError(failing, found, profile, note="fix=True repairs close contacts only; not fixable: "
+                             + ", ".join(unfixable))
+    from .prerelax import FixError
     from .prerelax import fix as _fix
 
-    fixed, _report = _fix(atoms)
-    failing, found = check(fixed, profile, model, **kw)
+    try:
+        fixed, report = _fix(atoms, config=config)
+    except FixError as exc:
+        raise PreflightError(failing, found, profile, note=f"fix=True could not repair it: {exc}") from None
+    failing, found = check(fixed, config=config)
     if failing:
-        raise PreflightError(failing, found, profile, fixed=True)
+        note = None if getattr(report, "converged", True) else getattr(report, "message", None)
+        raise PreflightError(failing, found, profile, fixed=True, note=note)
     return fixed
 
 

@@ -110,7 +110,6 @@ def test_preflight_accepts_a_filter_around_atoms(h2o3, water):
 
 
 def test_fix_returns_a_repaired_copy():
-    pytest.importorskip("structcheck.prerelax", reason="structcheck.prerelax (fix) not merged yet")
     bad = squeezed_copper()
     bad.calc = None
     before = bad.positions.copy()
@@ -120,6 +119,14 @@ def test_fix_returns_a_repaired_copy():
     d = fixed.get_distance(0, 1, mic=True)
     assert d > 1.6  # no longer a close contact for Cu-Cu (0.7 * 2 * 1.32 Å)
     assert structcheck.preflight(fixed) is fixed
+
+
+def test_fix_refuses_what_it_cannot_repair(h2o3):
+    with pytest.raises(PreflightError) as err:
+        structcheck.preflight(h2o3, fix=True)  # the lone O4 is not a close contact
+    assert "not fixable: SC103 isolated-atom" in str(err.value)
+    fixed = structcheck.preflight(h2o3, fix=True, ignore=["isolated-atom", "over-coordinated", "valence"])
+    assert fixed is not h2o3 and not structcheck.lint(fixed, select=["close-contact"])
 
 
 # ---------------------------------------------------------------- guarding ASE optimizers
@@ -149,7 +156,6 @@ def test_guard_lets_a_sane_start_run_identically(opt_class):
 
 
 def test_guard_with_fix_moves_the_optimizer_atoms_then_runs():
-    pytest.importorskip("structcheck.prerelax", reason="structcheck.prerelax (fix) not merged yet")
     atoms = squeezed_copper()
     opt = guard(BFGS(atoms, logfile=None), fix=True, profile="default", ignore=["implausible-density"])
     opt.run(fmax=0.05, steps=100)
