@@ -59,7 +59,8 @@ def water_cluster(tmp: Path) -> Path:
     return path
 
 
-def runtime_child(model: Path, start: Path, threads: int, optimize: bool, calls: int) -> None:
+def runtime_child(model: Path, start: Path, threads: int, optimize: bool, calls: int,
+                  deterministic: bool = False) -> None:
     """One fresh process: threads and graph-executor setting first, then load and call."""
     import json
 
@@ -70,6 +71,7 @@ def runtime_child(model: Path, start: Path, threads: int, optimize: bool, calls:
 
     torch.set_num_threads(threads)
     torch._C._set_graph_executor_optimize(optimize)
+    torch.use_deterministic_algorithms(deterministic)
     from ase.io import read
     from deepmd.calculator import DP
 
@@ -105,26 +107,28 @@ def runtime_report(model: Path, starts: list[Path], calls: int) -> None:
 
     print(f"runtime settings, each row a fresh process ({calls} force calls; other load on this "
           f"machine: {os.getloadavg()[0]:.1f})")
-    print(f"{'start':<12} {'threads':>7} {'graph opt':>9} {'first call ms':>13} {'median ms':>9} "
+    print(f"{'start':<12} {'threads':>7} {'graph opt':>9} {'determ.':>7} {'first call ms':>13} {'median ms':>9} "
           f"{'max|F1-Flater| eV/Å':>20} {'later equal':>11}")
     for start in starts:
-        for threads, optimize in ((1, False), (2, False), (1, True)):
+        for threads, optimize, det in ((1, False, False), (2, False, False), (1, True, False),
+                                       (1, False, True)):
             out = subprocess.run([sys.executable, __file__, "--_child", str(model), str(start), str(threads),
-                                  str(int(optimize)), str(calls)], capture_output=True, text=True,
+                                  str(int(optimize)), str(calls), str(int(det))], capture_output=True, text=True,
                                  env={**os.environ, "OMP_NUM_THREADS": str(threads)})
             if out.returncode:
                 print(f"{start.name}: child failed: {out.stderr.strip().splitlines()[-1:]}")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{start.name:<12} {threads:>7} {'on' if optimize else 'off':>9} {r['first_ms']:>13.1f} "
+            print(f"{start.name:<12} {threads:>7} {'on' if optimize else 'off':>9} {'on' if det else 'off':>7} "
+                  f"{r['first_ms']:>13.1f} "
                   f"{r['median_ms']:>9.2f} {r['first_vs_later_max_abs']:>20.3g} "
                   f"{str(r['later_calls_bitwise_equal']):>11}")
 
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--_child":
-        m, st, th, opt, n = sys.argv[2:7]
-        runtime_child(Path(m), Path(st), int(th), bool(int(opt)), int(n))
+        m, st, th, opt, n, det = sys.argv[2:8]
+        runtime_child(Path(m), Path(st), int(th), bool(int(opt)), int(n), bool(int(det)))
         return 0
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path)
@@ -134,6 +138,9 @@ def main() -> int:
     ap.add_argument("--runtime", action="store_true", help="measure threads and TorchScript settings")
     ap.add_argument("--calls", type=int, default=50, help="force calls per --runtime row")
     a = ap.parse_args()
+    import logging
+
+    logging.getLogger("deepmd").setLevel(logging.ERROR)  # per-load batch-size hints
     if a.runtime:
         from structcheck.models import default_model_path
 

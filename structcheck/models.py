@@ -37,6 +37,8 @@ def model_type_map(path: str | Path, head: str | None = None) -> tuple[str, ...]
     p = Path(path)
     if not p.is_file():
         raise ModelError(f"{path}: model file not found")
+    if head is not None and p.suffix == ".pt":
+        return _type_map_from_checkpoint(p, head)
     if zipfile.is_zipfile(p):
         try:
             tm = _type_map_from_archive(p, head)
@@ -53,6 +55,26 @@ def model_type_map(path: str | Path, head: str | None = None) -> tuple[str, ...]
     except Exception as exc:  # noqa: BLE001 - any failure is "cannot read the model"
         raise ModelError(f"{path}: cannot read the model's type map ({type(exc).__name__}: "
                          f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})") from None
+
+
+def _type_map_from_checkpoint(p: Path, head: str):
+    """A multi-task training checkpoint: the type map of one head (needs torch)."""
+    try:
+        import torch
+
+        state = torch.load(str(p), map_location="cpu", weights_only=True)
+        params = state.get("model", state)["_extra_state"]["model_params"]
+    except Exception as exc:  # noqa: BLE001
+        raise ModelError(f"{p}: cannot read the checkpoint's model parameters ({type(exc).__name__})") from None
+    heads = params.get("model_dict")
+    if isinstance(heads, dict):
+        if head not in heads:
+            raise ModelError(f"{p}: no head {head!r}; the model's heads are {', '.join(heads)}")
+        params = heads[head]
+    tm = _find_type_map(params)
+    if not tm:
+        raise ModelError(f"{p}: no type map in the checkpoint's model parameters")
+    return tuple(tm)
 
 
 def _type_map_from_archive(p: Path, head: str | None):

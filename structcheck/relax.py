@@ -137,6 +137,12 @@ def configure_runtime(*, threads: int | None = None, deterministic: bool = False
         except RuntimeError:  # only possible before the first parallel work of the process
             notes.append(f"torch inter-op threads stay {torch.get_num_interop_threads()} (set after "
                          "parallel work had started)")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise DeepmdUnavailable("--device cuda: torch sees no CUDA device (a CPU build of torch, or no GPU)")
+    if device == "cpu" and "deepmd.pt.utils.env" in sys.modules and \
+            str(sys.modules["deepmd.pt.utils.env"].DEVICE) != "cpu":
+        notes.append("deepmd-kit was imported on CUDA before device='cpu' was asked for: it stays on "
+                     f"{sys.modules['deepmd.pt.utils.env'].DEVICE}")
     torch._C._set_graph_executor_optimize(False)
     if deterministic:
         torch.use_deterministic_algorithms(True)
@@ -145,7 +151,7 @@ def configure_runtime(*, threads: int | None = None, deterministic: bool = False
     return {"threads_requested": n, "notes": notes}
 
 
-def runtime_record(deterministic: bool = False, calc=None) -> dict:
+def runtime_record(deterministic: bool = False, notes: Sequence[str] = ()) -> dict:
     """The runtime state that decides speed and repeatability, as it is now."""
     rec: dict = {"threads": {k: os.environ.get(k) for k in (
         "DP_INTRA_OP_PARALLELISM_THREADS", "DP_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS",
@@ -167,7 +173,8 @@ def runtime_record(deterministic: bool = False, calc=None) -> dict:
     if env is not None and hasattr(env, "DEVICE"):
         device = str(env.DEVICE)
     rec["device"] = device or "cpu"
-    repeatable = bool(deterministic and det_algos)
+    cuda_late = any("CUBLAS_WORKSPACE_CONFIG" in n for n in notes)
+    repeatable = bool(deterministic and det_algos and not cuda_late)
     rec["deterministic"] = {
         "requested": bool(deterministic),
         "torch_use_deterministic_algorithms": det_algos,
@@ -178,7 +185,10 @@ def runtime_record(deterministic: bool = False, calc=None) -> dict:
         "statement": ("deterministic mode: deterministic PyTorch algorithms, fixed thread counts, "
                       "CUBLAS_WORKSPACE_CONFIG set before CUDA started, a freshly loaded model with "
                       "TorchScript graph optimisation off; the same input, model, versions and "
-                      "hardware give a bitwise identical trajectory") if repeatable else NOT_REPEATABLE,
+                      "hardware give a bitwise identical trajectory") if repeatable else
+                     (NOT_REPEATABLE if not deterministic else
+                      "deterministic mode was asked for but did not fully apply (see notes): the run "
+                      "may not be bitwise repeatable"),
     }
     return rec
 
@@ -496,9 +506,10 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
     if not model_path.is_file():
         raise ModelError(f"{model_path}: model file not found"
                          + ("" if model else " (the shipped default model is missing from this install)"))
-    type_map = model_type_map(model_path)
+    type_map = model_type_map(model_path, head) if head and model_path.suffix == ".pt" else \
+        model_type_map(model_path)
 
-    start_for_run, pre = _preflight(start, model_path, prerelax, force, fix_kwargs)
+    start_for_run, pre = _preflight(start, model_path, prerelax, force, fix_kwargs, type_map)
 
     if calculator is None:
         calc = make_calculator(model_path, head=head, deterministic=deterministic, device=device,
@@ -515,8 +526,11 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
     uphill = [k for k in range(1, len(energies)) if energies[k] > energies[k - 1]]
     opt_params = {"maxstep": lbfgs_kwargs.get("maxstep", 0.2), "memory": lbfgs_kwargs.get("memory", 100),
                   "damping": lbfgs_kwargs.get("damping", 1.0), "alpha": lbfgs_kwargs.get("alpha", 70.0)}
-    runtime = runtime_record(deterministic, calc)
-    runtime["notes"] = runtime_set.get("notes", [])
+    runtime = runtime_record(deterministic, runtime_set.get("notes", ()))
+    runtime["notes"] = list(runtime_set.get("notes", []))
+    if head and model_path.suffix == ".pth":
+        runtime["notes"].append(f"--head {head!r} has no effect on a frozen .pth model (it holds one "
+                                "head; deepmd-kit reads heads from multi-task .pt checkpoints)")
     if calculator is not None:
         runtime["deterministic"]["fresh_calculator"] = False
     from . import __version__
