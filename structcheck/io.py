@@ -259,13 +259,15 @@ def _float_columns(tokens: list, ncols: int, c0: int, w: int, n: int) -> np.ndar
 FIXED_MIN_ATOMS = 4096  # below this the token path is as fast
 
 
-def _fixed_layout(block: bytes, n: int, ncols: int):
+def _fixed_layout(block: bytes, n: int, ncols: int, trusted: range = range(0)):
     """(byte matrix, field spans) when the atom lines of a big frame are a fixed-width table.
 
     That is: every line has the same length, fields are separated by spaces only (no tab,
     CR, NUL or other whitespace), and each of the ``ncols`` fields of every line lies in the
     same column span (as ASE and most codes write extxyz). The tokens are then exactly what
     ``block.split()`` gives, per span; else None and the caller splits the block.
+    Spans in ``trusted`` are not checked here: the caller parses them first with
+    ``_fixed_floats`` (which admits one token per line only) or else splits the block.
     """
     if n < 2 or (len(block) + 1) % n:
         return None
@@ -285,12 +287,17 @@ def _fixed_layout(block: bytes, n: int, ncols: int):
     if max(b - a for a, b in spans) > 250:  # keeps the uint8 start counts below from wrapping
         return None
     # exactly one token per line in each span: count token starts per span, by row blocks
-    lo = [a for a, _ in spans]
+    check = [spans[k] for k in range(len(spans)) if k not in trusted]
+    if not check:
+        return m, spans
+    # the checked spans side by side: span k is the run of columns from lo[k]
+    cols = np.concatenate([np.arange(a, b) for a, b in check])
+    lo = np.cumsum([0] + [b - a for a, b in check[:-1]]).tolist()
     for r0 in range(0, n, 1 << 16):
-        f = filled[r0:r0 + (1 << 16)]
+        f = filled[r0:r0 + (1 << 16), cols]
         starts = np.empty(f.shape, dtype=np.uint8)
-        starts[:, 0] = f[:, 0]
         np.greater(f[:, 1:], f[:, :-1], out=starts[:, 1:])
+        starts[:, lo] = f[:, lo]  # a span's first column starts a token when filled
         if not (np.add.reduceat(starts, lo, axis=1) == 1).all():
             return None
     return m, spans
@@ -369,8 +376,6 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
         if ncols > 4:
             props.append(("_extra", "S", ncols - 4))
     ncols = sum(p[2] for p in props)
-    fixed = _fixed_layout(block, n, ncols) if n >= FIXED_MIN_ATOMS else None
-    tokens = block.split() if fixed is None else None
     start = {}
     c = 0
     for name, _, w in props:
@@ -379,6 +384,8 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
     if "pos" not in start:
         raise ReadError("Properties has no pos column", first_line + 1)
     pcols = range(start["pos"], start["pos"] + 3)
+    fixed = _fixed_layout(block, n, ncols, pcols) if n >= FIXED_MIN_ATOMS else None
+    tokens = block.split() if fixed is None else None
     if tokens is not None and len(tokens) != n * ncols:
         raise _bad_line(block.splitlines(), ncols, first_line + 2, pcols)
     table: list[np.ndarray] = []
@@ -386,7 +393,9 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
     def toks() -> list:
         nonlocal tokens
         if tokens is None:
-            tokens = block.split()  # a fixed layout holds exactly n * ncols tokens
+            tokens = block.split()
+            if len(tokens) != n * ncols:  # only possible in a pos span (see _fixed_layout)
+                raise _bad_line(block.splitlines(), ncols, first_line + 2, pcols)
         return tokens
 
     def floats(c0: int, w: int) -> np.ndarray | None:
