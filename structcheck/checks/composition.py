@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
+from ase.data import chemical_symbols
 
 from ..engine import Frame, Hit, rule
 
 
 def declared_charge(info: dict) -> float:
+    """``charge`` (or ``total_charge``) of atoms.info, 0 when absent, NaN when unparsable."""
     for key in ("charge", "total_charge"):
         if key in info:
-            return float(info[key])
+            try:
+                return float(info[key])
+            except (TypeError, ValueError):
+                return float("nan")
     return 0.0
 
 
@@ -46,6 +53,8 @@ def odd_electron_count(frame: Frame):
     if len(frame) == 0 or frame.pbc.any() or (frame.numbers == 0).any():
         return  # a periodic cell of a metal has any electron count
     charge = declared_charge(frame.info)
+    if not np.isfinite(charge):
+        return
     nel = float(frame.numbers.sum()) - charge
     if abs(nel - round(nel)) > 1e-6 or int(round(nel)) % 2 == 0:
         return
@@ -102,19 +111,19 @@ def unpaired_electrons(atoms) -> int:
     try:
         for key in ("multiplicity", "spin_multiplicity"):
             if key in info:
-                return max(int(round(float(info[key]))) - 1, 0)
+                return max(round(float(info[key])) - 1, 0)
         if "uhf" in info:
-            return max(int(round(float(info["uhf"]))), 0)
+            return max(round(float(info["uhf"])), 0)
         if "spin" in info:
-            return int(round(2 * abs(float(info["spin"]))))
+            return round(2 * abs(float(info["spin"])))
         if "magmom" in info:
-            return int(round(abs(float(info["magmom"]))))
-    except (TypeError, ValueError):
+            return round(abs(float(info["magmom"])))
+    except (TypeError, ValueError, OverflowError):
         return 2
     for key in ("initial_magmoms", "magmoms"):
         arr = atoms.arrays.get(key)
         if arr is not None and np.isfinite(arr).all():
-            return int(round(float(np.abs(arr).sum())))
+            return round(float(np.abs(arr).sum()))
     return 0
 
 
@@ -129,8 +138,10 @@ class _ValenceSearch:
     Atom i is satisfied when Σ_j order_ij + deficit_i ∈ valences(element_i, charge_i),
     with Σ charge_i = q (unless ``free_charge``), Σ deficit_i ≤ u, and charges that the
     total does not explain sitting in +/- pairs on bonded atoms (nitro, CO, O3), at most
-    ``max_pairs`` of them. Bounds on each atom's reachable sum prune the search; at most
-    ``max_nodes`` bond-order trials are made, then it gives up (``_Undecided``).
+    ``max_pairs`` of them. Pruning: the bounds on each atom's reachable sum, the charge
+    still reachable by the atoms left, and a charge with no opposite neighbour (checked
+    as soon as the atom and its neighbours are complete). At most ``max_nodes``
+    bond-order trials are made, then it gives up (``_Undecided``).
     """
 
     def __init__(self, n, edges, options, q, u, *, free_charge, max_nodes, max_order, max_pairs):
@@ -141,12 +152,16 @@ class _ValenceSearch:
         self.max_nodes, self.max_order = max_nodes, max_order
         self.max_pos = max(q, 0) + max_pairs
         self.max_neg = max(-q, 0) + max_pairs
+        self.lone_pos = n if free_charge else max(q, 0)  # charges without an opposite neighbour
+        self.lone_neg = n if free_charge else max(-q, 0)
         self.nbr = [[] for _ in range(n)]
         for a, b in edges:
             self.nbr[a].append(b)
             self.nbr[b].append(a)
         self.s = [0] * n
         self.rem = [len(x) for x in self.nbr]
+        # incomplete atoms among x and its neighbours: x's charge is judged at zero
+        self.pending = [len(x) + 1 if x else 0 for x in self.nbr]
         self.charge = [0] * n
         self.open = sum(1 for r in self.rem if r)
         self.nodes = 0
@@ -157,9 +172,9 @@ class _ValenceSearch:
         return any(v >= lo and v - u_left <= hi for v in self.allv[i])
 
     def solve(self) -> bool:
-        return self._edge(0, 0, 0, 0, 0)
+        return self._edge(0, 0, 0, 0, 0, 0, 0)
 
-    def _edge(self, k, qsum, dsum, npos, nneg):
+    def _edge(self, k, qsum, dsum, npos, nneg, lpos, lneg):
         if k == len(self.edges):
             return self._leaf(qsum)
         a, b = self.edges[k]
@@ -172,7 +187,8 @@ class _ValenceSearch:
             self.rem[a] -= 1
             self.rem[b] -= 1
             ok = self._reachable(a, self.u - dsum) and self._reachable(b, self.u - dsum)
-            if ok and self._complete([x for x in (a, b) if self.rem[x] == 0], k, qsum, dsum, npos, nneg):
+            if ok and self._complete([x for x in (a, b) if self.rem[x] == 0], k,
+                                     qsum, dsum, npos, nneg, lpos, lneg):
                 return True
             self.s[a] -= order
             self.s[b] -= order
@@ -180,10 +196,26 @@ class _ValenceSearch:
             self.rem[b] += 1
         return False
 
-    def _complete(self, done, k, qsum, dsum, npos, nneg):
+    def _judge(self, i, lpos, lneg):
+        """Count the charges that became final with atom i: those without an opposite neighbour."""
+        c = self.charge
+        for x in (i, *self.nbr[i]):
+            self.pending[x] -= 1
+            if self.pending[x] == 0 and c[x] and not any(c[y] == -c[x] for y in self.nbr[x]):
+                if c[x] > 0:
+                    lpos += 1
+                else:
+                    lneg += 1
+        return lpos, lneg
+
+    def _unjudge(self, i):
+        for x in (i, *self.nbr[i]):
+            self.pending[x] += 1
+
+    def _complete(self, done, k, qsum, dsum, npos, nneg, lpos, lneg):
         """Choose charge and deficit for atoms whose bonds are all assigned, then go on."""
         if not done:
-            return self._edge(k + 1, qsum, dsum, npos, nneg)
+            return self._edge(k + 1, qsum, dsum, npos, nneg, lpos, lneg)
         i, rest = done[0], done[1:]
         self.open -= 1
         try:
@@ -198,36 +230,35 @@ class _ValenceSearch:
                     if not self.free and abs(self.q - qsum - f) > self.open:
                         continue
                     self.charge[i] = f
-                    if self._complete(rest, k, qsum + f, dsum + d, p, m):
-                        return True
+                    lp, ln = self._judge(i, lpos, lneg)
+                    try:
+                        if (lp <= self.lone_pos and ln <= self.lone_neg
+                                and self._complete(rest, k, qsum + f, dsum + d, p, m, lp, ln)):
+                            return True
+                    finally:
+                        self._unjudge(i)
             self.charge[i] = 0
             return False
         finally:
             self.open += 1
 
     def _leaf(self, qsum) -> bool:
-        if self.free:
-            return True
-        if qsum != self.q:
-            return False
-        c = self.charge
-        lone_pos = sum(1 for i, f in enumerate(c) if f > 0 and not any(c[j] < 0 for j in self.nbr[i]))
-        lone_neg = sum(1 for i, f in enumerate(c) if f < 0 and not any(c[j] > 0 for j in self.nbr[i]))
-        return lone_pos <= max(self.q, 0) and lone_neg <= max(-self.q, 0)
+        return self.free or qsum == self.q
 
 
-def _valence_options(numbers, table):
-    from ase.data import chemical_symbols
+@lru_cache(maxsize=1)
+def _valence_table() -> tuple[dict, list]:
+    """(limits, options per atomic number: list of (charge, valences) or None) from rules/valences.toml."""
 
-    out = []
-    for z in numbers:
-        entry = table.get(chemical_symbols[int(z)])
-        if entry is None:
-            return None
+    from ..tables import load_toml
+
+    data = load_toml("valences.toml")
+    by_z: list = [None] * len(chemical_symbols)
+    for sym, entry in data["valences"].items():
         opts = [(0, tuple(entry.get("neutral", ())))]
         opts += [(f, tuple(entry[key])) for f, key in ((-1, "anion"), (1, "cation")) if entry.get(key)]
-        out.append(opts)
-    return out
+        by_z[chemical_symbols.index(sym)] = opts
+    return data["limits"], by_z
 
 
 def _fmt_valences(sym, opts):
@@ -270,31 +301,31 @@ def valence(frame: Frame):
     n = len(frame)
     if n < 2 or frame.pbc.any():
         return
-    from ..tables import load_toml
-
-    data = load_toml("valences.toml")
-    limits = data["limits"]
+    limits, by_z = _valence_table()
     if n > limits["max_atoms"]:
         return
-    options = _valence_options(frame.numbers, data["valences"])
-    if options is None:
+    options = [by_z[z] for z in frame.numbers.tolist()]
+    if any(o is None for o in options):
         return
     b = frame.bonded_pairs
-    edges = sorted({(min(int(i), int(j)), max(int(i), int(j))) for i, j in zip(b.i, b.j) if i != j})
+    edges = sorted({(min(i, j), max(i, j)) for i, j in zip(b.i.tolist(), b.j.tolist()) if i != j})
     if not edges:
         return
-    q = int(round(declared_charge(frame.info)))
+    charge = declared_charge(frame.info)
+    if not np.isfinite(charge):
+        return
+    q = round(charge)
     u = unpaired_electrons(frame.atoms) if declared_spin(frame.atoms) else 0
-    degree = np.zeros(n, int)
+    degree = [0] * n
     for i, j in edges:
         degree[i] += 1
         degree[j] += 1
     maxo = int(limits["max_bond_order"])
-    syms = frame.atoms.get_chemical_symbols()
+    syms = [chemical_symbols[z] for z in frame.numbers.tolist()]
 
     # atoms whose bond count alone rules out every valence
     local = []
-    for i in np.flatnonzero(degree):
+    for i in (a for a in range(n) if degree[a]):
         allv = [v for _, vs in options[i] for v in vs]
         if not any(degree[i] <= v <= maxo * degree[i] + u for v in allv):
             local.append(int(i))
@@ -305,41 +336,51 @@ def valence(frame: Frame):
                       float(max(v for _, vs in options[i] for v in vs)), "bonds")
         return
 
-    # order atoms breadth-first per molecule so that atoms complete early in the search
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import breadth_first_order, connected_components
-
-    ei, ej = np.array(edges).T
-    graph = coo_matrix((np.ones(len(edges)), (ei, ej)), shape=(n, n)).tocsr()
-    ncomp, labels = connected_components(graph, directed=False)
-    rank = np.full(n, -1)
+    # molecules (connected components) and a breadth-first rank per molecule, so that
+    # atoms complete early in the search; plain Python: molecules are small
+    nbr: list[list[int]] = [[] for _ in range(n)]
+    for i, j in edges:
+        nbr[i].append(j)
+        nbr[j].append(i)
+    labels = [-1] * n
+    rank = [-1] * n
     pos = 0
-    for start in np.flatnonzero(degree):
-        if rank[start] >= 0:
+    for start in range(n):
+        if labels[start] >= 0 or not nbr[start]:
             continue
-        order = breadth_first_order(graph, start, directed=False, return_predecessors=False)
-        rank[order] = np.arange(pos, pos + len(order))
-        pos += len(order)
+        labels[start], rank[start] = start, pos
+        pos += 1
+        queue = [start]
+        for a in queue:
+            for c in nbr[a]:
+                if labels[c] < 0:
+                    labels[c], rank[c] = start, pos
+                    pos += 1
+                    queue.append(c)
+    edges.sort(key=lambda e: (max(rank[e[0]], rank[e[1]]), min(rank[e[0]], rank[e[1]])))
 
     def search(atom_ids, qq, uu, free):
         sub = [e for e in edges if labels[e[0]] in atom_ids]
-        sub.sort(key=lambda e: (max(rank[e[0]], rank[e[1]]), min(rank[e[0]], rank[e[1]])))
         s = _ValenceSearch(n, sub, options, qq, uu, free_charge=free, max_nodes=int(limits["max_nodes"]),
                            max_order=maxo, max_pairs=int(limits["max_charge_pairs"]))
         return s.solve()
 
-    comps = {int(c) for c in labels[degree > 0]}
-    free = bool((degree == 0).any())
+    comps = {c for c in labels if c >= 0}
+    free = 0 in degree
     try:
-        if search(comps, q, u, free):
+        # molecules one by one, neutral closed-shell: the common case, linear in molecules
+        closed = {c: search({c}, 0, 0, False) for c in sorted(comps)}
+        if q == 0 and all(closed.values()):
+            return
+        if search(comps, q, u, free):  # the declared charge and spin shared by all molecules
             return
         failing = [c for c in sorted(comps) if not search({c}, q, u, True)]
         if not failing:
-            failing = [c for c in sorted(comps) if not search({c}, 0, 0, False)]
+            failing = [c for c, ok in closed.items() if not ok]
     except _Undecided:
         return
     for c in failing or sorted(comps):
-        members = np.flatnonzero(labels == c)
+        members = [i for i in range(n) if labels[i] == c]
         neutral = {i: next(vs for f, vs in options[i] if f == 0) for i in members}
         flag = [int(i) for i in members if degree[i] not in neutral[i]] or [int(i) for i in members]
         kinds = sorted({syms[i] for i in flag})
@@ -423,6 +464,8 @@ def charge_imbalance(frame: Frame):
         if work + product > params["max_work"]:
             return
         charge = declared_charge(frame.info)
+        if not np.isfinite(charge):
+            return
         comp = Composition(counts)
         # the declared charge is per cell; the guesser works on the reduced formula
         n_cells = len(frame) / sum(counts.values())
