@@ -10,7 +10,7 @@ echo "== 1. lint the shipped examples (exit 1: the bad starts have findings)"
 structcheck lint data/examples/*.xyz data/examples/*.cif 2>/dev/null || structcheck lint data/examples/*.xyz
 echo
 echo "== 2. repair the DeePMD-kit issue 4502 start with the repulsive pre-relaxation"
-structcheck fix data/examples/h2o3_report.xyz -o out/h2o3_fixed.extxyz --force-overwrite || exit 1
+structcheck fix data/examples/h2o3_report.xyz -o out/h2o3_fixed.extxyz || exit 1
 structcheck lint out/h2o3_fixed.extxyz --ignore isolated-atom
 echo
 echo "== 3. relax a sane water with the shipped DPA2 model (ASE LBFGS)"
