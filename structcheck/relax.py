@@ -37,17 +37,28 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 from .preflight import PreflightError
 
-__all__ = ["relax", "RelaxResult", "RelaxRefused", "DeepmdUnavailable", "run_lbfgs", "LBFGSRun",
-           "make_calculator", "configure_runtime", "runtime_record", "provenance_path",
-           "add_relax_arguments", "run_relax"]
+__all__ = [
+    "DeepmdUnavailable",
+    "LBFGSRun",
+    "RelaxRefused",
+    "RelaxResult",
+    "add_relax_arguments",
+    "configure_runtime",
+    "make_calculator",
+    "provenance_path",
+    "relax",
+    "run_lbfgs",
+    "run_relax",
+    "runtime_record",
+]
 
 PROFILE = "dpa2-preflight"
 DEFAULT_FMAX = 0.05  # eV/Å
@@ -285,6 +296,33 @@ def run_lbfgs(atoms, calc, *, fmax: float = DEFAULT_FMAX, steps: int = DEFAULT_S
 # ------------------------------------------------------------------ provenance helpers
 
 
+def run_summary(run: LBFGSRun, fmax: float) -> dict:
+    """The "run" section of a provenance record: per-step energy and max force, convergence,
+    the energy change and an explicit statement when the energy rose."""
+    energies = [float(e) for e in run.energies]
+    fmaxes = [float(m) for m in run.fmax]
+    de = energies[-1] - energies[0]
+    rec = {
+        "converged": bool(run.converged),
+        "steps": run.steps,
+        "force_calls": run.force_calls,
+        "energy_initial_eV": energies[0],
+        "energy_final_eV": energies[-1],
+        "energy_change_eV": de,
+        "energy_rose": de > 0,
+        "energy_statement": ENERGY_ROSE if de > 0 else "the final energy is not above the start's",
+        "uphill_steps": [k for k in range(1, len(energies)) if energies[k] > energies[k - 1]],
+        "fmax_final_eV_per_A": fmaxes[-1],
+        "energies_eV": energies,
+        "fmax_eV_per_A": fmaxes,
+        "relax_seconds": round(run.seconds, 4),
+    }
+    if not run.converged:
+        rec["convergence_statement"] = (f"NOT converged: fmax {fmaxes[-1]:.4g} eV/Å > {fmax:g} eV/Å "
+                                        f"after {run.steps} steps")
+    return rec
+
+
 def sha256_file(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -520,10 +558,6 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
     run = run_lbfgs(start_for_run, calc, fmax=fmax, steps=steps, trajectory=trajectory,
                     callback=callback, **lbfgs_kwargs)
 
-    energies = [float(e) for e in run.energies]
-    fmaxes = [float(m) for m in run.fmax]
-    de = energies[-1] - energies[0]
-    uphill = [k for k in range(1, len(energies)) if energies[k] > energies[k - 1]]
     opt_params = {"maxstep": lbfgs_kwargs.get("maxstep", 0.2), "memory": lbfgs_kwargs.get("memory", 100),
                   "damping": lbfgs_kwargs.get("damping", 1.0), "alpha": lbfgs_kwargs.get("alpha", 70.0)}
     runtime = runtime_record(deterministic, runtime_set.get("notes", ()))
@@ -567,34 +601,17 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
         "versions": {"structcheck": __version__, **{k: v for k, v in versions().items() if k != "structcheck"}},
         "runtime": runtime,
         "preflight": pre,
-        "run": {
-            "converged": run.converged,
-            "steps": run.steps,
-            "force_calls": run.force_calls,
-            "energy_initial_eV": energies[0],
-            "energy_final_eV": energies[-1],
-            "energy_change_eV": de,
-            "energy_rose": de > 0,
-            "energy_statement": (ENERGY_ROSE if de > 0 else
-                                 "the final energy is not above the start's"),
-            "uphill_steps": uphill,
-            "fmax_final_eV_per_A": fmaxes[-1],
-            "energies_eV": energies,
-            "fmax_eV_per_A": fmaxes,
-            "relax_seconds": round(run.seconds, 4),
-        },
+        "run": run_summary(run, fmax),
         "output": {"final": str(out) if out else None, "provenance": str(prov_file) if prov_file else None,
                    "trajectory": str(trajectory) if trajectory else None,
                    "final_atoms_sha256": atoms_sha256(run.atoms)},
     }
-    if not run.converged:
-        record["run"]["convergence_statement"] = (f"NOT converged: fmax {fmaxes[-1]:.4g} eV/Å > {fmax:g} "
-                                                  f"after {run.steps} steps")
     if out is not None:
         _write_outputs(run.atoms, record, out, prov_file, start_time=t_start)
     else:
         record["total_seconds"] = round(time.perf_counter() - t_start, 4)
-    return RelaxResult(run.atoms, energies, fmaxes, run.converged, run.steps, record, run, out, prov_file)
+    return RelaxResult(run.atoms, record["run"]["energies_eV"], record["run"]["fmax_eV_per_A"],
+                       run.converged, run.steps, record, run, out, prov_file)
 
 
 def _write_outputs(final, record: dict, out: Path, prov_file: Path, start_time: float) -> None:

@@ -18,9 +18,8 @@ import numpy as np
 import pytest
 from ase.build import molecule
 
-import structcheck
 from structcheck.models import default_model_path, model_type_map
-from structcheck.relax import RelaxRefused, provenance_path, relax
+from structcheck.relax import provenance_path, relax
 
 REPO = Path(__file__).resolve().parents[1]
 WATER = REPO / "data" / "examples" / "water.xyz"
@@ -39,7 +38,7 @@ def model():
 
 def cli(*args, cwd):
     return subprocess.run([sys.executable, "-m", "structcheck.cli", "relax", *map(str, args)],
-                          cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300)
+                          cwd=cwd, env=ENV, capture_output=True, text=True, timeout=300, check=False)
 
 
 def geometry(a):
@@ -54,7 +53,7 @@ def test_model_type_map_is_read_from_the_frozen_model_without_torch(model):
     code = ("import sys; from structcheck.models import model_type_map; "
             f"print(','.join(model_type_map({str(model)!r}))); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True,
-                         timeout=60).stdout.split()
+                         timeout=60, check=False).stdout.split()
     assert out == ["H,O", "False"]
     assert model_type_map(model) == ("H", "O")
 
@@ -75,7 +74,7 @@ def test_unsupported_element_refused_before_any_model_evaluation(tmp_path, model
             "except RelaxRefused as e:\n    print([f.code for f in e.findings], e.findings[0].atoms)\n"
             "print('deepmd' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True,
-                         timeout=120)
+                         timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[:2] == ["['SC401'] (0,)", "False False"]
     ch4 = tmp_path / "ch4.xyz"
@@ -90,7 +89,7 @@ def test_usage_errors_exit_2_in_one_line(run_cli, tmp_path):
     start.write_bytes(WATER.read_bytes())
     for argv in (("relax", start, "-o", start), ("relax", start, "--fmax", "0"),
                  ("relax", tmp_path / "missing.xyz"), ("relax", start, "--model", tmp_path / "no.pth")):
-        code, out, err = run_cli(*argv)
+        code, _out, err = run_cli(*argv)
         assert code == 2, argv
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert start.read_bytes() == WATER.read_bytes()
@@ -170,7 +169,7 @@ def test_provenance_record(model, tmp_path, run_cli):
 
 @needs_deepmd
 def test_h2o3_completes_with_prerelax(model, tmp_path, run_cli):
-    code, out, err = run_cli("relax", H2O3, "--prerelax", "-o", "final.extxyz")
+    code, _out, err = run_cli("relax", H2O3, "--prerelax", "-o", "final.extxyz")
     assert code in (0, 1), err
     rec = json.loads((tmp_path / "final.provenance.json").read_text())
     pre = rec["preflight"]
@@ -188,7 +187,7 @@ def test_not_converged_exits_1_and_still_writes(model, tmp_path, run_cli):
     a = molecule("H2O")
     a.positions[1] += [0.0, 0.15, 0.1]
     a.write(start)
-    code, out, err = run_cli("relax", start, "--steps", "2")
+    code, out, _err = run_cli("relax", start, "--steps", "2")
     assert code == 1 and "NOT converged" in out
     rec = json.loads((tmp_path / "bent.relaxed.provenance.json").read_text())
     assert rec["run"]["converged"] is False and rec["run"]["steps"] == 2
