@@ -19,7 +19,7 @@ def files(tmp_path):
 def test_exit_codes(run_cli, files):
     assert run_cli("lint", "water.xyz")[0] == 0
     code, out, _ = run_cli("lint", "h2o3.xyz", "water.xyz")
-    assert code == 1 and "Found 6 finding(s) (5 error, 1 warning) in 2 file(s), 2 frame(s)." in out
+    assert code == 1 and "Found 8 finding(s) (5 error, 3 warning) in 2 file(s), 2 frame(s)." in out
     assert run_cli("lint", "--exit-zero", "h2o3.xyz")[0] == 0
     # only a warning left: passes with --fail-on error
     assert run_cli("lint", "--select", "isolated-atom", "--fail-on", "error", "h2o3.xyz")[0] == 0
@@ -46,11 +46,12 @@ def test_select_ignore_by_family_name_code_prefix(run_cli, files):
         out = run_cli("lint", "--output-format", "json", *sel, "h2o3.xyz")[1]
         return sorted({f["code"] for f in json.loads(out)})
 
-    assert run() == ["SC102", "SC103", "SC105"]
+    assert run() == ["SC102", "SC103", "SC105", "SC202"]
     assert run("--select", "geometry", "--ignore", "isolated-atom") == ["SC102", "SC105"]
     assert run("--select", "SC10", "--ignore", "SC105,SC103") == ["SC102"]
     assert run("--select", "close-contact") == ["SC102"]
-    assert run("--select", "composition") == []
+    assert run("--select", "composition") == ["SC202"]
+    assert run("--select", "SC201,SC203,SC204") == []
 
 
 def test_json_fields(run_cli, files):
@@ -65,14 +66,14 @@ def test_json_fields(run_cli, files):
 def test_jsonl_github_sarif(run_cli, files):
     out = run_cli("lint", "--output-format", "jsonl", "h2o3.xyz")[1]
     lines = [json.loads(x) for x in out.splitlines()]
-    assert len(lines) == 6 and lines[0]["code"] == "SC102"
+    assert len(lines) == 8 and lines[0]["code"] == "SC102"
     out = run_cli("lint", "--output-format", "github", "h2o3.xyz")[1]
     assert out.splitlines()[0].startswith("::error file=h2o3.xyz,line=3,title=SC102 close-contact::")
     assert "::warning file=h2o3.xyz,line=7" in out
     sarif = json.loads(run_cli("lint", "--output-format", "sarif", "h2o3.xyz")[1])
     run = sarif["runs"][0]
     assert sarif["version"] == "2.1.0" and run["tool"]["driver"]["name"] == "structcheck"
-    assert len(run["results"]) == 6 and run["results"][0]["ruleId"] == "SC102"
+    assert len(run["results"]) == 8 and run["results"][0]["ruleId"] == "SC102"
     assert run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
 
 
@@ -82,7 +83,7 @@ def test_statistics_and_output_file(run_cli, files):
     assert out.splitlines()[0].split() == ["3", "SC102", "close-contact", "[*]"]
     code, out, _ = run_cli("lint", "-o", "report.json", "--output-format", "json", "h2o3.xyz")
     assert code == 1 and out == ""
-    assert len(json.loads((files / "report.json").read_text())) == 6
+    assert len(json.loads((files / "report.json").read_text())) == 8
 
 
 def test_stdin(run_cli, files):
@@ -94,21 +95,22 @@ def test_stdin(run_cli, files):
 
 def test_pyproject_config_and_per_file_ignores(run_cli, files):
     (files / "pyproject.toml").write_text(
-        '[tool.structcheck]\nignore = ["over-coordinated"]\n'
+        '[tool.structcheck]\nignore = ["over-coordinated", "valence"]\n'
         '[tool.structcheck.per-file-ignores]\n"h2o3*.xyz" = ["isolated-atom"]\n'
         '[tool.structcheck.severity]\nclose-contact = "warning"\n')
     found = json.loads(run_cli("lint", "--output-format", "json", "h2o3.xyz")[1])
     assert {(f["code"], f["severity"]) for f in found} == {("SC102", "warning")}
     # --isolated ignores the project configuration
     found = json.loads(run_cli("lint", "--isolated", "--output-format", "json", "h2o3.xyz")[1])
-    assert {f["code"] for f in found} == {"SC102", "SC103", "SC105"}
+    assert {f["code"] for f in found} == {"SC102", "SC103", "SC105", "SC202"}
 
 
 def test_config_file_thresholds_and_pairs(run_cli, files):
-    (files / "strict.toml").write_text('[thresholds]\nclose_contact = 0.5\n')
-    found = json.loads(run_cli("lint", "--config", "strict.toml", "--select", "close-contact",
+    (files / "loose.toml").write_text('[thresholds]\nclose_contact = 0.3\n')
+    found = json.loads(run_cli("lint", "--config", "loose.toml", "--select", "close-contact",
                                "--output-format", "json", "h2o3.xyz")[1])
-    assert [f["atoms"] for f in found] == [[0, 3], [1, 2]]  # H-H 0.346 > 0.5*0.62 = 0.31
+    # H-O: 0.346 Å > 0.3 * 0.97; H-H keeps its shipped pair override (0.59 Å)
+    assert [f["atoms"] for f in found] == [[0, 1]] and found[0]["threshold"] == 0.59
     (files / "pairs.toml").write_text('[pairs]\n"H-H" = 0.3\n')
     found = json.loads(run_cli("lint", "--config", "pairs.toml", "--select", "close-contact",
                                "--output-format", "json", "h2o3.xyz")[1])
@@ -117,7 +119,7 @@ def test_config_file_thresholds_and_pairs(run_cli, files):
 
 def test_in_file_suppression(run_cli, files):
     text = (files / "h2o3.xyz").read_text().splitlines()
-    text[1] += ' structcheck_ignore="isolated-atom,SC105"'
+    text[1] += ' structcheck_ignore="isolated-atom,SC105,composition"'
     (files / "sup.xyz").write_text("\n".join(text) + "\n")
     found = json.loads(run_cli("lint", "--output-format", "json", "sup.xyz")[1])
     assert {f["code"] for f in found} == {"SC102"}

@@ -20,7 +20,8 @@ def test_report_start_close_contacts_and_isolated(h2o3):
     assert [f.atoms for f in cc] == [(0, 1), (0, 3), (1, 2)]
     assert all(f.severity == "error" and f.fixable for f in cc)
     assert [f.value for f in cc] == pytest.approx([0.34641] * 3, abs=1e-4)
-    assert cc[0].unit == "Å" and cc[0].threshold == pytest.approx(0.7 * 2 * 0.31)
+    assert cc[0].unit == "Å" and cc[0].threshold == pytest.approx(0.59)  # H-H pair override
+    assert cc[1].threshold == pytest.approx(0.7 * (0.31 + 0.66))
     assert [f.atoms for f in by(found, "SC103")] == [(4,)]
 
 
