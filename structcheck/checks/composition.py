@@ -148,6 +148,7 @@ class _ValenceSearch:
         self.edges = edges
         self.options = options  # per atom: list of (charge, valences tuple)
         self.allv = [sorted({v for _, vs in opt for v in vs}) for opt in options]
+        self.neutral = [next((vs for f, vs in opt if f == 0), ()) for opt in options]
         self.q, self.u, self.free = q, u, free_charge
         self.max_nodes, self.max_order = max_nodes, max_order
         self.max_pos = max(q, 0) + max_pairs
@@ -178,7 +179,7 @@ class _ValenceSearch:
         if k == len(self.edges):
             return self._leaf(qsum)
         a, b = self.edges[k]
-        for order in range(1, self.max_order + 1):
+        for order in self._orders(a, b):
             self.nodes += 1
             if self.nodes > self.max_nodes:
                 raise _Undecided
@@ -195,6 +196,17 @@ class _ValenceSearch:
             self.rem[a] += 1
             self.rem[b] += 1
         return False
+
+    def _need(self, i) -> int:
+        """Bond order atom i still lacks beyond single bonds to reach its nearest neutral valence."""
+        base = self.s[i] + self.rem[i]
+        up = [v - base for v in self.neutral[i] if v >= base]
+        return min(up) if up else 0
+
+    def _orders(self, a, b):
+        """Bond orders to try, the one that best fills both atoms first (Kekulé-like greedy)."""
+        best = 1 + min(self._need(a), self._need(b), self.max_order - 1)
+        return [best] + [o for o in range(1, self.max_order + 1) if o != best]
 
     def _judge(self, i, lpos, lneg):
         """Count the charges that became final with atom i: those without an opposite neighbour."""
@@ -261,6 +273,20 @@ def _valence_table() -> tuple[dict, list]:
     return data["limits"], by_z
 
 
+@lru_cache(maxsize=None)
+def _parity_of(opts: tuple) -> int | None:
+    neutral = {v % 2 for f, vs in opts if f == 0 for v in vs}
+    charged = {v % 2 for f, vs in opts if f != 0 for v in vs}
+    if len(neutral) != 1 or (charged and charged != {1 - next(iter(neutral))}):
+        return None
+    return next(iter(neutral))
+
+
+def _valence_parity(opts: list) -> int | None:
+    """Parity of the element's neutral valences if every charged valence has the other one."""
+    return _parity_of(tuple(opts))
+
+
 def _fmt_valences(sym, opts):
     parts = ["/".join(map(str, vs)) for f, vs in opts if f == 0]
     parts += [f"{'+' if f > 0 else '−'}: {'/'.join(map(str, vs))}" for f, vs in opts if f and vs]
@@ -269,7 +295,7 @@ def _fmt_valences(sym, opts):
 
 @rule("SC202", "valence", "composition", "warning",
       "No assignment of bond orders gives every atom of the molecule a standard valence.")
-def valence(frame: Frame):
+def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = None):
     """No bond-order assignment gives every atom a standard valence.
 
     What it does: for a non-periodic structure, perceives bonds (bonded below 1.25 ×
@@ -278,14 +304,17 @@ def valence(frame: Frame):
     rules/valences.toml (H 1, B 3, C 4 or 2, N 3, O 2, halogens 1, S 2/4/6, P 3/5, ...).
     Formal charges of ±1 switch an atom to its charged valences (N+ 4, O− 1, O+ 3,
     C− 3, ...): their sum must equal the declared charge (``charge`` in atoms.info),
-    except +/− pairs on bonded atoms (nitro groups, CO, O3). A declared spin (initial
+    except +/− pairs on bonded atoms (nitro groups, CO, O3); separated charges (an ion
+    pair such as H3O+ … OH− at total charge 0, a zwitterion) are flagged. A declared spin (initial
     magnetic moments, ``multiplicity``, ``uhf``, ``spin``) allows as many atoms' valences
     to fall short by one as there are unpaired electrons. Lone atoms are not judged (see
     isolated-atom) and, when present, may carry any charge. Atoms whose bond count
     alone rules out every valence are flagged on their own; otherwise the atoms of each
     molecule with no solution that need multiple bonds or a charge are flagged.
     Skipped: periodic cells, more than 200 atoms, elements missing from the table; the
-    search stops undecided (and reports nothing) after 20000 trials.
+    search stops undecided (and reports nothing) after 20000 trials (parameters
+    ``max_atoms`` and ``max_nodes``: ``[params.valence]`` in a profile; defaults in
+    rules/valences.toml).
 
     Why it matters: a missing or extra hydrogen, a wrong element, a bond stretched past
     bonding range or two molecules built into each other all leave atoms with impossible
@@ -302,9 +331,12 @@ def valence(frame: Frame):
     if n < 2 or frame.pbc.any():
         return
     limits, by_z = _valence_table()
-    if n > limits["max_atoms"]:
+    max_atoms = limits["max_atoms"] if max_atoms is None else max_atoms
+    max_nodes = limits["max_nodes"] if max_nodes is None else max_nodes
+    if n > max_atoms:
         return
     options = [by_z[z] for z in frame.numbers.tolist()]
+    parity = [_valence_parity(o) if o is not None else None for o in options]
     if any(o is None for o in options):
         return
     b = frame.bonded_pairs
@@ -360,8 +392,14 @@ def valence(frame: Frame):
     edges.sort(key=lambda e: (max(rank[e[0]], rank[e[1]]), min(rank[e[0]], rank[e[1]])))
 
     def search(atom_ids, qq, uu, free):
+        members = [i for i in range(n) if labels[i] in atom_ids]
+        if not free and uu == 0 and all(parity[i] is not None for i in members):
+            # 2 Σ bond orders is even; a charge of ±1 moves a valence by one (checked for
+            # the table): an odd Σ valence + charge has no solution, found without search
+            if (sum(parity[i] for i in members) + qq) % 2:
+                return False
         sub = [e for e in edges if labels[e[0]] in atom_ids]
-        s = _ValenceSearch(n, sub, options, qq, uu, free_charge=free, max_nodes=int(limits["max_nodes"]),
+        s = _ValenceSearch(n, sub, options, qq, uu, free_charge=free, max_nodes=int(max_nodes),
                            max_order=maxo, max_pairs=int(limits["max_charge_pairs"]))
         return s.solve()
 
@@ -374,7 +412,10 @@ def valence(frame: Frame):
             return
         if search(comps, q, u, free):  # the declared charge and spin shared by all molecules
             return
-        failing = [c for c in sorted(comps) if not search({c}, q, u, True)]
+        if len(comps) == 1:
+            failing = sorted(comps)
+        else:  # each molecule alone with the whole budget, then closed-shell
+            failing = [c for c in sorted(comps) if not search({c}, q, u, free)]
         if not failing:
             failing = [c for c, ok in closed.items() if not ok]
     except _Undecided:
@@ -452,8 +493,10 @@ def charge_imbalance(frame: Frame):
             states[top] = [v for v in states[top] if v < 0]
         if any(not s for s in states.values()):
             return
-        reduced, _ = Formula.from_list(frame.atoms.get_chemical_symbols()).reduce()
-        counts = reduced.count()
+        per_z = np.bincount(frame.numbers)
+        g = int(np.gcd.reduce(per_z[zs]))
+        counts = {chemical_symbols[int(z)]: int(per_z[z]) // g for z in zs}
+        reduced = Formula.from_dict(counts)
         # pymatgen's enumeration cost (see rules/valences.toml): bounded time
         work, product = 0, 1
         for sym, k in states.items():
