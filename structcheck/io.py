@@ -303,6 +303,14 @@ def _fixed_layout(block: bytes, n: int, ncols: int, trusted: range = range(0)):
     return m, spans
 
 
+_CLASS = np.full(256, 9, dtype=np.int8)
+_CLASS[32] = 0
+_CLASS[[43, 45]] = 1
+_CLASS[48:58] = 2
+_DIGIT = np.zeros(256)
+_DIGIT[48:58] = np.arange(10)
+
+
 def _fixed_floats(m: np.ndarray, a: int, b: int) -> np.ndarray | None:
     """The floats of span [a, b) of a fixed-width table when every token is a fixed-point
     decimal ``[+-]digits.digits`` with its point in the same column, right-aligned, with a
@@ -325,17 +333,14 @@ def _fixed_floats(m: np.ndarray, a: int, b: int) -> np.ndarray | None:
     step = 1 << 16
     for r0 in range(0, len(m), step):
         s = m[r0:r0 + step, a:b]
-        dig = s - np.uint8(48)
-        isd = dig < 10
-        left = s[:, :d]
-        sign = (left == 43) | (left == 45)
-        cls = sign.view(np.int8) + 2 * isd[:, :d].view(np.int8)
-        if not ((s[:, d] == 46).all() and isd[:, d + 1:].all() and isd[:, d - 1].all()
-                and ((left == 32) | sign | isd[:, :d]).all() and (cls[:, 1:] >= cls[:, :-1]).all()
-                and (sign.sum(axis=1) <= 1).all()):
+        # left of the point: spaces, at most one sign, then digits up to the point
+        cls = _CLASS[s[:, :d]]  # space 0, sign 1, digit 2, other 9
+        if not ((cls[:, -1] == 2).all() and (cls[:, 1:] >= cls[:, :-1]).all()
+                and not ((cls[:, 1:] == 1) & (cls[:, :-1] == 1)).any()
+                and (s[:, d] == 46).all() and ((s[:, d + 1:] - np.uint8(48)) < 10).all()):
             return None
-        mant[r0:r0 + step] = np.where(isd, dig, np.uint8(0)).astype(np.float64) @ pw
-        neg[r0:r0 + step] = (left == 45).any(axis=1)
+        mant[r0:r0 + step] = _DIGIT[s] @ pw
+        neg[r0:r0 + step] = (s[:, :d] == 45).any(axis=1)
     if len(mant) and mant.max() >= 2.0 ** 53:
         return None
     val = mant / float(10 ** k)
