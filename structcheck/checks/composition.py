@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from ase.data import chemical_symbols
@@ -56,11 +56,11 @@ def odd_electron_count(frame: Frame):
     if not np.isfinite(charge):
         return
     nel = float(frame.numbers.sum()) - charge
-    if abs(nel - round(nel)) > 1e-6 or int(round(nel)) % 2 == 0:
+    if abs(nel - round(nel)) > 1e-6 or round(nel) % 2 == 0:
         return
     if declared_spin(frame.atoms):
         return
-    yield Hit((), f"{int(round(nel))} electrons at charge {charge:g} and no spin multiplicity "
+    yield Hit((), f"{round(nel)} electrons at charge {charge:g} and no spin multiplicity "
               "declared", float(nel), None, "electrons")
 
 
@@ -273,7 +273,7 @@ def _valence_table() -> tuple[dict, list]:
     return data["limits"], by_z
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parity_of(opts: tuple) -> int | None:
     neutral = {v % 2 for f, vs in opts if f == 0 for v in vs}
     charged = {v % 2 for f, vs in opts if f != 0 for v in vs}
@@ -393,11 +393,11 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
 
     def search(atom_ids, qq, uu, free):
         members = [i for i in range(n) if labels[i] in atom_ids]
-        if not free and uu == 0 and all(parity[i] is not None for i in members):
-            # 2 Σ bond orders is even; a charge of ±1 moves a valence by one (checked for
-            # the table): an odd Σ valence + charge has no solution, found without search
-            if (sum(parity[i] for i in members) + qq) % 2:
-                return False
+        # 2 Σ bond orders is even; a charge of ±1 moves a valence by one (checked for
+        # the table): an odd Σ valence + charge has no solution, found without search
+        if (not free and uu == 0 and all(parity[i] is not None for i in members)
+                and (sum(parity[i] for i in members) + qq) % 2):
+            return False
         sub = [e for e in edges if labels[e[0]] in atom_ids]
         s = _ValenceSearch(n, sub, options, qq, uu, free_charge=free, max_nodes=int(max_nodes),
                            max_order=maxo, max_pairs=int(limits["max_charge_pairs"]))
@@ -455,7 +455,7 @@ def charge_imbalance(frame: Frame):
     wrong species in a POSCAR) gives a charged cell; periodic codes then add a
     neutralizing background silently and the energy is meaningless.
 
-    Example: a rock-salt cell with composition Na2Cl (one Cl replaced by Na).
+    Example: the 8-atom cubic rock-salt NaCl cell with one Cl replaced by Na (Na5Cl3).
 
     Fix: add or remove the ion, or declare the intended charge (``charge=-1`` in the
     extxyz comment) for a charged-defect calculation.
