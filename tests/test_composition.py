@@ -201,7 +201,15 @@ def test_pymatgen_structures_have_no_error(source, tmp_path):
             atoms = read(path)
         kinds, occ = atoms.arrays["spacegroup_kinds"], atoms.info["occupancy"]
         partial = {i for i in range(len(atoms)) if sum(occ[str(kinds[i])].values()) < 1 - 1e-6}
-        assert all(f.code == "SC102" and set(f.atoms) <= partial for f in errors)
+        assert errors and all(f.code == "SC102" and set(f.atoms) <= partial for f in errors)
+        assert all("both sites partially occupied" in f.message for f in errors)
+
+
+def test_charge_imbalance_is_off_by_default():
+    from structcheck.engine import load_config
+
+    assert "SC203" not in load_config(use_project=False).enabled
+    assert "SC203" in load_config(use_project=False, extend_select=["charge-imbalance"]).enabled
 
 
 

@@ -12,6 +12,17 @@ def _sym(z: int) -> str:
     return chemical_symbols[int(z)]
 
 
+def _partially_occupied(frame: Frame) -> np.ndarray | None:
+    """Per atom: does its site have a total occupancy below 1 (ASE's CIF reader info)?"""
+    occ = frame.info.get("occupancy")
+    if not isinstance(occ, dict) or not occ:
+        return None
+    kinds = frame.atoms.arrays.get("spacegroup_kinds")
+    keys = kinds if kinds is not None else np.arange(len(frame))
+    total = {str(k): sum(v.values()) for k, v in occ.items() if isinstance(v, dict)}
+    return np.array([total.get(str(k), 1.0) < 1 - 1e-6 for k in keys], dtype=bool)
+
+
 def _pair_hits(frame: Frame, mask: np.ndarray, what: str, table: np.ndarray):
     if not mask.any():
         return
@@ -19,9 +30,12 @@ def _pair_hits(frame: Frame, mask: np.ndarray, what: str, table: np.ndarray):
     zi, zj = frame.pair_numbers(p)
     thr = table[zi, zj]
     order = np.lexsort((p.j, p.i))
+    partial = _partially_occupied(frame)
     for k in order:
         i, j, d, t = int(p.i[k]), int(p.j[k]), float(p.d[k]), float(thr[k])
         image = " (periodic image)" if p.shift[k].any() else ""
+        if partial is not None and partial[i] and partial[j]:
+            image += " (both sites partially occupied: a disordered CIF read as full sites)"
         yield Hit((i, j), f"{_sym(zi[k])}{i}–{_sym(zj[k])}{j} {what} {d:.3f} Å < {t:.3f} Å{image}",
                   round(d, 6), round(t, 6), "Å", {"shift": p.shift[k].tolist()})
 
