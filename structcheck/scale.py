@@ -200,9 +200,14 @@ def _expand(results: list[tuple]) -> Iterator[tuple[FrameRecord, list]]:
                 yield FrameRecord(path, pos), []
 
 
-def _batches(paths: Iterable[str], max_files: int, max_bytes: int, absolute: bool) -> Iterator[list]:
+def _batches(paths: Iterable[str], max_files: int, max_bytes: int, absolute: bool,
+             first_files: int = 8) -> Iterator[list]:
+    """Consecutive files in batches; sizes double from ``first_files`` to ``max_files`` (so
+    every worker gets work at once, and per-task overhead stays small later) or stop at
+    ``max_bytes``."""
     batch: list = []
     size = 0
+    limit = min(first_files, max_files)
     for p in paths:
         real = os.path.abspath(p) if (absolute and p != "-") else None
         batch.append((p, real))
@@ -210,9 +215,10 @@ def _batches(paths: Iterable[str], max_files: int, max_bytes: int, absolute: boo
             size += os.stat(p).st_size if p != "-" else 0
         except OSError:
             pass
-        if len(batch) >= max_files or size >= max_bytes:
+        if len(batch) >= limit or size >= max_bytes:
             yield batch
             batch, size = [], 0
+            limit = min(2 * limit, max_files)
     if batch:
         yield batch
 
@@ -260,7 +266,7 @@ def _warm(config) -> None:
 
 
 def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
-                    batch_files: int = 32, batch_bytes: int = 8 << 20) -> Iterator[tuple[FrameRecord, list]]:
+                    batch_files: int = 64, batch_bytes: int = 8 << 20) -> Iterator[tuple[FrameRecord, list]]:
     """Files spread over ``jobs`` local processes; results in input order."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -280,7 +286,7 @@ def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
 
 
 def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
-                    batch_files: int = 64, batch_bytes: int = 16 << 20) -> Iterator[tuple[FrameRecord, list]]:
+                    batch_files: int = 256, batch_bytes: int = 32 << 20) -> Iterator[tuple[FrameRecord, list]]:
     """Files spread over an existing Dask distributed cluster; results in input order.
 
     Workers must see the files at the same absolute paths (a shared filesystem) and have

@@ -159,3 +159,19 @@ def test_dask_local_cluster(run_cli, tree, monkeypatch):
     monkeypatch.setattr(scale, "DASK_CONNECT_TIMEOUT", "1s")
     code, out, err = run_cli("lint", "d", "--dask-scheduler", "tcp://127.0.0.1:1", cwd=tree.parent)
     assert code == 2 and "cannot connect to the Dask scheduler" in err
+
+
+def test_batches_ramp_up_and_keep_order(tmp_path):
+    paths = [str(tmp_path / f"{k}.xyz") for k in range(200)]  # sizes unknown: stat fails, count only
+    batches = list(scale._batches(iter(paths), 64, 1 << 30, False))
+    assert [len(b) for b in batches] == [8, 16, 32, 64, 64, 16]
+    assert [p for b in batches for p, _ in b] == paths
+    assert list(scale.ordered_map(lambda x: _Done(x * x), range(10), window=3)) == [k * k for k in range(10)]
+
+
+class _Done:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
