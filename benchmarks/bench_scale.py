@@ -83,7 +83,7 @@ def wall(args: list[str], extra_cpu=None) -> float:
     ``extra_cpu()``, e.g. the Dask workers' CPU, which are not our waited-for children)."""
     c0, x0 = _children_cpu(), (extra_cpu() if extra_cpu else 0.0)
     t = time.perf_counter()
-    r = subprocess.run(STRUCTCHECK + args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    r = subprocess.run(STRUCTCHECK + args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
     dt = time.perf_counter() - t
     CPU.append(_children_cpu() - c0 + ((extra_cpu() - x0) if extra_cpu else 0.0))
     if r.returncode not in (0, 1):
@@ -95,12 +95,12 @@ def peak_rss_mib(args: list[str]) -> float:
     gnu_time = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
     if gnu_time:
         r = subprocess.run([gnu_time, "-f", "%M"] + STRUCTCHECK + args, env=ENV, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, text=True)
+                           stderr=subprocess.PIPE, text=True, check=False)
         if r.returncode in (0, 1):
             return int(r.stderr.strip().splitlines()[-1]) / 1024
-    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL);"
+    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL, check=False);"
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code] + STRUCTCHECK + args, env=ENV, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code] + STRUCTCHECK + args, env=ENV, capture_output=True, text=True, check=False)
     return int(out.stdout.strip()) / 1024
 
 

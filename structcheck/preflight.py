@@ -11,11 +11,11 @@ quacc ``Runner.run_opt``, atomate2 ``AseRelaxer``). See docs/pipelines.md.
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from collections.abc import Sequence
 
 from .findings import Finding, at_least, table
 
-__all__ = ["preflight", "PreflightError", "guard", "guarded"]
+__all__ = ["PreflightError", "guard", "guarded", "preflight"]
 
 
 class PreflightError(Exception):

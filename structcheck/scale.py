@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections import deque
-from typing import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from .io import FrameRecord, iter_frames
 
@@ -59,7 +59,7 @@ def _walk(top: str, rel: str, inc, exc, ancestors: frozenset) -> Iterator[str]:
         if key in ancestors:  # a symlink loop
             return
         with os.scandir(folder) as it:
-            entries = sorted(((e.name, e.is_dir(follow_symlinks=True)) for e in it))
+            entries = sorted((e.name, e.is_dir(follow_symlinks=True)) for e in it)
     except OSError:
         return
     ancestors = ancestors | {key}
@@ -261,7 +261,7 @@ def _warm(config) -> None:
 
     try:
         lint_atoms(Atoms("OH2", positions=[(0, 0, 0), (0.76, 0.59, 0), (-0.76, 0.59, 0)]), config)
-    except Exception:  # noqa: BLE001 - warming is an optimisation only
+    except Exception:  # noqa: BLE001, S110 - warming is an optimisation only
         pass
 
 

@@ -11,8 +11,8 @@ from ase import Atoms
 from ase.build import bulk, molecule
 from ase.db import connect
 from ase.io import write
-
 from conftest import REPORT_POSITIONS
+
 from structcheck import scale
 
 
@@ -134,8 +134,9 @@ def test_github_annotations_and_sarif(run_cli, tree):
 
 def test_progress_line_counts_and_silence(run_cli, tree):
     code, out, err = run_cli("lint", "d", "--progress", "on", "-q", cwd=tree.parent)
+    assert code == 1 and "\r\x1b[K" not in out  # the report itself stays clean
     assert "\r\x1b[K" in err and "finding(s)" in err and "frames/s" in err
-    code, out, err = run_cli("lint", "d", "-q", cwd=tree.parent)  # auto: captured, not a terminal
+    _, _, err = run_cli("lint", "d", "-q", cwd=tree.parent)  # auto: captured, not a terminal
     assert err == ""
     p = scale.Progress(io.StringIO(), enabled=True, interval_s=0.0)
     for path, n in [("a", 0), ("a", 2), ("b", 1)]:
