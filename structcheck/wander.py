@@ -523,26 +523,38 @@ def plot_spread(results: Sequence[WanderResult], path: Path) -> None:
 
 
 def plot_energy(results: Sequence[WanderResult], path: Path) -> None:
+    """Top row: energy per replica vs step. Bottom row: each replica's energy minus replica 0's
+    at the same step (symlog), where the divergence shows even when the curves overlap."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(results), figsize=(4.6 * len(results), 4.0), dpi=100, squeeze=False)
-    for ax, r in zip(axes[0], results):
-        ref = float(min(r.runs[i].energies.min() for i in range(r.replicas)))
+    fig, axes = plt.subplots(2, len(results), figsize=(4.8 * len(results), 6.4), dpi=100, squeeze=False,
+                             sharex="col")
+    for col, r in enumerate(results):
+        top, bottom = axes[0][col], axes[1][col]
+        lab = r.replicas <= 10
         for i in range(r.replicas):
             n = r.runs[i].steps + 1
-            ax.plot(np.arange(n), r.energies[i, :n] - ref, lw=1.0,
-                    label=f"replica {i} (minimum {r.minima[i]})" if r.replicas <= 10 else None)
-        ax.set_yscale("symlog", linthresh=1e-3)
-        ax.set_ylim(bottom=0)
-        ax.set_xlabel("LBFGS step")
-        ax.set_ylabel(f"E − lowest E of any replica (eV)\n(0 = {ref:.4f} eV; linear below 1e-3)")
-        ax.set_title(f"{r.label} start: energy per replica")
-        ax.grid(True, alpha=0.3)
-        if r.replicas <= 10:
-            ax.legend(fontsize=6, ncol=2, loc="best")
+            kw = dict(lw=1.0, color=f"C{i % 10}")
+            top.plot(np.arange(n), r.energies[i, :n], label=f"replica {i} (minimum {r.minima[i]})" if lab else None,
+                     **kw)
+            if i:
+                bottom.plot(np.arange(r.energies.shape[1]), r.energies[i] - r.energies[0], **kw)
+        top.set_ylabel("potential energy (eV)")
+        top.set_title(f"{r.label} start: energy per replica")
+        top.grid(True, alpha=0.3)
+        if lab:
+            top.legend(fontsize=6, ncol=2, loc="best")
+        bottom.set_yscale("symlog", linthresh=1e-6)
+        from matplotlib.ticker import SymmetricalLogLocator
+
+        bottom.yaxis.set_major_locator(SymmetricalLogLocator(base=1000.0, linthresh=1e-6))
+        bottom.axhline(0.0, color="grey", lw=0.8)
+        bottom.set_xlabel("LBFGS step")
+        bottom.set_ylabel("E(replica) − E(replica 0) (eV)\n(symlog: linear within ±1e-6)")
+        bottom.grid(True, alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
