@@ -40,7 +40,7 @@ fi
 
 if ! "$PY" -c "import torch" >/dev/null 2>&1; then
   echo "install_deepmd: torch must be installed first (pinned, CPU build), e.g." >&2
-  echo "  $PY -m pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" >&2
+  echo "  $PY -m pip install torch==2.13.0" >&2
   exit 1
 fi
 TORCH_BEFORE="$("$PY" -c 'import torch; print(torch.__version__)')"
