@@ -187,7 +187,9 @@ def parse_comment(line: str) -> dict:
     return out
 
 
-def _properties(spec: str) -> list[tuple[str, str, int]]:
+def _properties(spec) -> list[tuple[str, str, int]]:
+    if not isinstance(spec, str):  # a bare `Properties` key, or one the comment parser typed
+        raise ReadError(f"bad Properties={spec!r}")
     f = spec.split(":")
     if len(f) % 3:
         raise ReadError(f"bad Properties={spec!r}")
