@@ -21,9 +21,10 @@ Definitions (all distances in Å, energies in eV):
   *different* minima only when both their RMSD after optimal rigid alignment (Kabsch; for
   a periodic cell only the translation is removed, a rotation would change the crystal)
   exceeds ``rmsd_tol`` and their final energies differ by more than ``energy_tol``.
-  Groups are the connected components of the "same minimum" relation, so the count does
-  not depend on replica order. Equivalent structures that differ by a permutation of
-  like atoms have the same energy and so count as one minimum.
+  Replicas are taken in order of final energy; each joins the first minimum whose
+  lowest-energy member it matches, else founds a new one (so a chain of small differences
+  cannot merge far-apart structures). Equivalent structures that differ by a permutation
+  of like atoms have the same energy and so count as one minimum.
 
 matplotlib, torch and deepmd are imported only inside the functions that need them.
 """
@@ -76,38 +77,30 @@ def kabsch_rmsd(a: np.ndarray, b: np.ndarray, *, rotate: bool = True) -> float:
 def cluster_minima(positions: Sequence[np.ndarray], energies: Sequence[float], *,
                    rmsd_tol: float = DEFAULT_RMSD_TOL, energy_tol: float = DEFAULT_ENERGY_TOL,
                    periodic: bool = False) -> list[int]:
-    """Label each structure with its minimum: 0 for the lowest-energy group, 1 the next, ...
+    """Label each structure with its minimum: 0 for the lowest-energy minimum, 1 the next, ...
 
-    Two structures belong to the same minimum when their aligned RMSD is at most
-    ``rmsd_tol`` (Å) or their energies differ by at most ``energy_tol`` (eV); groups are
-    connected components of that relation (see the module docstring).
+    Structures are taken in order of energy (ties by index); each joins the first minimum
+    whose representative (its lowest-energy member) it matches, else it founds a new one.
+    Two structures match when their aligned RMSD is at most ``rmsd_tol`` (Å) or their
+    energies differ by at most ``energy_tol`` (eV) (see the module docstring). Comparing with
+    the representative, not with any member, keeps a chain of small steps from merging
+    structures that are far apart.
     """
     n = len(positions)
     if len(energies) != n:
         raise ValueError("one energy per structure")
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(n):
-        for j in range(i + 1, n):
-            same = abs(energies[i] - energies[j]) <= energy_tol or \
-                kabsch_rmsd(positions[i], positions[j], rotate=not periodic) <= rmsd_tol
-            if same:
-                parent[find(j)] = find(i)
-    roots = [find(i) for i in range(n)]
-    groups: dict[int, list[int]] = {}
-    for i, r in enumerate(roots):
-        groups.setdefault(r, []).append(i)
-    order = sorted(groups.values(), key=lambda g: (min(energies[i] for i in g), g[0]))
+    order = sorted(range(n), key=lambda i: (float(energies[i]), i))
+    reps: list[int] = []
     labels = [0] * n
-    for label, members in enumerate(order):
-        for i in members:
-            labels[i] = label
+    for i in order:
+        for label, rep in enumerate(reps):
+            if abs(energies[i] - energies[rep]) <= energy_tol or \
+                    kabsch_rmsd(positions[rep], positions[i], rotate=not periodic) <= rmsd_tol:
+                labels[i] = label
+                break
+        else:
+            labels[i] = len(reps)
+            reps.append(i)
     return labels
 
 
@@ -436,7 +429,8 @@ def _checkpoints(n: int) -> list[int]:
 
 def format_markdown(results: Sequence[WanderResult], meta: dict) -> str:
     out = ["# structcheck wander", ""]
-    out.append(f"Start `{meta['start']}`, model `{meta['model']}`, {meta['replicas']} replicas, "
+    sha = f" (sha256 {meta['model_sha256'][:12]}…)" if meta.get("model_sha256") else ""
+    out.append(f"Start `{meta['start']}`, model `{meta['model']}`{sha}, {meta['replicas']} replicas, "
                f"LBFGS fmax {meta['fmax']} eV/Å, at most {meta['steps']} steps, seed {meta['seed']}, "
                f"noise {meta['noise_description']}, deterministic: {meta['deterministic']}, "
                f"device: {meta['device']}.")
@@ -481,7 +475,7 @@ def format_markdown(results: Sequence[WanderResult], meta: dict) -> str:
             out.extend(f"  - {line}" for line in lines)
     out.append("")
     out.append("Plots: `spread.png` (spread vs step, log scale), `energy.png` (energy vs step per replica). "
-               "All figures: `report.json`.")
+               "All figures: `report.json`; every replica's final structure: `finals.extxyz`.")
     return "\n".join(out) + "\n"
 
 
@@ -732,7 +726,13 @@ def _run_wander(args) -> int:
                               energy_tol=args.energy_tol, label=label, progress=say, settings=settings))
     out = Path(args.output or f"wander_{Path(args.start).stem}")
     out.mkdir(parents=True, exist_ok=True)
-    meta = {"start": args.start, "model": str(model), "replicas": args.replicas, "fmax": args.fmax,
+    model_sha = None
+    if args.calculator == "dp":
+        from .relax import sha256_file
+
+        model_sha = sha256_file(model)
+    meta = {"start": args.start, "model": str(model), "model_sha256": model_sha,
+            "replicas": args.replicas, "fmax": args.fmax,
             "steps": args.steps, "seed": args.seed, "noise_A": noise, "noise_description": noise_desc,
             "deterministic": args.deterministic, "native_noise": args.native_noise, "device": device,
             "lint": lint}
@@ -740,11 +740,29 @@ def _run_wander(args) -> int:
            "results": {r.label: r.to_dict() for r in results}}
     (out / "report.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     (out / "report.md").write_text(format_markdown(results, meta), encoding="utf-8")
+    _write_finals(results, starts, out / "finals.extxyz")
     plot_spread(results, out / "spread.png")
     plot_energy(results, out / "energy.png")
     print(format_table(results))
-    print(f"wrote {out}/report.json, report.md, spread.png, energy.png")
+    print(f"wrote {out}/report.json, report.md, spread.png, energy.png, finals.extxyz")
     return 0
+
+
+def _write_finals(results, starts, path: Path) -> None:
+    """Every replica's final structure (extxyz), with its start, replica, minimum and energy."""
+    from ase.io import write
+
+    frames = []
+    for r, (_, start) in zip(results, starts):
+        for i, run in enumerate(r.runs):
+            a = start.copy()
+            a.calc = None
+            a.set_positions(run.positions[-1])
+            a.info.update({"start": r.label, "replica": i, "minimum": r.minima[i],
+                           "energy_eV": float(run.energies[-1]), "converged": bool(run.converged),
+                           "steps": run.steps})
+            frames.append(a)
+    write(str(path), frames, format="extxyz")
 
 
 def _runtime(args) -> dict:

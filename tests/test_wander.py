@@ -75,6 +75,14 @@ def test_cluster_needs_both_structure_and_energy_to_differ():
     assert cluster_minima([TETRA, other], [-1.0, -1.5], energy_tol=1.0) == [0, 0]
 
 
+def test_cluster_a_chain_of_small_steps_does_not_merge_far_structures():
+    # each structure is 0.04 Å RMSD from the next (within 0.05) and 0.02 eV above it (beyond 0.01)
+    chain = [TETRA + k * np.array([[0.08, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]) for k in range(3)]
+    rmsd = kabsch_rmsd(chain[0], chain[1], rotate=False)
+    assert 0.03 < rmsd < 0.05
+    assert cluster_minima(chain, [0.0, 0.02, 0.04], periodic=True) == [0, 0, 1]
+
+
 def test_cluster_is_order_independent():
     other = TETRA.copy()
     other[3] = [0.2, 0.1, -1.7]
@@ -172,6 +180,7 @@ def test_cli_wander_writes_report_and_plots(run_cli, tmp_path):
     assert raw["replicas"] == 3 and raw["initial_spread_max_A"] == pytest.approx(1e-10)
     assert len(raw["per_step"]["spread_max_A"]) == max(raw["steps_run"]) + 1
     assert "| raw |" in (tmp_path / "w" / "report.md").read_text()
+    assert len(__import__("ase.io").io.read(tmp_path / "w" / "finals.extxyz", ":")) == 3
     for png in ("spread.png", "energy.png"):
         assert (tmp_path / "w" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -186,3 +195,71 @@ def test_cli_wander_refusals(run_cli, tmp_path):
     assert code == 2 and "--noise" in err
     code, _, err = run_cli("wander", tmp_path / "missing.xyz", "--calculator", "morse")
     assert code == 2 and "missing.xyz" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ the teaching commands, shipped DPA2 model
+# docs/teaching.md runs these with 8 replicas; here 3 (replicas 1 and 2 get the same noise as
+# there: the noise directions are drawn in replica order from one seeded generator).
+
+
+def _report(path):
+    import json
+
+    return json.loads((path / "report.json").read_text())["results"]
+
+
+def test_teaching_raw_start_wanders_fixed_start_does_not(run_cli, tmp_path):
+    code, out, err = run_cli("wander", EXAMPLES / "h2o3_report.xyz", "--compare-fixed", "--replicas", "3",
+                             "-q", "-o", tmp_path / "cmp")
+    assert code == 0, err
+    res = _report(tmp_path / "cmp")
+    raw, fixed = res["raw"], res["fixed"]
+    assert raw["initial_spread_max_A"] == pytest.approx(1e-10) == fixed["initial_spread_max_A"]
+    # raw: 1e-10 Å of noise grows by orders of magnitude into different final structures
+    assert raw["amplification"] > 1e6
+    assert raw["n_minima"] > 1
+    assert raw["energy_spread_eV"] > 0.01
+    # fixed: every replica ends in the same place, far closer together than the raw ones
+    assert fixed["n_minima"] == 1
+    assert fixed["energy_spread_eV"] < 1e-3
+    assert fixed["final_spread_max_A"] < raw["final_spread_max_A"] / 100
+    assert (tmp_path / "cmp" / "spread.png").stat().st_size > 10_000
+
+
+def test_teaching_sane_water_damps_the_noise(run_cli, tmp_path):
+    code, _, err = run_cli("wander", EXAMPLES / "water.xyz", "--replicas", "3", "-q", "-o", tmp_path / "w")
+    assert code == 0, err
+    w = _report(tmp_path / "w")["raw"]
+    assert all(w["converged"]) and w["n_minima"] == 1
+    assert w["final_spread_max_A"] < 1e-8 and w["energy_spread_eV"] < 1e-9
+
+
+def test_teaching_deterministic_without_noise_is_bitwise_identical(run_cli, tmp_path):
+    code, _, err = run_cli("wander", EXAMPLES / "h2o3_report.xyz", "--noise", "0", "--deterministic",
+                           "--replicas", "2", "-q", "-o", tmp_path / "d")
+    assert code == 0, err
+    d = _report(tmp_path / "d")["raw"]
+    assert d["first_divergent_step"] is None
+    assert set(d["per_step"]["spread_max_A"]) == {0.0}
+    assert d["energy_spread_eV"] == 0.0 and d["n_minima"] == 1
+
+
+def test_relax_multistart_on_a_sane_start(run_cli, tmp_path):
+    import json
+
+    code, out, err = run_cli("relax", EXAMPLES / "water.xyz", "--starts", "3", "--rattle", "0.05", "-q",
+                             "-o", tmp_path / "best.extxyz")
+    assert code == 0, err
+    assert "3 sane starts" in out and "reached by 3 of 3 starts" in out
+    rec = json.loads((tmp_path / "best.provenance.json").read_text())
+    assert rec["starts"] == 3 and len(rec["minima"]) == 1
+    from ase.io import read
+
+    best = read(tmp_path / "best.extxyz")
+    assert len(best) == 3
+
+
+def test_relax_multistart_refuses_the_report_start(run_cli, tmp_path):
+    code, _, err = run_cli("relax", EXAMPLES / "h2o3_report.xyz", "--starts", "2", "-o", tmp_path / "b.extxyz")
+    assert code == 1 and "fails the dpa2-preflight check" in err
+    assert not (tmp_path / "b.extxyz").exists()
