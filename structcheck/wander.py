@@ -544,7 +544,7 @@ def plot_energy(results: Sequence[WanderResult], path: Path) -> None:
         bottom.set_yscale("symlog", linthresh=1e-6)
         from matplotlib.ticker import SymmetricalLogLocator
 
-        bottom.yaxis.set_major_locator(SymmetricalLogLocator(base=1000.0, linthresh=1e-6))
+        bottom.yaxis.set_major_locator(SymmetricalLogLocator(base=100.0, linthresh=1e-6))
         bottom.axhline(0.0, color="grey", lw=0.8)
         bottom.set_xlabel("LBFGS step")
         bottom.set_ylabel("E(replica) − E(replica 0) (eV)\n(symlog: linear within ±1e-6)")

@@ -209,6 +209,8 @@ def _report(path):
 
 
 def test_teaching_raw_start_wanders_fixed_start_does_not(run_cli, tmp_path):
+    """At the report's 50-step budget (docs/teaching.md section 3; with --steps 200 the fixed
+    start, still over-coordinated, wanders too: section 3 shows it)."""
     code, out, err = run_cli("wander", EXAMPLES / "h2o3_report.xyz", "--compare-fixed", "--replicas", "3",
                              "-q", "-o", tmp_path / "cmp")
     assert code == 0, err
