@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from ase.data import chemical_symbols
@@ -142,120 +143,145 @@ class _ValenceSearch:
     still reachable by the atoms left, and a charge with no opposite neighbour (checked
     as soon as the atom and its neighbours are complete). At most ``max_nodes``
     bond-order trials are made, then it gives up (``_Undecided``).
+
+    ``elems`` holds per atom its element's ``_Element`` (options, valences sorted);
+    plain lists and inlined bounds: molecules are small and the search is the hot loop.
     """
 
-    def __init__(self, n, edges, options, q, u, *, free_charge, max_nodes, max_order, max_pairs):
+    def __init__(self, n, edges, elems, q, u, *, free_charge, max_nodes, max_order, max_pairs):
         self.edges = edges
-        self.options = options  # per atom: list of (charge, valences tuple)
-        self.allv = [sorted({v for _, vs in opt for v in vs}) for opt in options]
-        self.neutral = [next((vs for f, vs in opt if f == 0), ()) for opt in options]
+        self.nedges = len(edges)
+        self.choices = [e.choices if e is not None else () for e in elems]  # (charge, valence) in table order
+        self.allv = [e.allv if e is not None else () for e in elems]  # sorted
+        self.neutral = [e.neutral if e is not None else () for e in elems]  # sorted
         self.q, self.u, self.free = q, u, free_charge
         self.max_nodes, self.max_order = max_nodes, max_order
+        # bond orders to try, the given one first
+        self.orders = [None] + [(o, *[x for x in range(1, max_order + 1) if x != o])
+                                for o in range(1, max_order + 1)]
         self.max_pos = max(q, 0) + max_pairs
         self.max_neg = max(-q, 0) + max_pairs
         self.lone_pos = n if free_charge else max(q, 0)  # charges without an opposite neighbour
         self.lone_neg = n if free_charge else max(-q, 0)
-        self.nbr = [[] for _ in range(n)]
+        nbr: list[list[int]] = [[] for _ in range(n)]
         for a, b in edges:
-            self.nbr[a].append(b)
-            self.nbr[b].append(a)
+            nbr[a].append(b)
+            nbr[b].append(a)
+        self.nbr = nbr
+        self.judged = [(x, *y) for x, y in enumerate(nbr)]  # atom i and its neighbours
         self.s = [0] * n
-        self.rem = [len(x) for x in self.nbr]
+        self.rem = [len(x) for x in nbr]
         # incomplete atoms among x and its neighbours: x's charge is judged at zero
-        self.pending = [len(x) + 1 if x else 0 for x in self.nbr]
+        self.pending = [len(x) + 1 if x else 0 for x in nbr]
         self.charge = [0] * n
         self.open = sum(1 for r in self.rem if r)
         self.nodes = 0
 
-    def _reachable(self, i: int, u_left: int) -> bool:
-        lo = self.s[i] + self.rem[i]
-        hi = self.s[i] + self.max_order * self.rem[i]
-        return any(v >= lo and v - u_left <= hi for v in self.allv[i])
-
     def solve(self) -> bool:
         return self._edge(0, 0, 0, 0, 0, 0, 0)
-
-    def _edge(self, k, qsum, dsum, npos, nneg, lpos, lneg):
-        if k == len(self.edges):
-            return self._leaf(qsum)
-        a, b = self.edges[k]
-        for order in self._orders(a, b):
-            self.nodes += 1
-            if self.nodes > self.max_nodes:
-                raise _Undecided
-            self.s[a] += order
-            self.s[b] += order
-            self.rem[a] -= 1
-            self.rem[b] -= 1
-            ok = self._reachable(a, self.u - dsum) and self._reachable(b, self.u - dsum)
-            if ok and self._complete([x for x in (a, b) if self.rem[x] == 0], k,
-                                     qsum, dsum, npos, nneg, lpos, lneg):
-                return True
-            self.s[a] -= order
-            self.s[b] -= order
-            self.rem[a] += 1
-            self.rem[b] += 1
-        return False
 
     def _need(self, i) -> int:
         """Bond order atom i still lacks beyond single bonds to reach its nearest neutral valence."""
         base = self.s[i] + self.rem[i]
-        up = [v - base for v in self.neutral[i] if v >= base]
-        return min(up) if up else 0
+        for v in self.neutral[i]:
+            if v >= base:
+                return v - base
+        return 0
 
-    def _orders(self, a, b):
-        """Bond orders to try, the one that best fills both atoms first (Kekulé-like greedy)."""
-        best = 1 + min(self._need(a), self._need(b), self.max_order - 1)
-        return [best] + [o for o in range(1, self.max_order + 1) if o != best]
+    def _edge(self, k, qsum, dsum, npos, nneg, lpos, lneg):
+        if k == self.nedges:
+            return self.free or qsum == self.q
+        a, b = self.edges[k]
+        s, rem, maxo = self.s, self.rem, self.max_order
+        # the order that best fills both atoms first (Kekulé-like greedy), then the others
+        best = 1 + min(self._need(a), self._need(b), maxo - 1)
+        u_left = self.u - dsum
+        allv_a, allv_b = self.allv[a], self.allv[b]
+        for order in self.orders[best]:
+            self.nodes += 1
+            if self.nodes > self.max_nodes:
+                raise _Undecided
+            sa = s[a] = s[a] + order
+            sb = s[b] = s[b] + order
+            ra = rem[a] = rem[a] - 1
+            rb = rem[b] = rem[b] - 1
+            # both atoms can still reach a valence: v in [s + rem, s + maxo * rem + u_left]
+            lo, hi = sa + ra, sa + maxo * ra + u_left
+            ok = False
+            for v in allv_a:
+                if v >= lo:
+                    ok = v <= hi
+                    break
+            if ok:
+                ok = False
+                lo, hi = sb + rb, sb + maxo * rb + u_left
+                for v in allv_b:
+                    if v >= lo:
+                        ok = v <= hi
+                        break
+            if ok:
+                if ra == 0:
+                    if self._complete(a, b if rb == 0 else -1, k, qsum, dsum, npos, nneg, lpos, lneg):
+                        return True
+                elif rb == 0:
+                    if self._complete(b, -1, k, qsum, dsum, npos, nneg, lpos, lneg):
+                        return True
+                elif self._edge(k + 1, qsum, dsum, npos, nneg, lpos, lneg):
+                    return True
+            s[a] = sa - order
+            s[b] = sb - order
+            rem[a] = ra + 1
+            rem[b] = rb + 1
+        return False
 
-    def _judge(self, i, lpos, lneg):
-        """Count the charges that became final with atom i: those without an opposite neighbour."""
-        c = self.charge
-        for x in (i, *self.nbr[i]):
-            self.pending[x] -= 1
-            if self.pending[x] == 0 and c[x] and not any(c[y] == -c[x] for y in self.nbr[x]):
-                if c[x] > 0:
-                    lpos += 1
-                else:
-                    lneg += 1
-        return lpos, lneg
-
-    def _unjudge(self, i):
-        for x in (i, *self.nbr[i]):
-            self.pending[x] += 1
-
-    def _complete(self, done, k, qsum, dsum, npos, nneg, lpos, lneg):
-        """Choose charge and deficit for atoms whose bonds are all assigned, then go on."""
-        if not done:
-            return self._edge(k + 1, qsum, dsum, npos, nneg, lpos, lneg)
-        i, rest = done[0], done[1:]
+    def _complete(self, i, rest, k, qsum, dsum, npos, nneg, lpos, lneg):
+        """Choose charge and deficit for atom i (then ``rest`` if >= 0), whose bonds are
+        all assigned, then go on."""
         self.open -= 1
+        si = self.s[i]
+        c = self.charge
+        pending = self.pending
+        nbr = self.nbr
+        judged = self.judged[i]
         try:
-            for f, vs in self.options[i]:
-                for v in vs:
-                    d = v - self.s[i]
-                    if d < 0 or dsum + d > self.u:
-                        continue
-                    p, m = npos + (f > 0), nneg + (f < 0)
-                    if p > self.max_pos or m > self.max_neg:
-                        continue
-                    if not self.free and abs(self.q - qsum - f) > self.open:
-                        continue
-                    self.charge[i] = f
-                    lp, ln = self._judge(i, lpos, lneg)
-                    try:
-                        if (lp <= self.lone_pos and ln <= self.lone_neg
-                                and self._complete(rest, k, qsum + f, dsum + d, p, m, lp, ln)):
+            for f, v in self.choices[i]:
+                d = v - si
+                if d < 0 or dsum + d > self.u:
+                    continue
+                p, m = npos + (f > 0), nneg + (f < 0)
+                if p > self.max_pos or m > self.max_neg:
+                    continue
+                if not self.free and abs(self.q - qsum - f) > self.open:
+                    continue
+                c[i] = f
+                # the charges that became final with atom i: those without an opposite neighbour
+                lp, ln = lpos, lneg
+                for x in judged:
+                    pending[x] -= 1
+                    if pending[x] == 0 and c[x]:
+                        cx = -c[x]
+                        for y in nbr[x]:
+                            if c[y] == cx:
+                                break
+                        else:
+                            if cx < 0:
+                                lp += 1
+                            else:
+                                ln += 1
+                try:
+                    if lp <= self.lone_pos and ln <= self.lone_neg:
+                        if rest >= 0:
+                            if self._complete(rest, -1, k, qsum + f, dsum + d, p, m, lp, ln):
+                                return True
+                        elif self._edge(k + 1, qsum + f, dsum + d, p, m, lp, ln):
                             return True
-                    finally:
-                        self._unjudge(i)
-            self.charge[i] = 0
+                finally:
+                    for x in judged:
+                        pending[x] += 1
+            c[i] = 0
             return False
         finally:
             self.open += 1
-
-    def _leaf(self, qsum) -> bool:
-        return self.free or qsum == self.q
 
 
 @lru_cache(maxsize=1)
@@ -291,6 +317,26 @@ def _fmt_valences(sym, opts):
     parts = ["/".join(map(str, vs)) for f, vs in opts if f == 0]
     parts += [f"{'+' if f > 0 else '−'}: {'/'.join(map(str, vs))}" for f, vs in opts if f and vs]
     return f"{sym} {', '.join(parts)}"
+
+class _Element(NamedTuple):
+    """One element's entry of rules/valences.toml, arranged for the search."""
+
+    options: list  # (charge, valences) as in the table, neutral first
+    choices: tuple  # (charge, valence) pairs in that order
+    allv: tuple  # every valence, sorted
+    neutral: tuple  # the neutral valences, sorted
+    parity: int | None  # see _valence_parity
+
+
+@lru_cache(maxsize=1)
+def _element_table() -> list:
+    """Per atomic number: its ``_Element``, None when it is missing from the table."""
+    _, by_z = _valence_table()
+    return [None if o is None else
+            _Element(o, tuple((f, v) for f, vs in o for v in vs), tuple(sorted({v for _, vs in o for v in vs})),
+                     tuple(sorted(next((vs for f, vs in o if f == 0), ()))), _valence_parity(o))
+            for o in by_z]
+
 
 
 @rule("SC202", "valence", "composition", "warning",
@@ -330,14 +376,15 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
     n = len(frame)
     if n < 2 or frame.pbc.any():
         return
-    limits, by_z = _valence_table()
+    limits, _ = _valence_table()
     max_atoms = limits["max_atoms"] if max_atoms is None else max_atoms
     max_nodes = limits["max_nodes"] if max_nodes is None else max_nodes
     if n > max_atoms:
         return
-    options = [by_z[z] for z in frame.numbers.tolist()]
-    parity = [_valence_parity(o) if o is not None else None for o in options]
-    if any(o is None for o in options):
+    table = _element_table()
+    zs = frame.numbers.tolist()
+    elems = [table[z] for z in zs]
+    if any(e is None for e in elems):
         return
     b = frame.bonded_pairs
     edges = sorted({(min(i, j), max(i, j)) for i, j in zip(b.i.tolist(), b.j.tolist()) if i != j})
@@ -353,19 +400,26 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
         degree[i] += 1
         degree[j] += 1
     maxo = int(limits["max_bond_order"])
-    syms = [chemical_symbols[z] for z in frame.numbers.tolist()]
 
-    # atoms whose bond count alone rules out every valence
+    # atoms whose bond count alone rules out every valence: none in [degree, maxo·degree + u]
     local = []
-    for i in (a for a in range(n) if degree[a]):
-        allv = [v for _, vs in options[i] for v in vs]
-        if not any(degree[i] <= v <= maxo * degree[i] + u for v in allv):
-            local.append(int(i))
+    for i in range(n):
+        d = degree[i]
+        if d:
+            for v in elems[i].allv:  # sorted
+                if v >= d:
+                    if v > maxo * d + u:
+                        local.append(i)
+                    break
+            else:
+                local.append(i)
     if local:
+        syms = [chemical_symbols[z] for z in zs]
         for i in local:
+            options = elems[i].options
             yield Hit((i,), f"{syms[i]}{i} has {degree[i]} bonded neighbours; no standard valence "
-                      f"fits ({_fmt_valences(syms[i], options[i])})", float(degree[i]),
-                      float(max(v for _, vs in options[i] for v in vs)), "bonds")
+                      f"fits ({_fmt_valences(syms[i], options)})", float(degree[i]),
+                      float(max(v for _, vs in options for v in vs)), "bonds")
         return
 
     # molecules (connected components) and a breadth-first rank per molecule, so that
@@ -390,42 +444,54 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
                     pos += 1
                     queue.append(c)
     edges.sort(key=lambda e: (max(rank[e[0]], rank[e[1]]), min(rank[e[0]], rank[e[1]])))
+    comps = sorted({c for c in labels if c >= 0})
+    max_nodes = int(max_nodes)
+    max_pairs = int(limits["max_charge_pairs"])
 
     def search(atom_ids, qq, uu, free):
-        members = [i for i in range(n) if labels[i] in atom_ids]
+        if len(comps) == 1:
+            members = [i for i in range(n) if degree[i]]
+            sub = edges
+        else:
+            members = [i for i in range(n) if labels[i] in atom_ids]
+            sub = [e for e in edges if labels[e[0]] in atom_ids]
         # 2 Σ bond orders is even; a charge of ±1 moves a valence by one (checked for
         # the table): an odd Σ valence + charge has no solution, found without search
-        if (not free and uu == 0 and all(parity[i] is not None for i in members)
-                and (sum(parity[i] for i in members) + qq) % 2):
-            return False
-        sub = [e for e in edges if labels[e[0]] in atom_ids]
-        s = _ValenceSearch(n, sub, options, qq, uu, free_charge=free, max_nodes=int(max_nodes),
-                           max_order=maxo, max_pairs=int(limits["max_charge_pairs"]))
-        return s.solve()
+        if not free and uu == 0:
+            par = [elems[i].parity for i in members]
+            if None not in par and (sum(par) + qq) % 2:
+                return False
+        # every atom's bond count a neutral valence: the search's first path (single
+        # bonds, no charge, no deficit) succeeds after len(sub) trials; no need to walk it
+        if (qq == 0 or free) and len(sub) <= max_nodes and all(degree[i] in elems[i].neutral for i in members):
+            return True
+        return _ValenceSearch(n, sub, elems, qq, uu, free_charge=free, max_nodes=max_nodes,
+                              max_order=maxo, max_pairs=max_pairs).solve()
 
-    comps = {c for c in labels if c >= 0}
     free = 0 in degree
     try:
         # molecules one by one, neutral closed-shell: the common case, linear in molecules
-        closed = {c: search({c}, 0, 0, False) for c in sorted(comps)}
+        closed = {c: search({c}, 0, 0, False) for c in comps}
         if q == 0 and all(closed.values()):
             return
-        if search(comps, q, u, free):  # the declared charge and spin shared by all molecules
+        if search(set(comps), q, u, free):  # the declared charge and spin shared by all molecules
             return
         if len(comps) == 1:
-            failing = sorted(comps)
+            failing = comps
         else:  # each molecule alone with the whole budget, then closed-shell
-            failing = [c for c in sorted(comps) if not search({c}, q, u, free)]
+            failing = [c for c in comps if not search({c}, q, u, free)]
         if not failing:
             failing = [c for c, ok in closed.items() if not ok]
     except _Undecided:
         return
-    for c in failing or sorted(comps):
+    syms = [chemical_symbols[z] for z in zs]
+    for c in failing or comps:
         members = [i for i in range(n) if labels[i] == c]
-        neutral = {i: next(vs for f, vs in options[i] if f == 0) for i in members}
-        flag = [int(i) for i in members if degree[i] not in neutral[i]] or [int(i) for i in members]
+        neutral = {i: elems[i].options[0][1] for i in members}
+        flag = [i for i in members if degree[i] not in neutral[i]] or members
         kinds = sorted({syms[i] for i in flag})
-        tables = "; ".join(_fmt_valences(k, options[flag[[syms[i] for i in flag].index(k)]]) for k in kinds)
+        tables = "; ".join(_fmt_valences(k, elems[flag[[syms[i] for i in flag].index(k)]].options)
+                           for k in kinds)
         yield Hit(tuple(flag), f"no bond orders give {', '.join(syms[i] + str(i) for i in flag)} a standard "
                   f"valence ({tables}) at charge {q} with {u} unpaired electron(s)",
                   None, None, None, {"charge": q, "unpaired_electrons": u})
