@@ -226,3 +226,39 @@ def test_deterministic_runs_in_two_processes_are_bitwise_identical(model, tmp_pa
     det = rec["runtime"]["deterministic"]
     assert det["requested"] and det["torch_use_deterministic_algorithms"]
     assert det["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8" and "bitwise identical" in det["statement"]
+
+
+# ------------------------------------------------------------------ the reusable pieces, no model needed
+
+
+def test_run_lbfgs_records_every_step_and_leaves_the_input_alone(water):
+    from ase.calculators.morse import MorsePotential
+
+    from structcheck.relax import run_lbfgs
+
+    start = water.copy()
+    start.positions[1] += [0.0, 0.2, 0.1]
+    before = start.positions.copy()
+    seen = []
+    run = run_lbfgs(start, MorsePotential(rho0=6.0, r0=1.0), fmax=0.01, steps=100,
+                    callback=lambda k, e, m: seen.append((k, e, m)))
+    assert run.converged and run.fmax[-1] < 0.01 and run.steps == len(seen) - 1
+    assert [s[0] for s in seen] == list(range(run.steps + 1))
+    assert np.array_equal([s[1] for s in seen], run.energies)
+    assert run.positions.shape == (run.steps + 1, 3, 3)
+    assert np.array_equal(run.atoms.positions, run.positions[-1])
+    assert np.array_equal(start.positions, before) and start.calc is None
+
+
+def test_run_summary_states_when_the_energy_rose():
+    from structcheck.relax import LBFGSRun, run_summary
+
+    up = LBFGSRun(None, np.zeros((4, 1, 3)), np.array([-1.0, -1.5, -0.7, -0.9]), np.array([1.0, 0.5, 0.2, 0.04]),
+                  True)
+    rec = run_summary(up, fmax=0.05)
+    assert rec["energy_rose"] is True and rec["energy_change_eV"] == pytest.approx(0.1)
+    assert rec["uphill_steps"] == [2] and "HIGHER" in rec["energy_statement"] and "line search" in rec["energy_statement"]
+    down = LBFGSRun(None, np.zeros((2, 1, 3)), np.array([-1.0, -1.2]), np.array([1.0, 0.3]), False)
+    rec = run_summary(down, fmax=0.05)
+    assert rec["energy_rose"] is False and rec["uphill_steps"] == []
+    assert rec["convergence_statement"].startswith("NOT converged")
