@@ -517,9 +517,10 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
     DeePMD-kit model file (default: the shipped DPA2 H/O model). ``fmax`` eV/Å, ``steps`` the
     LBFGS step budget. The start is linted with the ``dpa2-preflight`` profile and the model's
     type map first: a start with errors raises :class:`RelaxRefused` (carrying the findings)
-    unless they are all fixable and ``prerelax`` (then ``structcheck.fix`` repairs a copy) or
-    ``force`` (recorded as forced). Elements outside the type map are always refused, before
-    the model is loaded. ``deterministic``: see the module docstring. ``output``: write the
+    unless ``prerelax`` and some are fixable and the rest are consequences a repair may leave
+    (``TOLERATED_AFTER_PRERELAX``: then ``structcheck.fix`` repairs a copy, which is linted
+    again; what remains of those is recorded as accepted), or ``force`` (recorded as forced).
+    Elements outside the type map are always refused, before the model is loaded. ``deterministic``: see the module docstring. ``output``: write the
     final structure (extxyz) there and the provenance record beside it
     (``final.extxyz`` -> ``final.provenance.json``). ``trajectory``: an ASE .traj of every
     step. ``calculator``: an already-built ASE calculator to use instead of loading ``model``
