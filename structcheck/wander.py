@@ -705,9 +705,12 @@ def _run_wander(args) -> int:
     starts = [("raw", atoms)]
     lint = {"raw": _lint_lines(atoms, type_map)}
     if args.compare_fixed:
-        from .prerelax import fix
+        from .prerelax import FixError, fix
 
-        fixed, _report = fix(atoms)
+        try:
+            fixed, _report = fix(atoms)
+        except FixError as exc:
+            raise UsageError(f"{args.start}: --compare-fixed: structcheck fix cannot repair this start: {exc}")
         starts.append(("fixed", fixed))
         lint["fixed"] = _lint_lines(fixed, type_map)
     for label, lines in lint.items():
