@@ -749,6 +749,10 @@ def run_relax(args) -> int:
     pre = " after pre-relaxation" if res.provenance["preflight"]["prerelax"] is not None else ""
     print(f"{start}: {state}{pre}{forced}: E = {res.energies[-1]:.6f} eV "
           f"(ΔE = {r['energy_change_eV']:+.6f} eV), fmax = {res.fmax[-1]:.4g} eV/Å")
+    accepted = res.provenance["preflight"]["accepted_after_prerelax"]
+    if accepted:
+        print("note: left after the pre-relaxation and accepted (--prerelax): "
+              + "; ".join(f"{f['code']} {f['name']}: {f['message']}" for f in accepted), file=sys.stderr)
     if r["energy_rose"]:
         print(f"warning: {ENERGY_ROSE}", file=sys.stderr)
     print(f"wrote {out} and {res.provenance_file}" + (f" and {args.trajectory}" if args.trajectory else ""))
