@@ -36,9 +36,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -389,8 +389,8 @@ def multistart(atoms, calc_factory: Callable[[], object], *, starts: int = 8, ra
 
 
 def format_multistart(res: MultiStartResult) -> str:
-    lines = [f"multi-start: {res.starts} sane starts (rattle {res.rattle} Å, seed {res.seed}; "
-             f"{res.rejected} rattled draws rejected by lint), {len(set(res.minima))} distinct minima",
+    lines = [(f"multi-start: {res.starts} sane starts (rattle {res.rattle} Å, seed {res.seed}; "
+              f"{res.rejected} rattled draws rejected by lint), {len(set(res.minima))} distinct minima"),
              f"{'minimum':>7} {'energy (eV)':>14} {'starts':>6} {'converged':>9}  which"]
     for row in res.table():
         lines.append(f"{row['minimum']:>7} {row['energy_eV']:>14.6f} {row['count']:>6} "
@@ -531,7 +531,7 @@ def plot_energy(results: Sequence[WanderResult], path: Path) -> None:
         lab = r.replicas <= 10
         for i in range(r.replicas):
             n = r.runs[i].steps + 1
-            kw = dict(lw=1.0, color=f"C{i % 10}")
+            kw = {"lw": 1.0, "color": f"C{i % 10}"}
             top.plot(np.arange(n), r.energies[i, :n], label=f"replica {i} (minimum {r.minima[i]})" if lab else None,
                      **kw)
             if i:
@@ -618,8 +618,8 @@ def add_wander_arguments(p: argparse.ArgumentParser) -> None:
                         f"random direction; replica 0 is unperturbed (default {DEFAULT_NOISE:g}; "
                         "0 with --native-noise)")
     p.add_argument("--fmax", type=float, default=DEFAULT_FMAX, metavar="EV_PER_A",
-                   help=f"LBFGS force criterion in eV/Å (default {DEFAULT_FMAX}; the report used 1e-6, "
-                        "which never converges, so every replica runs all --steps)")
+                   help=f"LBFGS force criterion in eV/Å (default {DEFAULT_FMAX}, as relax; the report used "
+                        "1e-6, which its start never reaches in 50 steps, so every replica ran all steps)")
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS,
                    help=f"at most this many LBFGS steps per replica (default {DEFAULT_STEPS}, as the report)")
     p.add_argument("--seed", type=int, default=0, help="seed of the noise directions (default 0)")

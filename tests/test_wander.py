@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ase import Atoms
 from ase.calculators.morse import MorsePotential
 from scipy.spatial.transform import Rotation
 
-from structcheck.wander import (cluster_minima, kabsch_rmsd, multistart, replica_noise,
-                                spread_per_step, wander)
+from structcheck.wander import cluster_minima, kabsch_rmsd, multistart, replica_noise, spread_per_step, wander
 
 TETRA = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.3, 0.0], [0.2, 0.1, 1.7]])
 
@@ -211,7 +209,7 @@ def _report(path):
 def test_teaching_raw_start_wanders_fixed_start_does_not(run_cli, tmp_path):
     """At the report's 50-step budget (docs/teaching.md section 3; with --steps 200 the fixed
     start, still over-coordinated, wanders too: section 3 shows it)."""
-    code, out, err = run_cli("wander", EXAMPLES / "h2o3_report.xyz", "--compare-fixed", "--replicas", "3",
+    code, _, err = run_cli("wander", EXAMPLES / "h2o3_report.xyz", "--compare-fixed", "--replicas", "3",
                              "-q", "-o", tmp_path / "cmp")
     assert code == 0, err
     res = _report(tmp_path / "cmp")
