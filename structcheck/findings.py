@@ -74,8 +74,16 @@ def format_github(f: Finding) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}[f.severity]
     line = f",line={f.line}" if f.line is not None else ""
     msg = f"{f.code} {f.name}: {f.message}{_atoms_text(f.atoms)} (frame {f.frame})"
-    msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{level} file={f.path}{line},title={f.code} {f.name}::{msg}"
+    return f"::{level} file={_gh_property(f.path)}{line},title={f.code} {f.name}::{_gh_data(msg)}"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    """GitHub workflow-command property values also escape ':' and ','."""
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def sarif_document(findings: Sequence[Finding], rules: Sequence) -> dict:

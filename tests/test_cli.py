@@ -70,6 +70,9 @@ def test_jsonl_github_sarif(run_cli, files):
     out = run_cli("lint", "--output-format", "github", "h2o3.xyz")[1]
     assert out.splitlines()[0].startswith("::error file=h2o3.xyz,line=3,title=SC102 close-contact::")
     assert "::warning file=h2o3.xyz,line=7" in out
+    shutil.copy(files / "h2o3.xyz", files / "a,b:c.xyz")
+    out = run_cli("lint", "--output-format", "github", "a,b:c.xyz")[1]
+    assert out.startswith("::error file=a%2Cb%3Ac.xyz,line=3,title=SC102 close-contact::")
     sarif = json.loads(run_cli("lint", "--output-format", "sarif", "h2o3.xyz")[1])
     run = sarif["runs"][0]
     assert sarif["version"] == "2.1.0" and run["tool"]["driver"]["name"] == "structcheck"
