@@ -51,6 +51,9 @@ def detect_format(path: str, fmt: str | None = None) -> str | None:
     """``xyz``/``extxyz`` when this module reads the file itself, else the ASE format (or None)."""
     if fmt:
         return fmt
+    low = path.lower()
+    if low.endswith((".xyz", ".extxyz")) and low.rfind(".") > low.rfind("/") + 1:
+        return "extxyz"  # what the Path below gives, without building one per file
     suffix = Path(path).suffix.lower()
     if suffix in (".xyz", ".extxyz"):
         return "extxyz"
@@ -68,13 +71,17 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
             yield from _iter_ase(_BytesPath(data), "-", fmt)
         return
     p = Path(path)
-    if p.is_dir():
-        yield FrameRecord(path, 0, error="is a directory (lint the files inside it, or pass --recursive)")
-        return
     try:
-        fh = open(p, "rb")
+        fh = open(p, "rb")  # a directory fails here (no separate stat per file)
     except OSError as exc:
-        yield FrameRecord(path, 0, error=f"cannot open: {exc.strerror or exc}")
+        if p.is_dir():
+            yield FrameRecord(path, 0, error="is a directory (lint the files inside it, or pass --recursive)")
+        else:
+            yield FrameRecord(path, 0, error=f"cannot open: {exc.strerror or exc}")
+        return
+    if fmt not in XYZ_FORMATS and p.is_dir():  # where a directory opens
+        fh.close()
+        yield FrameRecord(path, 0, error="is a directory (lint the files inside it, or pass --recursive)")
         return
     with fh:
         if fmt in XYZ_FORMATS:
@@ -437,18 +444,19 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
         numbers, labels = tok()[:, start["Z"]].astype(int), None
     else:
         raise ReadError("Properties has neither species nor Z", first_line + 1)
-    cell = np.zeros((3, 3))
-    pbc = np.zeros(3, dtype=bool)
+    cell = pbc = None  # ASE's defaults: a zero cell, not periodic
     if "Lattice" in info:
         lat = np.asarray(info.pop("Lattice"), dtype=float).reshape(-1)
         if lat.size != 9:
             raise ReadError("Lattice needs 9 numbers", first_line + 1)
         cell = lat.reshape(3, 3)
-        pbc[:] = True
+        pbc = np.ones(3, dtype=bool)
     if "pbc" in info:
         raw = info.pop("pbc")
         pbc = np.broadcast_to(np.asarray(raw, dtype=bool), 3).copy()
-    atoms = Atoms(numbers=np.where(numbers < 0, 0, numbers), positions=pos, cell=cell, pbc=pbc)
+    if numbers.size and numbers.min() < 0:
+        numbers = np.where(numbers < 0, 0, numbers)
+    atoms = Atoms(numbers=numbers, positions=pos, cell=cell, pbc=pbc)
     for name, typ, w in props:
         if name in ("species", "pos", "Z", "_extra"):
             continue
