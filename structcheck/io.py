@@ -19,7 +19,8 @@ from ase import Atoms
 from ase.data import atomic_numbers
 
 XYZ_FORMATS = {"xyz", "extxyz"}
-CHUNK = 1 << 23  # 8 MiB
+CHUNK = 1 << 23  # 8 MiB: largest read piece
+CHUNK_MIN = 1 << 20  # 1 MiB: first read piece of a large file
 
 
 @dataclass
@@ -85,24 +86,39 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
         return
     with fh:
         if fmt in XYZ_FORMATS:
-            yield from iter_xyz_stream(_chunks(fh), path)
+            yield from iter_xyz_stream(_Chunks(fh), path)
             return
     yield from _iter_ase(str(p), path, fmt)
 
 
-def _chunks(fh) -> Iterator[bytes]:
-    """The file's bytes in CHUNK pieces; a small regular file in one exact-size read (a
-    read(CHUNK) allocates CHUNK bytes first: 8 MiB per small file)."""
-    import os
-    import stat
+class _Chunks:
+    """The file's bytes in pieces: a small regular file (< CHUNK) in one exact-size read
+    (a read(CHUNK) allocates CHUNK bytes first), a large one in pieces of CHUNK_MIN that
+    double (up to CHUNK) only while single frames span several pieces. Memory stays flat
+    for long trajectories of small frames, and huge frames are read in few large pieces.
+    """
 
-    st = os.fstat(fh.fileno())
-    if stat.S_ISREG(st.st_mode) and st.st_size < CHUNK:
-        data = fh.read()  # to the end of the file
-        if data:
-            yield data
-        return
-    yield from iter(lambda: fh.read(CHUNK), b"")
+    def __init__(self, fh):
+        import os
+        import stat
+
+        self.fh = fh
+        st = os.fstat(fh.fileno())
+        self.whole = stat.S_ISREG(st.st_mode) and st.st_size < CHUNK
+        self.size = CHUNK_MIN
+
+    def grow(self) -> None:
+        self.size = min(2 * self.size, CHUNK)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        data = self.fh.read() if self.whole else self.fh.read(self.size)
+        self.whole = False
+        if not data:
+            raise StopIteration
+        return data
 
 
 class _BytesPath:
@@ -522,6 +538,8 @@ def iter_xyz_stream(chunks: Iterator[bytes], path: str) -> Iterator[FrameRecord]
             offsets.append(at + size)
             size += len(chunk)
             have += len(at)
+        if len(parts) > 1 and hasattr(it, "grow"):
+            it.grow()  # one frame spans several pieces: read larger ones
         if parts:  # drop consumed lines
             base_line += cursor
             buf = b"".join([buf[cut:], *parts])
