@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
@@ -257,6 +256,26 @@ def load_config(profile: str | None = None, config_file: str | None = None,
 # ---------------------------------------------------------------- the frame context
 
 
+class cached_property:  # functools.cached_property, without its lock
+    """``functools.cached_property`` without the per-instance lock of Python < 3.12 (a
+    Frame is never shared between threads; the lock costs more than a small molecule's
+    property): computed once, then stored in the instance's ``__dict__``."""
+
+    def __init__(self, func):
+        self.func = func
+        self.attrname = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name):
+        self.attrname = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.attrname] = self.func(instance)
+        return value
+
+
 class Frame:
     """One structure being linted: arrays, thresholds and one shared neighbour list."""
 
@@ -372,16 +391,19 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
     ctx = Frame(atoms, config)
     skip = _suppressed(atoms)
     out: list[Finding] = []
+    params = config.params
+    severity = config.severity
     for r in rules:
-        if r.code in skip:
+        code = r.code
+        if skip and code in skip:
             continue
         if r.family != "input" and not ctx.finite and "finite" not in r.needs:
             continue
-        for h in r.func(ctx, **config.params.get(r.code, {})):
+        for h in (r.func(ctx, **params[code]) if code in params else r.func(ctx)):
             atom_ids = tuple(int(a) for a in h.atoms)
             # xyz: the line of the first flagged atom (2 header lines per frame)
             at_line = line + 2 + atom_ids[0] if (line is not None and atom_ids) else line
-            out.append(Finding(code=r.code, name=r.name, severity=config.severity.get(r.code, r.severity),
+            out.append(Finding(code=r.code, name=r.name, severity=severity.get(r.code, r.severity),
                                message=h.message, atoms=atom_ids, value=h.value,
                                threshold=h.threshold, unit=h.unit, path=path, frame=frame, line=at_line,
                                fixable=r.fixable, data=h.data or {}))
