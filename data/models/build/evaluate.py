@@ -43,7 +43,8 @@ def load_system(path):
     symbols = [tmap[t] for t in types]
     s = os.path.join(path, "set.000")
     coord = np.load(os.path.join(s, "coord.npy")).reshape(-1, len(types), 3)
-    energy = np.load(os.path.join(s, "energy.npy")).reshape(-1)
+    ename = "energy.npy" if os.path.exists(os.path.join(s, "energy.npy")) else "energy_ref.npy"
+    energy = np.load(os.path.join(s, ename)).reshape(-1)
     force = np.load(os.path.join(s, "force.npy")).reshape(-1, len(types), 3)
     return symbols, coord, energy, force
 

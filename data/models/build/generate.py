@@ -328,7 +328,7 @@ def build_frames(rng, log):
     return frames
 
 
-def write_system(path, frames, energies, forces):
+def write_system(path, frames, energies, forces, energy_name="energy.npy"):
     os.makedirs(os.path.join(path, "set.000"), exist_ok=True)
     symbols = frames[0].get_chemical_symbols()
     types = [TYPE_MAP.index(s) for s in symbols]
@@ -342,7 +342,7 @@ def write_system(path, frames, energies, forces):
     box = np.tile((20.0 * np.eye(3)).ravel(), (nf, 1))
     np.save(os.path.join(path, "set.000", "coord.npy"), coord)
     np.save(os.path.join(path, "set.000", "box.npy"), box)
-    np.save(os.path.join(path, "set.000", "energy.npy"), np.asarray(energies))
+    np.save(os.path.join(path, "set.000", energy_name), np.asarray(energies))
     np.save(os.path.join(path, "set.000", "force.npy"), np.asarray(forces).reshape(nf, -1))
 
 
@@ -390,7 +390,13 @@ def main(argv=None):
                 continue
             sel = [items[i] for i in sorted(ii)]
             path = os.path.join(args.out, split, cls, key)
-            write_system(path, [s[0] for s in sel], [s[1] for s in sel], [s[2] for s in sel])
+            # Compressed TRAINING systems are force-only for DeePMD: their energies are
+            # stored as energy_ref.npy (not read by dp train, so find_energy=0 and the
+            # energy loss is masked for them). Their energies are tens-hundreds of eV
+            # above equilibrium and otherwise dominate the energy loss and the per-type
+            # energy bias. Validation systems keep energy.npy.
+            ename = "energy_ref.npy" if (split == "train" and cls == "compressed") else "energy.npy"
+            write_system(path, [s[0] for s in sel], [s[1] for s in sel], [s[2] for s in sel], ename)
             summary[split][f"{cls}/{key}"] = len(sel)
     stats = {
         "n_configurations": len(frames),
