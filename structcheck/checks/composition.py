@@ -51,12 +51,16 @@ def odd_electron_count(frame: Frame):
     Fix: add or remove the missing atom, or declare the state: charge=... and
     multiplicity=... in the extxyz comment (or initial magnetic moments).
     """
-    if len(frame) == 0 or frame.pbc.any() or (frame.numbers == 0).any():
+    if len(frame) == 0 or True in frame.pbc.tolist():
         return  # a periodic cell of a metal has any electron count
+    z = frame.numbers
+    zs = z.tolist() if len(z) <= 256 else None  # plain Python for a molecule: less overhead
+    if (0 in zs) if zs is not None else (z == 0).any():
+        return
     charge = declared_charge(frame.info)
     if not np.isfinite(charge):
         return
-    nel = float(frame.numbers.sum()) - charge
+    nel = float(sum(zs) if zs is not None else z.sum()) - charge
     if abs(nel - round(nel)) > 1e-6 or round(nel) % 2 == 0:
         return
     if declared_spin(frame.atoms):
@@ -374,7 +378,7 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
     ``multiplicity=2`` in the extxyz comment (or initial magnetic moments).
     """
     n = len(frame)
-    if n < 2 or frame.pbc.any():
+    if n < 2 or True in frame.pbc.tolist():
         return
     limits, _ = _valence_table()
     max_atoms = limits["max_atoms"] if max_atoms is None else max_atoms
