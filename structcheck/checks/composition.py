@@ -404,6 +404,11 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
         degree[i] += 1
         degree[j] += 1
     maxo = int(limits["max_bond_order"])
+    if q == 0 and all(d in e.neutral for d, e in zip(degree, elems) if d):
+        # every bonded atom has a neutral valence with single bonds: no atom is flagged
+        # below, and each molecule's closed-shell search succeeds on its first path (see
+        # search()) or, past max_nodes, stops undecided: nothing to report either way
+        return
 
     # atoms whose bond count alone rules out every valence: none in [degree, maxo·degree + u]
     local = []
