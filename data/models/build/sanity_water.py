@@ -131,6 +131,27 @@ def main(argv=None):
         except Exception as e:
             pa["tblite_fmax_at_dp_minimum"] = str(e)
     res["issue4502_pushed_apart"] = pa
+
+    # DP-only robustness: relax from push-apart snapshots at several minimum distances,
+    # and from uniformly compressed water
+    th = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+    rob = {}
+    for a, t in zip(push_apart_path(start, thresholds=th, d0=1.3), th):
+        a.calc = DP(model=args.model)
+        opt = LBFGS(a, logfile=None, maxstep=0.2)
+        opt.run(fmax=0.05, steps=300)
+        d = a.get_all_distances()[np.triu_indices(5, 1)]
+        rob[f"H2O3_pushed_to_{t}"] = {"steps": opt.nsteps, "min_dist_final": float(d.min()),
+                                      "fmax_final": float(np.linalg.norm(a.get_forces(), axis=1).max())}
+    for sc in (0.5, 0.6, 0.7):
+        w = water_start()
+        w.positions *= sc
+        w.calc = DP(model=args.model)
+        opt = LBFGS(w, logfile=None, maxstep=0.2)
+        opt.run(fmax=0.05, steps=300)
+        d, ang = geom(w)
+        rob[f"H2O_scaled_{sc}"] = {"steps": opt.nsteps, "O-H": d, "HOH": ang}
+    res["dp_relax_robustness"] = rob
     print(json.dumps(res, indent=1))
     if args.out:
         with open(args.out, "w") as fh:
