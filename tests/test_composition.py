@@ -245,3 +245,20 @@ def test_valence_separated_charges_and_node_cap():
     pair.info["charge"] = 0
     pair.info["multiplicity"] = 1
     assert len(by(structcheck.lint(pair, select=["valence"]), "SC202")) == 2
+
+
+def test_valence_saturated_molecules_skip_the_search_only_at_charge_zero():
+    # every atom saturated by single bonds: nothing to report at charge 0, even with a
+    # node cap below the bond count (the search would stop undecided: also nothing)
+    ethane = molecule("C2H6")
+    assert by(structcheck.lint(ethane, select=["valence"]), "SC202") == []
+    assert structcheck.lint(ethane, select=["valence"], params={"valence": {"max_nodes": 2}}) == []
+    # a declared charge still goes through the search: C2H6 at +1 has no valid valences
+    ethane.info["charge"] = 1
+    f = by(structcheck.lint(ethane, select=["valence"]), "SC202")
+    assert len(f) == 1 and "at charge 1" in f[0].message
+    # two saturated molecules, one of them declared as a radical pair: still clean
+    pair = molecule("CH4") + molecule("H2O")
+    pair.positions[5:] += [5.0, 0, 0]
+    pair.info["multiplicity"] = 1
+    assert by(structcheck.lint(pair, select=["valence"]), "SC202") == []
