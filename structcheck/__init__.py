@@ -8,9 +8,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .findings import Finding  # noqa: E402
+from .findings import Finding
 
-__all__ = ["Finding", "lint", "preflight", "fix", "relax", "PreflightError", "__version__"]
+__all__ = ["Finding", "PreflightError", "__version__", "fix", "lint", "preflight", "relax"]
 
 
 def lint(atoms_or_path, *, profile: str | None = None, select=None, ignore=(), extend_select=(),

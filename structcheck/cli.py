@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+    except Exception as exc:
         from .engine import ConfigError
 
         if isinstance(exc, (ConfigError, UsageError)):

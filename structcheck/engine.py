@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
-import tomllib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
+import tomllib
 
 from .findings import SEVERITIES, Finding
 from .tables import PairThresholds, load_toml, pair_thresholds, rules_dir

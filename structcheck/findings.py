@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Iterable, Sequence
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -34,7 +34,7 @@ class Finding:
     fixable: bool = False
     data: dict = field(default_factory=dict, compare=False, hash=False)
 
-    def at(self, **where) -> "Finding":
+    def at(self, **where) -> Finding:
         """A copy placed at a path/frame/line."""
         return replace(self, **where)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 import numpy as np
 from ase import Atoms
@@ -581,7 +582,7 @@ def iter_xyz_stream(chunks: Iterator[bytes], path: str) -> Iterator[FrameRecord]
                 msg = "binary data, not a text xyz file" if frame == 0 else \
                     "binary data instead of an atom count; frames after it not read"
             else:
-                msg = f"bad atom count line {ascii(txt[:40])}; frames after it not read"
+                msg = f"bad atom count line {txt[:40]!a}; frames after it not read"
             yield FrameRecord(path, frame, line=lineno, error=msg)
             return
         while len(nl) - cursor < n + 2 and more(n + 2):

@@ -22,7 +22,7 @@ class Pairs:
     shift: np.ndarray
     cutoff: float
 
-    def within(self, mask: np.ndarray) -> "Pairs":
+    def within(self, mask: np.ndarray) -> Pairs:
         if mask.all():  # e.g. every pair of a crystal is bonded: share the arrays (read-only use)
             return self
         idx = np.flatnonzero(mask)

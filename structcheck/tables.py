@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
+import tomllib
 from ase.data import atomic_numbers, covalent_radii
 
 
@@ -17,7 +17,7 @@ def rules_dir() -> Path:
     return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / "rules"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_toml(name: str) -> dict:
     path = Path(name) if Path(name).is_absolute() else rules_dir() / name
     with open(path, "rb") as fh:

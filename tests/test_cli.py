@@ -55,7 +55,7 @@ def test_select_ignore_by_family_name_code_prefix(run_cli, files):
 
 
 def test_json_fields(run_cli, files):
-    code, out, _ = run_cli("lint", "--output-format", "json", "h2o3.xyz")
+    _code, out, _ = run_cli("lint", "--output-format", "json", "h2o3.xyz")
     f = json.loads(out)[0]
     assert {"path", "frame", "code", "name", "severity", "atoms", "message", "value", "threshold", "unit"} <= set(f)
     assert (f["path"], f["frame"], f["code"], f["name"], f["severity"], f["atoms"]) == \

@@ -76,13 +76,13 @@ def test_cell_smaller_than_cutoff_self_image():
     assert [x.atoms for x in f] == [(0, 0)]
 
 
-@pytest.mark.parametrize("name,kw", [("Cu", dict(crystalstructure="fcc", a=3.6)),
-                                     ("Si", dict(crystalstructure="diamond", a=5.43)),
-                                     ("NaCl", dict(crystalstructure="rocksalt", a=5.64)),
-                                     ("Fe", dict(crystalstructure="bcc", a=2.87)),
-                                     ("MgO", dict(crystalstructure="rocksalt", a=4.21)),
-                                     ("Ti", dict(crystalstructure="hcp", a=2.95, c=4.68)),
-                                     ("ZnS", dict(crystalstructure="zincblende", a=5.41))])
+@pytest.mark.parametrize("name,kw", [("Cu", {"crystalstructure": "fcc", "a": 3.6}),
+                                     ("Si", {"crystalstructure": "diamond", "a": 5.43}),
+                                     ("NaCl", {"crystalstructure": "rocksalt", "a": 5.64}),
+                                     ("Fe", {"crystalstructure": "bcc", "a": 2.87}),
+                                     ("MgO", {"crystalstructure": "rocksalt", "a": 4.21}),
+                                     ("Ti", {"crystalstructure": "hcp", "a": 2.95, "c": 4.68}),
+                                     ("ZnS", {"crystalstructure": "zincblende", "a": 5.41})])
 def test_ordinary_crystals_are_clean(name, kw):
     a = bulk(name, **kw)
     assert structcheck.lint(a) == []
