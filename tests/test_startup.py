@@ -24,3 +24,18 @@ def test_console_script_runs():
     exe = Path(sys.executable).with_name("structcheck")
     r = subprocess.run([str(exe), "lint", "--isolated", str(EX / "water.xyz")], capture_output=True, text=True)
     assert r.returncode == 0 and "All checks passed" in r.stdout and r.stderr == ""
+
+
+def test_wheel_ships_rules_and_model():
+    """A non-editable install finds profiles, tables and the shipped model inside the package."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    include = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"][
+        "force-include"]
+    assert include["rules"] == "structcheck/rules"
+    assert include["data/models/structcheck-dpa2-HO.pth"] == "structcheck/data/structcheck-dpa2-HO.pth"
+    for src in include:
+        assert (root / src).exists(), src
+    for name in ("default.toml", "dpa2-preflight.toml", "pair_distances.toml", "coordination.toml", "valences.toml"):
+        assert (root / "rules" / name).is_file()
