@@ -176,3 +176,40 @@ class _Done:
 
     def result(self):
         return self.value
+
+
+def test_dask_head_and_batches_keep_order(tmp_path):
+    """Files linted locally while connecting (the head), the rest by the workers in opaque
+    batches: whatever the split, the same records and findings in input order."""
+    distributed = pytest.importorskip("distributed", reason="the [scale] extra")
+    from structcheck.engine import load_config
+
+    paths = []
+    for k in range(40):
+        p = tmp_path / f"f{k:03d}.xyz"
+        write(p, bad() if k % 7 == 3 else molecule("H2O"))
+        paths.append(str(p))
+    write(tmp_path / "t.extxyz", [molecule("H2O"), bad(), molecule("H2O")])
+    paths.append(str(tmp_path / "t.extxyz"))
+    config = load_config(use_project=False)
+
+    def rows(pairs):
+        return [(r.path, r.index, [(f.code, f.atoms, f.line) for f in found]) for r, found in pairs]
+
+    serial = rows(scale.lint_paths(paths, None, config))
+    assert len(serial) == 43 and sum(1 for *_, c in serial if c) == 7
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        for head in (0, 5, 1000):
+            got = rows(scale.lint_paths_dask(iter(paths), None, config, cluster.scheduler_address,
+                                             batch_files=4, head_files=head))
+            assert got == serial, head
+    # the head alone: a prefix of the files, the rest left in order
+    h = scale._Head(iter(paths), None, config, 10, 1 << 30)
+    assert h.files == paths[:10]
+    done = h.finish()
+    assert [r[0] for r in done] == paths[:len(done)]
+    assert list(h.remaining(done)) == paths[len(done):]
+    h = scale._Head(iter(["a.xyz", "-", "b.xyz"]), None, config, 10, 1 << 30)
+    h.finish()
+    assert h.files == ["a.xyz"] and list(h.remaining([])) == ["a.xyz", "-", "b.xyz"]
