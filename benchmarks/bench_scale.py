@@ -1,6 +1,7 @@
 """Linting at scale: parallel speed-up and streaming memory, as ratios measured in one run.
 
     python benchmarks/bench_scale.py [--files 10000] [--frames 100000] [--repeat 3]
+    python benchmarks/bench_scale.py --dask-only --repeat 2   # only the Dask comparison
 
 Baselines (same run, same machine, same files):
   * ``structcheck lint DIR --jobs 1``         vs ``--jobs 2``               (target >= 1.7x files/s)
@@ -135,6 +136,7 @@ def main() -> int:
     ap.add_argument("--frames", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--dask-only", action="store_true", help="only the Dask comparison (no --jobs 2, no memory)")
     ap.add_argument("--keep", metavar="DIR", help="build the data here and keep it")
     opts = ap.parse_args()
 
@@ -159,29 +161,30 @@ def main() -> int:
         lint = ["lint", "-q", "--output-format", "jsonl", "--isolated"]
         startup = best([wall(lint + [str(few / "000" / "s0000000.xyz")]) for _ in range(opts.repeat)])
 
-        # ---- processes
-        ceiling = [machine_ceiling()]
-        t1, t2, c1, c2 = [], [], [], []
-        for _ in range(opts.repeat):
-            t1.append(wall(lint + [str(many), "--jobs", "1"]))
-            c1.append(CPU[-1])
-            t2.append(wall(lint + [str(many), "--jobs", "2"]))
-            c2.append(CPU[-1])
-        j1, j2 = best(t1), best(t2)
-        rate1, rate2 = opts.files / j1, opts.files / j2
         print(f"\n{opts.files} small files (start-up alone {startup:.2f} s):")
-        print(f"  --jobs 1: {j1:6.2f} s  {rate1:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t1)}; "
-              f"CPU {min(c1):.2f} s)")
-        print(f"  --jobs 2: {j2:6.2f} s  {rate2:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t2)}; "
-              f"CPU {min(c2):.2f} s in all processes)")
-        ceiling.append(machine_ceiling())
-        print(f"  RATIO --jobs 2 / --jobs 1 files/s: {rate2 / rate1:.2f}x   (target >= 1.7x)")
-        print(f"  machine ceiling now (pure-Python work, 2 processes vs 1, before/after): "
-              f"{ceiling[0]:.2f}x / {ceiling[1]:.2f}x")
-        print(f"  CPU cost of parallelism: --jobs 2 uses {min(c2) / min(c1):.2f}x the CPU seconds of --jobs 1; "
-              f"with 2 idle cores that bounds the ratio at {2 * min(c1) / min(c2):.2f}x (a projection, not a timing)")
-        per_core = opts.files / max(j1 - startup, 1e-9)
-        print(f"  per-core rate without start-up: {per_core:.0f} files/s")
+        if not opts.dask_only:
+            # ---- processes
+            ceiling = [machine_ceiling()]
+            t1, t2, c1, c2 = [], [], [], []
+            for _ in range(opts.repeat):
+                t1.append(wall(lint + [str(many), "--jobs", "1"]))
+                c1.append(CPU[-1])
+                t2.append(wall(lint + [str(many), "--jobs", "2"]))
+                c2.append(CPU[-1])
+            j1, j2 = best(t1), best(t2)
+            rate1, rate2 = opts.files / j1, opts.files / j2
+            print(f"  --jobs 1: {j1:6.2f} s  {rate1:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t1)}; "
+                  f"CPU {min(c1):.2f} s)")
+            print(f"  --jobs 2: {j2:6.2f} s  {rate2:7.0f} files/s   (runs: {', '.join(f'{x:.2f}' for x in t2)}; "
+                  f"CPU {min(c2):.2f} s in all processes)")
+            ceiling.append(machine_ceiling())
+            print(f"  RATIO --jobs 2 / --jobs 1 files/s: {rate2 / rate1:.2f}x   (target >= 1.7x)")
+            print(f"  machine ceiling now (pure-Python work, 2 processes vs 1, before/after): "
+                  f"{ceiling[0]:.2f}x / {ceiling[1]:.2f}x")
+            print(f"  CPU cost of parallelism: --jobs 2 uses {min(c2) / min(c1):.2f}x the CPU seconds of --jobs 1; "
+                  f"with 2 idle cores that bounds the ratio at {2 * min(c1) / min(c2):.2f}x (a projection, not a timing)")
+            per_core = opts.files / max(j1 - startup, 1e-9)
+            print(f"  per-core rate without start-up: {per_core:.0f} files/s")
 
         # ---- dask
         dask_ratio = None
@@ -222,6 +225,10 @@ def main() -> int:
                     print(f"  RATIO dask / --jobs 1 files/s: {dask_ratio:.2f}x   (target >= 1.5x)")
                     print(f"  CPU cost: {min(cd) / min(cj):.2f}x the CPU seconds of --jobs 1; with 2 idle cores "
                           f"for the workers that bounds the ratio at {2 * min(cj) / min(cd):.2f}x (a projection)")
+
+        if opts.dask_only:
+            print(f"load average after: {os.getloadavg()[0]:.2f}")
+            return 0
 
         # ---- memory
         m_small = peak_rss_mib(lint + [str(traj_small)])
