@@ -739,7 +739,9 @@ def _run_wander(args) -> int:
             "steps": args.steps, "seed": args.seed, "noise_A": noise, "noise_description": noise_desc,
             "deterministic": args.deterministic, "native_noise": args.native_noise, "device": device,
             "lint": lint}
-    doc = {"structcheck_wander": 1, **meta, "versions": _versions(),
+    from .relax import versions as _relax_versions
+
+    doc = {"structcheck_wander": 1, **meta, "versions": _relax_versions(),
            "results": {r.label: r.to_dict() for r in results}}
     (out / "report.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     (out / "report.md").write_text(format_markdown(results, meta), encoding="utf-8")
@@ -774,18 +776,6 @@ def _runtime(args) -> dict:
     from .relax import runtime_record
 
     return runtime_record(args.deterministic)
-
-
-def _versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for name in ("structcheck", "ase", "numpy", "torch", "deepmd-kit"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
 
 
 # ------------------------------------------------------------------ relax --starts N --rattle S
