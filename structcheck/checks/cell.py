@@ -39,6 +39,8 @@ def non_finite_coordinates(frame: Frame):
 
     Fix: take the last finite frame of the trajectory, or regenerate the structure.
     """
+    if frame.finite:  # the same test, cached on the frame: nothing to flag
+        return
     bad = np.flatnonzero(~np.isfinite(frame.positions).all(axis=1))
     if len(bad):
         yield Hit(tuple(int(a) for a in bad), f"{len(bad)} atom(s) with NaN or infinite coordinates",

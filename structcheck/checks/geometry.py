@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from ase.data import chemical_symbols
 
@@ -269,9 +271,9 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     from ase.data import covalent_radii
 
     pos = frame.positions
-    cell_len = np.linalg.norm(frame.cell, axis=1)
-    # fractional coordinates written as Cartesian
-    if (cell_len > 2.5).all() and pos.min() >= -0.05 and pos.max() <= 1.05:
+    # fractional coordinates written as Cartesian (a zero cell, as in any xyz molecule, can't be)
+    cell_len = np.linalg.norm(frame.cell, axis=1) if frame.cell.any() else None
+    if cell_len is not None and (cell_len > 2.5).all() and pos.min() >= -0.05 and pos.max() <= 1.05:
         p = frame.pairs
         close = np.zeros(n, bool)
         m = p.d < frame.pair_threshold("close_contact")
@@ -286,25 +288,44 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
 
     r = np.asarray(covalent_radii)
     p = frame.pairs
-    if (frame.coordination == 0).mean() >= fraction:
+    # count / n is exactly what (coord == 0).mean() computes
+    if frame.coordination.tolist().count(0) / n >= fraction:
         p = half_pairs(pos, frame.cell, frame.pbc, 2.6 * 2 * r[np.unique(z)].max())
         zi, zj = z[p.i], z[p.j]
     else:
         zi, zj = frame.pair_numbers()
     ratio = p.d / (r[zi] + r[zj])
-    nn = np.full(n, np.inf)
-    np.minimum.at(nn, p.i, ratio)
-    np.minimum.at(nn, p.j, ratio)
-    nn = nn[~noble & np.isfinite(nn)]
-    if len(nn) < min_atoms:
-        return
-    med = _median(nn)
+    if len(ratio) <= 256:  # a molecule: plain Python beats numpy's per-call overhead
+        nnl = [math.inf] * n
+        for a, b, v in zip(p.i.tolist(), p.j.tolist(), ratio.tolist()):
+            if v < nnl[a]:
+                nnl[a] = v
+            if v < nnl[b]:
+                nnl[b] = v
+        vals = sorted(v for v, g in zip(nnl, noble.tolist()) if not g and math.isfinite(v))
+        k = len(vals)
+        if k < min_atoms:
+            return
+        h = k // 2
+        med = float(vals[h]) if k % 2 else float((vals[h - 1] + vals[h]) / 2)
+        n_big = sum(v > 1.5 for v in vals)
+        n_small = sum(v < 0.7 for v in vals)
+        big_frac, small_frac = n_big / k, n_small / k
+    else:
+        nn = np.full(n, np.inf)
+        np.minimum.at(nn, p.i, ratio)
+        np.minimum.at(nn, p.j, ratio)
+        nn = nn[~noble & np.isfinite(nn)]
+        if len(nn) < min_atoms:
+            return
+        med = _median(nn)
+        big_frac = small_frac = None
     bohr = 0.529177
-    if 1.6 <= med <= 2.3 and (nn > 1.5).mean() >= fraction:
+    if 1.6 <= med <= 2.3 and (big_frac if big_frac is not None else (nn > 1.5).mean()) >= fraction:
         yield Hit(tuple(range(n)), f"nearest-neighbour distances are {med:.2f}× the covalent radii "
                   f"sum (~1/{bohr} = 1.89 expected for Bohr): Bohr coordinates read as Å? "
                   f"multiply by {bohr}", round(med, 4), 1.6, "ratio")
-    elif 0.4 <= med <= 0.65 and (nn < 0.7).mean() >= fraction:
+    elif 0.4 <= med <= 0.65 and (small_frac if small_frac is not None else (nn < 0.7).mean()) >= fraction:
         yield Hit(tuple(range(n)), f"nearest-neighbour distances are {med:.2f}× the covalent radii "
                   f"sum (~{bohr} expected): Å coordinates converted as if they were Bohr? "
                   f"divide by {bohr}", round(med, 4), 0.65, "ratio")
