@@ -111,6 +111,9 @@ def isolated_atom(frame: Frame):
     if len(frame) < 2:
         return
     coord = frame.coordination
+    n_lone = coord.tolist().count(0)  # the common cases without numpy calls
+    if n_lone == 0 or n_lone == len(frame):
+        return
     lone = np.flatnonzero(coord == 0)
     if len(lone) == 0 or len(lone) == len(frame):
         return
@@ -172,6 +175,12 @@ def fragments(frame: Frame):
     b = frame.bonded_pairs
     n = len(frame)
     ncomp, labels = _components(n, b.i, b.j)
+    if n <= 256:  # a molecule: one fragment is the common case, decided without numpy
+        count = [0] * ncomp
+        for lab in labels.tolist():
+            count[lab] += 1
+        if sum(c >= 2 for c in count) < 2:
+            return
     sizes = np.bincount(labels, minlength=ncomp)
     multi = np.flatnonzero(sizes >= 2)
     if len(multi) < 2:
@@ -184,6 +193,20 @@ def fragments(frame: Frame):
               f"{len(multi)} disconnected fragments of sizes "
               f"{', '.join(str(int(s)) for s in sorted(sizes[multi], reverse=True))}",
               float(len(multi)), 1.0, "fragments")
+
+
+_COORD: tuple | None = None
+
+
+def _coordination_lists():
+    """``tables.coordination_table()`` (from a cached file, so constant) and as lists, once."""
+    global _COORD
+    if _COORD is None:
+        from ..tables import coordination_table
+
+        maxn, nonmetal = coordination_table()
+        _COORD = (maxn, nonmetal, maxn.tolist(), nonmetal.tolist())
+    return _COORD
 
 
 @rule("SC105", "over-coordinated", "geometry", "error",
@@ -203,12 +226,20 @@ def over_coordinated(frame: Frame):
     Fix: move or delete the misplaced atom; `structcheck fix` repairs the close contacts
     that usually come with it.
     """
-    from ..tables import coordination_table
-
-    maxn, nonmetal = coordination_table()
+    maxn, nonmetal, maxn_l, nonmetal_l = _coordination_lists()
     b = frame.bonded_pairs
     z = frame.numbers
     n = len(frame)
+    if len(b.i) <= 256:  # a molecule: decide "nothing over-coordinated" without numpy calls
+        zl = z.tolist()
+        cnt = [0] * n
+        for i, j in zip(b.i.tolist(), b.j.tolist()):
+            if nonmetal_l[zl[j]]:
+                cnt[i] += 1
+            if nonmetal_l[zl[i]]:
+                cnt[j] += 1
+        if not any(0 <= maxn_l[zl[a]] < cnt[a] for a in range(n)):
+            return
     count = (np.bincount(b.i, weights=nonmetal[z[b.j]], minlength=n)
              + np.bincount(b.j, weights=nonmetal[z[b.i]], minlength=n)).astype(int)
     lim = maxn[z]
