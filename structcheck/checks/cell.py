@@ -65,6 +65,8 @@ def unknown_element(frame: Frame):
 
     Fix: rename to the element symbol (keep the label in a separate array).
     """
+    if frame.numbers.all():  # no atomic number 0 (X): nothing to flag
+        return
     bad = np.flatnonzero(frame.numbers == 0)
     if len(bad) == 0:
         return
@@ -89,7 +91,7 @@ def degenerate_cell(frame: Frame, min_volume_per_atom: float = 0.5, min_length: 
 
     Fix: set a real cell (Atoms.center(vacuum=...)), or pbc=False for a molecule.
     """
-    if not frame.pbc.any():
+    if not any(frame.pbc.tolist()):
         return
     lengths = np.linalg.norm(frame.cell, axis=1)
     short = [ax for ax in range(3) if frame.pbc[ax] and lengths[ax] < min_length]
@@ -122,7 +124,7 @@ def implausible_density(frame: Frame, min_volume_per_atom: float = 2.0,
 
     Fix: check the cell units and the atom count; for a molecule in a box use pbc=False.
     """
-    if not frame.pbc.all() or len(frame) == 0:
+    if not all(frame.pbc.tolist()) or len(frame) == 0:
         return
     vol = abs(float(np.linalg.det(frame.cell)))
     if vol < 1e-6:
