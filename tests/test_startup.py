@@ -39,3 +39,20 @@ def test_wheel_ships_rules_and_model():
         assert (root / src).exists(), src
     for name in ("default.toml", "dpa2-preflight.toml", "pair_distances.toml", "coordination.toml", "valences.toml"):
         assert (root / "rules" / name).is_file()
+
+
+def test_vesin_imported_without_importlib_metadata_and_version_kept():
+    """The periodic path imports vesin with a stand-in for importlib.metadata (~15 ms) and
+    never numpy.ma (np.unique pulls it in, ~7 ms); vesin still reports its real version
+    and importlib.metadata works normally afterwards."""
+    code = (
+        "import sys\n"
+        "from structcheck.cli import main\n"
+        f"rc = main(['lint', '--isolated', '-q', r'{EX / 'water_box_image_contact.xyz'}'])\n"
+        "light = ['vesin' in sys.modules, 'importlib.metadata' in sys.modules, 'numpy.ma' in sys.modules]\n"
+        "import importlib.metadata, vesin\n"
+        "print(light, rc, vesin.__version__ == importlib.metadata.version('vesin'),\n"
+        "      importlib.metadata.version('numpy') == __import__('numpy').__version__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[True, False, False] 1 True True"

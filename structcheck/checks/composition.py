@@ -537,7 +537,7 @@ def charge_imbalance(frame: Frame):
     """
     if not frame.pbc.any() or len(frame) < 2 or (frame.numbers == 0).any():
         return
-    zs = np.unique(frame.numbers)
+    zs = frame.species
     if len(zs) < 2:
         return
     from math import comb

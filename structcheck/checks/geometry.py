@@ -117,7 +117,7 @@ def isolated_atom(frame: Frame):
     lone = np.flatnonzero(coord == 0)
     if len(lone) == 0 or len(lone) == len(frame):
         return
-    cutoff = frame.t.cutoff(frame.numbers)
+    cutoff = frame.cutoff
     for a in lone:
         yield Hit((int(a),), f"{_sym(frame.numbers[a])}{a} has no bonded neighbour "
                   f"(bonded below {frame.t.bonded_factor:g} × covalent radii sum)",
@@ -321,7 +321,7 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     p = frame.pairs
     # count / n is exactly what (coord == 0).mean() computes
     if frame.coordination.tolist().count(0) / n >= fraction:
-        p = half_pairs(pos, frame.cell, frame.pbc, 2.6 * 2 * r[np.unique(z)].max())
+        p = half_pairs(pos, frame.cell, frame.pbc, 2.6 * 2 * r[frame.species].max())
         zi, zj = z[p.i], z[p.j]
     else:
         zi, zj = frame.pair_numbers()
