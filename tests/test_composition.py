@@ -79,6 +79,34 @@ def test_valence_phenyl_flags_the_ring():
     assert by(structcheck.lint(ph), "SC202") == []
 
 
+def test_valence_same_bond_graph_answered_once_per_state(monkeypatch):
+    """Frames sharing a bond graph (a trajectory, conformers) share the answer: each frame
+    is still flagged on its own atoms, and charge/spin changes give a new answer."""
+    from structcheck.checks import composition
+
+    monkeypatch.setattr(composition, "_VALENCE_MEMO", {})
+    monkeypatch.setattr(composition, "_VALENCE_MEMO_SIZE", 2)
+    calls = []
+    real = composition._valence_hits
+    monkeypatch.setattr(composition, "_valence_hits", lambda *a: calls.append(1) or real(*a))
+    ph = molecule("C6H6")
+    del ph[6]
+    frames = []
+    for k in range(4):
+        f = ph.copy()
+        f.rattle(0.01, seed=k)
+        frames.append(f)
+    found = [by(structcheck.lint(f), "SC202") for f in frames]
+    assert len(calls) == 1
+    assert all(len(x) == 1 and x[0].atoms == found[0][0].atoms for x in found)
+    assert found[0][0].data is not found[1][0].data  # no shared mutable data
+    rad = frames[0].copy()
+    rad.set_initial_magnetic_moments([1.0] + [0.0] * (len(rad) - 1))
+    assert by(structcheck.lint(rad), "SC202") == [] and len(calls) == 2
+    by(structcheck.lint(ethane_without(2)), "SC202")
+    assert len(composition._VALENCE_MEMO) == 2  # bounded
+
+
 def test_valence_charge_declared():
     nh4 = molecule("NH3")
     nh4.append("H")

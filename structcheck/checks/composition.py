@@ -410,6 +410,26 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
         # search()) or, past max_nodes, stops undecided: nothing to report either way
         return
 
+    # the answer depends only on the elements, the bond graph, charge, spin and limits:
+    # the frames of a trajectory, or conformers, share it (bounded memo, oldest out)
+    key = (tuple(zs), tuple(edges), q, u, maxo, int(max_nodes))
+    hits = _VALENCE_MEMO.get(key)
+    if hits is None:
+        hits = list(_valence_hits(n, zs, elems, edges, degree, q, u, maxo, int(max_nodes), limits))
+        while _VALENCE_MEMO and len(_VALENCE_MEMO) >= _VALENCE_MEMO_SIZE:
+            del _VALENCE_MEMO[next(iter(_VALENCE_MEMO))]
+        if _VALENCE_MEMO_SIZE > 0:
+            _VALENCE_MEMO[key] = hits
+    for h in hits:
+        yield h._replace(data=dict(h.data)) if h.data else h
+
+
+_VALENCE_MEMO: dict[tuple, list] = {}
+_VALENCE_MEMO_SIZE = 4096
+
+
+def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits):
+    """The valence rule's hits for one bond graph (see ``valence``)."""
     # atoms whose bond count alone rules out every valence: none in [degree, maxo·degree + u]
     local = []
     for i in range(n):
@@ -454,7 +474,6 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
                     queue.append(c)
     edges.sort(key=lambda e: (max(rank[e[0]], rank[e[1]]), min(rank[e[0]], rank[e[1]])))
     comps = sorted({c for c in labels if c >= 0})
-    max_nodes = int(max_nodes)
     max_pairs = int(limits["max_charge_pairs"])
 
     def search(atom_ids, qq, uu, free):
