@@ -73,6 +73,10 @@ def add_lint_arguments(p: argparse.ArgumentParser) -> None:
     s.add_argument("--dask-scheduler", metavar="ADDRESS",
                    help="spread files over an existing Dask distributed cluster (e.g. tcp://host:8786); "
                         "needs structcheck[scale]")
+    s.add_argument("--dask-profiler", choices=["pause", "keep"], default="pause",
+                   help="the Dask worker's statistical profiler samples every task's stack (~6%% of a "
+                        "worker's time on structcheck's small tasks): pause it while structcheck tasks run "
+                        "(default) or keep it")
     s.add_argument("--progress", choices=["auto", "on", "off"], default="auto",
                    help="progress line on stderr (auto: only on a terminal, never with JSON output)")
     add_selection_arguments(p)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from copy import deepcopy
+from dataclasses import dataclass, field, fields, replace
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -39,11 +40,18 @@ class Finding:
         return replace(self, **where)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        """Every field as plain data (``asdict`` without its recursive deep copy: only
+        ``data`` can hold containers, and it is copied)."""
+        d = {name: getattr(self, name) for name in _FIELDS}
         d["atoms"] = list(self.atoms)
-        if not d["data"]:
+        if self.data:
+            d["data"] = deepcopy(self.data)
+        else:
             del d["data"]
         return d
+
+
+_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def at_least(findings: Iterable[Finding], severity: str) -> list[Finding]:

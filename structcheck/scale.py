@@ -33,7 +33,17 @@ DASK_CONNECT_TIMEOUT = "20s"
 
 
 def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(rel, p) for p in patterns)
+    """``fnmatch.fnmatchcase`` of the name or the relative path against any pattern (one
+    compiled regular expression per pattern set: a walk tests every entry)."""
+    rx = _PATTERNS.get(patterns)
+    if rx is None:
+        import re
+
+        rx = _PATTERNS[patterns] = re.compile("|".join(fnmatch.translate(p) for p in patterns) or "(?!)")
+    return rx.match(name) is not None or (rel != name and rx.match(rel) is not None)
+
+
+_PATTERNS: dict = {}
 
 
 def iter_paths(paths: Iterable[str], include: Sequence[str] | None = None,
@@ -185,16 +195,69 @@ class Batch:
         self.items = state
 
 
-def lint_batch(batch: Sequence[tuple[str, str | None]] | Batch, fmt: str | None, config=None) -> list[tuple]:
+def lint_batch(batch: Sequence[tuple[str, str | None]] | Batch, fmt: str | None, config=None,
+               pause_profiler: bool = False) -> list[tuple]:
     """Lint whole files; per file ``(path, n_frames, rows)`` where rows holds only frames with
     findings or errors: ``(position, index, line, error, findings)``. Runs on a worker."""
-    from .engine import lint_frames
-
     if isinstance(batch, Batch):
         batch = batch.items
     config = config if config is not None else _WORKER_CONFIG
     if isinstance(config, PortableConfig):
         config = config.restore()
+    if not pause_profiler:
+        return _lint_batch(batch, fmt, config)
+    with _DaskProfilerPaused():
+        return _lint_batch(batch, fmt, config)
+
+
+class _DaskProfilerPaused:
+    """On a Dask worker, stop its statistical profiler (a periodic callback on the worker's
+    event loop that walks every task thread's stack each 10 ms) while structcheck tasks
+    run, and start it again when the last one on this worker ends. Elsewhere: nothing."""
+
+    active: dict = {}  # worker id -> structcheck tasks running there
+    locks: dict = {}
+
+    def __enter__(self):
+        import threading
+
+        lock = self.locks.setdefault("lock", threading.Lock())  # setdefault: atomic
+        self.pc = self.worker = None
+        if "distributed" not in sys.modules:
+            return self
+        try:
+            from distributed import get_worker
+
+            worker = get_worker()
+            pc = worker.periodic_callbacks.get("profile")
+        except Exception:  # noqa: BLE001 - not on a worker, or a distributed without it
+            return self
+        if pc is None:
+            return self
+        with lock:
+            n = self.active.get(id(worker), 0)
+            if n == 0 and not pc.is_running():
+                return self  # switched off by its owner: leave it off
+            self.active[id(worker)] = n + 1
+            if n == 0:
+                worker.loop.add_callback(pc.stop)  # callbacks belong to the event loop's thread
+        self.pc, self.worker = pc, worker
+        return self
+
+    def __exit__(self, *exc):
+        if self.pc is None:
+            return False
+        with self.locks["lock"]:
+            n = self.active[id(self.worker)] - 1
+            self.active[id(self.worker)] = n
+            if n == 0:
+                self.worker.loop.add_callback(self.pc.start)
+        return False
+
+
+def _lint_batch(batch, fmt, config) -> list[tuple]:
+    from .engine import lint_frames
+
     out = []
     for path, open_path in batch:
         n = 0
@@ -394,8 +457,8 @@ HEAD_BYTES = 16 << 20    # ... or this many bytes
 
 
 def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
-                    batch_files: int = 256, batch_bytes: int | None = None,
-                    head_files: int = HEAD_FILES) -> Iterator[tuple[FrameRecord, list]]:
+                    batch_files: int = 1024, batch_bytes: int | None = None,
+                    head_files: int = HEAD_FILES, pause_profiler: bool = True) -> Iterator[tuple[FrameRecord, list]]:
     """Files spread over an existing Dask distributed cluster; results in input order.
 
     Workers must see the files at the same absolute paths (a shared filesystem) and have
@@ -426,7 +489,8 @@ def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
             done = head.finish()
             yield from _expand(done)
             paths = head.remaining(done)
-        submit = _local_first(lambda b: client.submit(lint_batch, Batch(b), fmt, cfg, pure=False), fmt, config)
+        submit = _local_first(lambda b: client.submit(lint_batch, Batch(b), fmt, cfg, pause_profiler,
+                                                           pure=False), fmt, config)
         for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, True), 4 * nthreads):
             yield from _expand(results)
     finally:
@@ -525,7 +589,8 @@ def iter_lint(args, config, out=None) -> Iterator[tuple[FrameRecord, list]]:
     if jobs == 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if address:
-        pairs = lint_paths_dask(paths, fmt, config, address)
+        pairs = lint_paths_dask(paths, fmt, config, address,
+                                pause_profiler=getattr(args, "dask_profiler", "pause") == "pause")
     elif jobs > 1:
         pairs = lint_paths_pool(paths, fmt, config, jobs)
     else:

@@ -204,6 +204,9 @@ def test_dask_head_and_batches_keep_order(tmp_path):
             got = rows(scale.lint_paths_dask(iter(paths), None, config, cluster.scheduler_address,
                                              batch_files=4, head_files=head))
             assert got == serial, head
+        with distributed.Client(cluster) as client:  # the profiler paused during the tasks is running again
+            running = client.run(lambda dask_worker: dask_worker.periodic_callbacks["profile"].is_running())
+            assert list(running.values()) == [True, True]
     # the head alone: a prefix of the files, the rest left in order
     h = scale._Head(iter(paths), None, config, 10, 1 << 30)
     assert h.files == paths[:10]
@@ -213,3 +216,54 @@ def test_dask_head_and_batches_keep_order(tmp_path):
     h = scale._Head(iter(["a.xyz", "-", "b.xyz"]), None, config, 10, 1 << 30)
     h.finish()
     assert h.files == ["a.xyz"] and list(h.remaining([])) == ["a.xyz", "-", "b.xyz"]
+
+
+def test_dask_profiler_paused_while_structcheck_tasks_run(monkeypatch):
+    """Stopped on the worker's event loop when the first structcheck task starts, started
+    when the last one ends; left alone when its owner had switched it off, or off a worker."""
+    distributed = pytest.importorskip("distributed", reason="the [scale] extra")
+
+    class PC:
+        def __init__(self, running=True):
+            self.running, self.calls = running, []
+
+        def is_running(self):
+            return self.running
+
+        def stop(self):
+            self.running = False
+            self.calls.append("stop")
+
+        def start(self):
+            self.running = True
+            self.calls.append("start")
+
+    class Loop:
+        def add_callback(self, f):
+            f()
+
+    class Worker:
+        def __init__(self, pc):
+            self.periodic_callbacks, self.loop = {"profile": pc}, Loop()
+
+    pc = PC()
+    w = Worker(pc)
+    monkeypatch.setattr(distributed, "get_worker", lambda: w)
+    with scale._DaskProfilerPaused():
+        assert not pc.running
+        with scale._DaskProfilerPaused():  # a second task on a multi-threaded worker
+            pass
+        assert not pc.running
+    assert pc.running and pc.calls == ["stop", "start"]
+    off = PC(running=False)
+    w.periodic_callbacks["profile"] = off
+    with scale._DaskProfilerPaused():
+        pass
+    assert off.calls == [] and not off.running
+
+    def no_worker():
+        raise ValueError("No worker found")
+
+    monkeypatch.setattr(distributed, "get_worker", no_worker)
+    with scale._DaskProfilerPaused() as p:
+        assert p.pc is None
