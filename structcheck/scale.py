@@ -285,19 +285,26 @@ def _batches(paths: Iterable[str], max_files: int, max_bytes: int | None, absolu
              first_files: int = 8) -> Iterator[list]:
     """Consecutive files in batches; sizes double from ``first_files`` to ``max_files`` (so
     every worker gets work at once, and per-task overhead stays small later) or stop at
-    ``max_bytes`` (``None``: by count only, no ``stat`` per file)."""
+    ``max_bytes`` (``None``: by count only, no ``stat``). Sizes are sampled: every 8th file
+    of a batch from its first, and every file while the last one sampled was larger than an
+    even share (``max_bytes / max_files``), so a folder of small files costs one ``stat``
+    per 8 files and big files are still split by bytes."""
     batch: list = []
     size = 0
     limit = min(first_files, max_files)
+    share = max_bytes / max_files if max_bytes is not None else 0.0
+    sampling = True
     cwd = os.getcwd() if absolute else ""
     for p in paths:
         real = (p if os.path.isabs(p) else os.path.join(cwd, p)) if (absolute and p != "-") else None
         batch.append((p, real))
-        if max_bytes is not None:
+        if max_bytes is not None and (sampling or len(batch) % 8 == 1) and p != "-":
             try:
-                size += os.stat(p).st_size if p != "-" else 0
+                got = os.stat(p).st_size
             except OSError:
-                pass
+                got = 0
+            size += got
+            sampling = got > share
         if len(batch) >= limit or (max_bytes is not None and size >= max_bytes):
             yield batch
             batch, size = [], 0
@@ -349,7 +356,7 @@ def _warm(config) -> None:
 
 
 def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
-                    batch_files: int = 64, batch_bytes: int = 8 << 20) -> Iterator[tuple[FrameRecord, list]]:
+                    batch_files: int = 256, batch_bytes: int = 8 << 20) -> Iterator[tuple[FrameRecord, list]]:
     """Files spread over ``jobs`` local processes; results in input order."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -457,7 +464,7 @@ HEAD_BYTES = 16 << 20    # ... or this many bytes
 
 
 def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
-                    batch_files: int = 1024, batch_bytes: int | None = None,
+                    batch_files: int = 1024, batch_bytes: int | None = 16 << 20,
                     head_files: int = HEAD_FILES, pause_profiler: bool = True) -> Iterator[tuple[FrameRecord, list]]:
     """Files spread over an existing Dask distributed cluster; results in input order.
 

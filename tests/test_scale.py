@@ -170,6 +170,25 @@ def test_batches_ramp_up_and_keep_order(tmp_path):
     assert list(scale.ordered_map(lambda x: _Done(x * x), range(10), window=3)) == [k * k for k in range(10)]
 
 
+def test_batches_split_big_files_by_bytes_with_sampled_sizes(tmp_path, monkeypatch):
+    """Small files: one stat per 8; once a sampled file is big, every file is sized and
+    batches stop at max_bytes."""
+    small = [tmp_path / f"s{k:03d}.xyz" for k in range(40)]
+    big = [tmp_path / f"b{k:03d}.xyz" for k in range(6)]
+    for f in small:
+        f.write_bytes(b"x" * 100)
+    for f in big:
+        f.write_bytes(b"x" * 4000)
+    stats = []
+    real_stat = scale.os.stat
+    monkeypatch.setattr(scale.os, "stat", lambda p, *a, **k: stats.append(p) or real_stat(p, *a, **k))
+    paths = [str(f) for f in small + big]
+    batches = list(scale._batches(iter(paths), 16, 10_000, False, first_files=16))
+    assert [p for b in batches for p, _ in b] == paths
+    assert [len(b) for b in batches] == [16, 16, 8 + 3, 3]  # the big files: 3 x 4000 B reach 10,000 B
+    assert set(map(str, big)) <= set(stats) and len([p for p in stats if "/s" in p]) == 5
+
+
 class _Done:
     def __init__(self, value):
         self.value = value
