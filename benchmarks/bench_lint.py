@@ -23,7 +23,13 @@ repeated (medians), because the machine is shared and noisy:
 Targets are on wall time. CPU-time ratios (user + sys of our child process; process_time of
 the baseline's own call or loop) are printed beside them: on a shared, overloaded machine
 wall time also counts the time spent waiting for a core. The small-file rows also show the
-lint without the valence rule (SC202), whose bond-order search dominates for molecules.
+lint without the valence rule (SC202), whose bond-order search dominates for molecules, and
+the lint with the valence rule's per-bond-graph memo switched off: the 10,000 files repeat
+~100 g2 molecules (rattled), as trajectories and conformer sets repeat bond graphs; with the
+memo off every file pays the search as if it were a new molecule.
+
+structcheck is byte-compiled first (as a regular pip install does; an editable install run
+under PYTHONDONTWRITEBYTECODE=1 would otherwise compile its sources at every start).
 """
 
 from __future__ import annotations
@@ -120,6 +126,11 @@ ASE_LOOP = ("import json,time,sys,ase.io;fs=open(sys.argv[1]).read().split();t=t
             "print(json.dumps([time.perf_counter()-t,len(fs),time.process_time()-c]))")
 LINT_FILELIST = ("import sys;from structcheck.cli import main;"
                  "sys.exit(main(['lint','-q','--isolated',*sys.argv[2:],*open(sys.argv[1]).read().split()]))")
+# the same with the valence rule's per-bond-graph memo off: as if every file were a new molecule
+# (the 10,000 files repeat ~100 g2 molecules, as trajectories and conformer sets repeat bond graphs)
+LINT_FILELIST_NOMEMO = LINT_FILELIST.replace(
+    "from structcheck.cli import main;",
+    "from structcheck.cli import main;import structcheck.checks.composition as c;c._VALENCE_MEMO_SIZE=0;")
 
 
 def med(xs):
@@ -168,11 +179,15 @@ def bench_small(reps: int):
     files = small_files()
     lst = DATA / "small.list"
     lst.write_text("\n".join(map(str, files)))
-    ours, base, base_proc, ours_c, base_c, nov, nov_c = [], [], [], [], [], [], []
+    ours, base, base_proc, ours_c, base_c, nov, nov_c, nom, nom_c = [], [], [], [], [], [], [], [], []
     for k in range(reps):
-        order = (0, 1, 2) if k % 2 == 0 else (2, 1, 0)
+        order = (0, 1, 2, 3) if k % 2 == 0 else (3, 2, 1, 0)
         for which in order:
-            if which == 0:
+            if which == 3:
+                w, _, _ = measured([PY, "-c", LINT_FILELIST_NOMEMO, str(lst)])
+                nom.append(w)
+                nom_c.append(last_cpu())
+            elif which == 0:
                 w, _, _ = measured([PY, "-c", LINT_FILELIST, str(lst)])
                 ours.append(w)
                 ours_c.append(last_cpu())
@@ -191,6 +206,10 @@ def bench_small(reps: int):
         f"{med(base):.2f} s", med(ours) / med(base), 0.5)
     row(f"lint {nf} small xyz, CPU (vs ase.io.read loop)", f"{med(ours_c):.2f} s",
         f"{med(base_c):.2f} s", med(ours_c) / med(base_c))
+    row(f"lint {nf} small xyz, valence memo off, wall (vs loop)", f"{med(nom):.2f} s",
+        f"{med(base):.2f} s", med(nom) / med(base))
+    row(f"lint {nf} small xyz, valence memo off, CPU (vs loop)", f"{med(nom_c):.2f} s",
+        f"{med(base_c):.2f} s", med(nom_c) / med(base_c))
     row(f"lint {nf} small xyz --ignore valence, wall (vs loop)", f"{med(nov):.2f} s",
         f"{med(base):.2f} s", med(nov) / med(base))
     row(f"lint {nf} small xyz --ignore valence, CPU (vs loop)", f"{med(nov_c):.2f} s",

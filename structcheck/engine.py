@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,6 +296,9 @@ class Frame:
 
     @cached_property
     def finite(self) -> bool:
+        # a sum of finite numbers is finite unless it overflows (then look element by element)
+        if math.isfinite(self.positions.sum()) and math.isfinite(self.cell.sum()):
+            return True
         return bool(np.isfinite(self.positions).all() and np.isfinite(self.cell).all())
 
     @cached_property

@@ -163,9 +163,10 @@ def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
 def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float) -> Pairs:
     """All pairs closer than ``cutoff`` Å, each once."""
     n = len(positions)
-    empty = Pairs(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros((0, 3), int), cutoff)
     if n == 0 or cutoff <= 0:
-        return empty
+        return Pairs(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros((0, 3), int), cutoff)
+    if n <= SMALL_OPEN and not any(np.asarray(pbc).tolist()):  # a molecule: no box to check
+        return _all_pairs(np.asarray(positions, dtype=np.float64), float(cutoff))
     box, periodic = usable_box(cell, pbc)
     pos = np.ascontiguousarray(positions, dtype=np.float64)
     if not periodic.any():
