@@ -125,7 +125,16 @@ def _vesin_neighbor_list():
             sys.modules[m] = None  # makes `import m` raise ImportError
         stub = _metadata_stub()
         try:
-            import vesin  # noqa: F401
+            try:
+                import vesin  # noqa: F401
+            except Exception:  # noqa: BLE001 - e.g. a vesin that wants more of importlib.metadata
+                if stub is None:
+                    raise
+                _drop_stub(stub)
+                stub = None
+                for m in [m for m in sys.modules if m == "vesin" or m.startswith("vesin.")]:
+                    del sys.modules[m]
+                import vesin  # noqa: F401  (again, with the real importlib.metadata)
         finally:
             for m in blocked:
                 if sys.modules.get(m, 0) is None:

@@ -56,3 +56,23 @@ def test_vesin_imported_without_importlib_metadata_and_version_kept():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[True, False, False] 1 True True"
+
+
+def test_vesin_import_falls_back_to_the_real_importlib_metadata():
+    """If vesin ever asks importlib.metadata for more than its version, the stand-in steps
+    aside and vesin is imported again normally."""
+    code = (
+        "import sys, types\n"
+        "from structcheck import neighbors\n"
+        "real = neighbors._metadata_stub\n"
+        "def picky():\n"
+        "    stub = real()\n"
+        "    stub.version = lambda name: stub.no_such_thing\n"  # AttributeError, as a vesin using more would get
+        "    return stub\n"
+        "neighbors._metadata_stub = picky\n"
+        "NL = neighbors._vesin_neighbor_list()\n"
+        "import importlib.metadata, vesin\n"
+        "print(NL.__name__, vesin.__version__ == importlib.metadata.version('vesin'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "NeighborList True"
