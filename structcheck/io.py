@@ -70,7 +70,7 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
     if path == "-":
         data = (stdin or sys.stdin.buffer).read()
         if fmt in XYZ_FORMATS or fmt is None:
-            yield from iter_xyz_stream(iter([data]), "-")
+            yield from iter_xyz_bytes(data, "-")
         else:
             yield from _iter_ase(_BytesPath(data), "-", fmt)
         return
@@ -88,7 +88,7 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
             return
         if fmt in XYZ_FORMATS:
             if stat.S_ISREG(st.st_mode) and st.st_size < CHUNK:
-                yield from iter_xyz_stream(iter([_read_all(fd, st.st_size)]), path)
+                yield from iter_xyz_bytes(_read_all(fd, st.st_size), path)
             else:
                 with open(fd, "rb", closefd=False) as fh:
                     yield from iter_xyz_stream(_Chunks(fh), path)
@@ -604,17 +604,38 @@ def iter_xyz_stream(chunks: Iterator[bytes], path: str) -> Iterator[FrameRecord]
             return
         comment = buf[line_start(cursor + 1):int(nl[cursor + 1])]
         block = buf[line_start(cursor + 2):int(nl[cursor + n + 1])] if n else b""
-        try:
-            atoms = parse_frame(count_raw, comment, block, lineno)
-            yield FrameRecord(path, frame, atoms, lineno)
-        except ReadError as exc:
-            yield FrameRecord(path, frame, line=exc.line or lineno, error=str(exc))
-        except (ValueError, TypeError, KeyError, IndexError) as exc:
-            yield FrameRecord(path, frame, line=lineno, error=f"cannot parse frame ({exc})")
+        yield _frame_record(path, frame, count_raw, comment, block, lineno)
         cursor += n + 2
         frame += 1
     if frame == 0:
         yield FrameRecord(path, 0, line=1, error="empty file: no frame")
+
+
+def _frame_record(path: str, frame: int, count_raw: bytes, comment: bytes, block: bytes, lineno: int) -> FrameRecord:
+    try:
+        return FrameRecord(path, frame, parse_frame(count_raw, comment, block, lineno), lineno)
+    except ReadError as exc:
+        return FrameRecord(path, frame, line=exc.line or lineno, error=str(exc))
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        return FrameRecord(path, frame, line=lineno, error=f"cannot parse frame ({exc})")
+
+
+def iter_xyz_bytes(data: bytes, path: str) -> Iterator[FrameRecord]:
+    """``iter_xyz_stream`` of a whole file in memory. A file of exactly one frame (the
+    common small file) is split with one ``bytes.split`` instead of the streaming
+    machinery; anything else (several frames, a bad count line, blank lines first, a
+    truncated frame, binary data) takes the streaming path, so records and errors are
+    the same either way."""
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()  # the streaming reader's lines end at a newline or at the end of the file
+    head = lines[0].split() if lines else ()
+    if len(head) == 1 and head[0].isdigit() and b"\x00" not in data[:4096]:
+        n = int(head[0])
+        if len(lines) >= n + 2 and not any(ln.strip() for ln in lines[n + 2:]):
+            yield _frame_record(path, 0, lines[0], lines[1], b"\n".join(lines[2:n + 2]), 1)
+            return
+    yield from iter_xyz_stream(iter([data]), path)
 
 
 def read_one(path: str, fmt: str | None = None) -> Atoms:

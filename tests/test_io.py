@@ -119,3 +119,46 @@ def test_unknown_format_and_missing_file(run_cli, tmp_path):
     assert code == 1 and "Traceback" not in err
     assert [f["path"] for f in found] == ["notes.txt", "missing.xyz"]
     assert "--format-in" in found[0]["message"] and "cannot open" in found[1]["message"]
+
+
+ONE_FRAME_CASES = [
+    b"", b"\n", b"\n\n3\n\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n", GOOD.format(k=0).encode(),
+    GOOD.format(k=0).encode().rstrip(b"\n"), GOOD.format(k=0).encode() + b"\n \n\r\n",
+    GOOD.format(k=0).encode().replace(b"\n", b"\r\n"), GOOD.format(k=0).encode() * 2,
+    GOOD.format(k=0).encode() + b"junk\n", b"0\ncomment\n", b"0\n", b"2\nc\nH 0 0 0\n", b"2\nc\nH 0 0 0\nH 0 0",
+    b"+2\nc\nH 0 0 0\nH 0 0 0.7\n", b"2 3\nc\nH 0 0 0\nH 0 0 0.7\n", b"\x002\nc\n",
+    b'2\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3:forces:R:3 pbc="T T T"\n'
+    b"H 0 0 0 0.1 0 0\nH 0 0 0.7 0 0 -0.1\n",
+    *[data for data, _, _ in CORPUS.values()],
+]
+
+
+@pytest.mark.parametrize("data", ONE_FRAME_CASES)
+def test_whole_file_fast_path_gives_the_streaming_records(data):
+    """A small file read whole (one frame split without the streaming machinery) gives the
+    same records, errors and line numbers as the streaming reader."""
+    from structcheck.io import iter_xyz_bytes, iter_xyz_stream
+
+    def records(it):
+        out = []
+        for r in it:
+            a = r.atoms
+            arrays = None if a is None else {k: v.tolist() for k, v in sorted(a.arrays.items())}
+            out.append((r.path, r.index, r.line, r.error, arrays,
+                        None if a is None else (a.cell.array.tolist(), a.pbc.tolist(), dict(a.info))))
+        return out
+
+    fast = records(iter_xyz_bytes(data, "f.xyz"))
+    slow = records(iter_xyz_stream(iter([data]), "f.xyz"))
+    assert fast == slow
+
+
+def test_whole_file_fast_path_is_taken_for_one_frame(monkeypatch):
+    from structcheck import io
+
+    def no_streaming(*a):
+        raise AssertionError("streaming path used")
+
+    monkeypatch.setattr(io, "iter_xyz_stream", no_streaming)
+    (rec,) = io.iter_xyz_bytes(GOOD.format(k=0).encode(), "f.xyz")
+    assert rec.error is None and rec.atoms.get_chemical_formula() == "H2O" and rec.line == 1
