@@ -147,6 +147,7 @@ def _vesin_neighbor_list():
 
 
 SMALL_OPEN = 64  # non-periodic frames up to this size: all pairs directly (no vesin call)
+PARALLEL_ATOMS = 250_000  # frames from this size: vesin on its default threads
 
 
 _TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -183,7 +184,10 @@ def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff:
             return _all_pairs(pos, float(cutoff))
         box = np.zeros((3, 3))
     NeighborList = _vesin_neighbor_list()
-    nl = NeighborList(cutoff=float(cutoff), full_list=False)
+    # vesin's OpenMP threads (OMP_NUM_THREADS, else every core) pay off only for big frames;
+    # below that, starting them costs more wall time than they save (and a core's worth of
+    # spinning), and --jobs/Dask workers are parallel already
+    nl = NeighborList(cutoff=float(cutoff), full_list=False, n_threads=0 if n >= PARALLEL_ATOMS else 1)
     i, j, s, d = nl.compute(pos, box, [bool(p) for p in periodic], quantities="ijSd")
     return Pairs(_as_int64(i), _as_int64(j), d, s.astype(np.int64), cutoff)
 
