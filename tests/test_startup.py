@@ -41,6 +41,12 @@ def test_wheel_ships_rules_and_model():
         assert (root / "rules" / name).is_file()
 
 
+def last_line(code: str) -> str:
+    """The last line a fresh interpreter prints running ``code``."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1]
+
+
 def test_vesin_imported_without_importlib_metadata_and_version_kept():
     """The periodic path imports vesin with a stand-in for importlib.metadata (~15 ms) and
     never numpy.ma (np.unique pulls it in, ~7 ms); vesin still reports its real version
@@ -54,8 +60,7 @@ def test_vesin_imported_without_importlib_metadata_and_version_kept():
         "print(light, rc, vesin.__version__ == importlib.metadata.version('vesin'),\n"
         "      importlib.metadata.version('numpy') == __import__('numpy').__version__)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[True, False, False] 1 True True"
+    assert last_line(code) == "[True, False, False] 1 True True"
 
 
 def test_vesin_import_falls_back_to_the_real_importlib_metadata():
@@ -74,5 +79,4 @@ def test_vesin_import_falls_back_to_the_real_importlib_metadata():
         "import importlib.metadata, vesin\n"
         "print(NL.__name__, vesin.__version__ == importlib.metadata.version('vesin'))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "NeighborList True"
+    assert last_line(code) == "NeighborList True"
