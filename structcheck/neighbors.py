@@ -75,6 +75,9 @@ def _metadata_stub():
 
     if "importlib.metadata" in sys.modules:
         return None
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return None  # another thread could import importlib.metadata meanwhile and get the stand-in
     try:
         spec = find_spec("vesin")
         site = os.path.dirname(os.path.dirname(spec.origin))

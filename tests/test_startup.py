@@ -80,3 +80,15 @@ def test_vesin_import_falls_back_to_the_real_importlib_metadata():
         "print(NL.__name__, vesin.__version__ == importlib.metadata.version('vesin'))\n"
     )
     assert last_line(code) == "NeighborList True"
+
+
+def test_no_importlib_metadata_stand_in_while_other_threads_run():
+    code = (
+        "import sys, threading\n"
+        "stop = threading.Event()\n"
+        "t = threading.Thread(target=stop.wait); t.start()\n"
+        "from structcheck import neighbors\n"
+        "print(neighbors._metadata_stub() is None, 'importlib.metadata' in sys.modules or 'absent')\n"
+        "stop.set(); t.join()\n"
+    )
+    assert last_line(code) == "True absent"
