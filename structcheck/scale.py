@@ -281,34 +281,48 @@ def _expand(results: list[tuple]) -> Iterator[tuple[FrameRecord, list]]:
                 yield FrameRecord(path, pos), []
 
 
+class _SampledSize:
+    """A running byte count of files whose sizes are sampled: every 8th file from the
+    first, and every file while the last one sampled was larger than ``share``. A folder of
+    small files costs one ``stat`` per 8 files; big files are still counted."""
+
+    def __init__(self, share: float):
+        self.share = share
+        self.total = 0
+        self.seen = 0
+        self.sampling = True
+
+    def add(self, path: str) -> int:
+        if path != "-" and (self.sampling or self.seen % 8 == 0):
+            try:
+                got = os.stat(path).st_size
+            except OSError:
+                got = 0
+            self.total += got
+            self.sampling = got > self.share
+        self.seen += 1
+        return self.total
+
+
 def _batches(paths: Iterable[str], max_files: int, max_bytes: int | None, absolute: bool,
              first_files: int = 8) -> Iterator[list]:
     """Consecutive files in batches; sizes double from ``first_files`` to ``max_files`` (so
     every worker gets work at once, and per-task overhead stays small later) or stop at
-    ``max_bytes`` (``None``: by count only, no ``stat``). Sizes are sampled: every 8th file
-    of a batch from its first, and every file while the last one sampled was larger than an
-    even share (``max_bytes / max_files``), so a folder of small files costs one ``stat``
-    per 8 files and big files are still split by bytes."""
+    ``max_bytes`` (``None``: by count only, no ``stat``), counted by ``_SampledSize`` with
+    an even share (``max_bytes / max_files``) as the size of a small file."""
     batch: list = []
-    size = 0
     limit = min(first_files, max_files)
-    share = max_bytes / max_files if max_bytes is not None else 0.0
-    sampling = True
+    sizes = _SampledSize(max_bytes / max_files) if max_bytes is not None else None
     cwd = os.getcwd() if absolute else ""
     for p in paths:
         real = (p if os.path.isabs(p) else os.path.join(cwd, p)) if (absolute and p != "-") else None
         batch.append((p, real))
-        if max_bytes is not None and (sampling or len(batch) % 8 == 1) and p != "-":
-            try:
-                got = os.stat(p).st_size
-            except OSError:
-                got = 0
-            size += got
-            sampling = got > share
-        if len(batch) >= limit or (max_bytes is not None and size >= max_bytes):
+        if len(batch) >= limit or (sizes is not None and sizes.add(p) >= max_bytes):
             yield batch
-            batch, size = [], 0
+            batch = []
             limit = min(2 * limit, max_files)
+            if sizes is not None:
+                sizes = _SampledSize(sizes.share)
     if batch:
         yield batch
 
@@ -391,17 +405,13 @@ class _Head:
         self.files: list[str] = []
         self.proc = None
         self.rest: Iterable[str] = paths
-        size = 0
+        sizes = _SampledSize(max_bytes / max_files)
         for p in paths:
             if p == "-":  # standard input and what follows: not here
                 self.rest = _chain_one(p, paths)
                 break
             self.files.append(p)
-            try:
-                size += os.stat(p).st_size
-            except OSError:
-                pass
-            if len(self.files) >= max_files or size >= max_bytes:
+            if len(self.files) >= max_files or sizes.add(p) >= max_bytes:
                 break
         import multiprocessing as mp
 
