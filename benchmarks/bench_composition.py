@@ -28,7 +28,9 @@ def main(repeats: int = 7) -> None:
     from ase.collections import g2, s22
     from ase.spacegroup import crystal
 
-    from structcheck.engine import Frame, all_rules, load_config
+    from structcheck.linter.config import load_config
+    from structcheck.linter.frame import Frame
+    from structcheck.linter.registry import all_rules
 
     mols = [g2[n] for n in g2.names] + [s22[n] for n in s22.names]
     rules = {r.code: r for r in all_rules()}
@@ -49,7 +51,7 @@ def main(repeats: int = 7) -> None:
         return sum(run(atoms_list, rule_list))
 
     def default_lint(atoms_list, ignore=()):
-        from structcheck.engine import lint_atoms
+        from structcheck.linter.engine import lint_atoms
 
         c = load_config(use_project=False, ignore=list(ignore))
         t = time.perf_counter()

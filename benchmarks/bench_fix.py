@@ -57,7 +57,7 @@ def structure(n_target: int, fraction: float, seed: int = 0):
 
 def measure(n: int, fraction: float, repeats: int) -> None:
     import structcheck
-    from structcheck.prerelax import fix
+    from structcheck.repair.fix import fix
 
     a, _moved = structure(n, fraction)
     structcheck.lint(a)  # warm imports and caches

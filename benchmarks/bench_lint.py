@@ -135,7 +135,7 @@ LINT_FILELIST = ("import sys;from structcheck.cli import main;"
 # (the 10,000 files repeat ~100 g2 molecules, as trajectories and conformer sets repeat bond graphs)
 LINT_FILELIST_NOMEMO = LINT_FILELIST.replace(
     "from structcheck.cli import main;",
-    "from structcheck.cli import main;import structcheck.checks.composition as c;c._VALENCE_MEMO_SIZE=0;")
+    "from structcheck.cli import main;import structcheck.linter.checks.valence as c;c._VALENCE_MEMO_SIZE=0;")
 
 
 def med(xs):

@@ -157,10 +157,12 @@ def main() -> int:
 
     import structcheck
     from structcheck.models import default_model_path
-    from structcheck.relax import configure_runtime, relax
+    from structcheck.dp.relax import relax
+    from structcheck.dp.runtime import runtime_settings
 
     model = a.model or default_model_path()
-    configure_runtime()  # the same runtime for both sides, set before deepmd is imported
+    settings = runtime_settings()  # the same runtime for both sides, set before deepmd is imported
+    settings.__enter__()  # held for the whole benchmark (this script is its own process)
     from deepmd.calculator import DP
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_relax_"))

@@ -263,7 +263,7 @@ def main() -> int:
               f"RATIO {m_big / m_small:.3f}x   (target <= 1.2x)")
         print(f"  1000 files:  {f_small:6.1f} MiB   {opts.files} files:  {f_big:6.1f} MiB   "
               f"RATIO {f_big / f_small:.3f}x   (target <= 1.2x)")
-        from structcheck.io import CHUNK, CHUNK_MIN
+        from structcheck.io.xyz import CHUNK, CHUNK_MIN
 
         print(f"  (trajectory files: {traj_small.stat().st_size / 2**20:.1f} MiB and {traj_big.stat().st_size / 2**20:.1f} "
               f"MiB; a large xyz is read in pieces of {CHUNK_MIN / 2**20:g} MiB, growing to {CHUNK / 2**20:g} MiB "

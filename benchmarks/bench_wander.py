@@ -2,7 +2,7 @@
 
 Baseline (measured in the same run, same start, same calculator): a bare loop of N x
 (fresh calculator, ``LBFGS(atoms, logfile=None).run(fmax, steps)``) with no recording.
-Candidate: ``structcheck.wander.wander`` with N replicas (per-step recording, spread, Kabsch
+Candidate: ``structcheck.teach.wander.wander`` with N replicas (per-step recording, spread, Kabsch
 clustering). Prints RATIO = wander / baseline, and the wall time of the whole
 `structcheck wander` command (8 replicas, report and plots) for the acceptance figure.
 
@@ -38,8 +38,11 @@ def main() -> int:
     from ase.optimize import LBFGS
 
     from structcheck.models import default_model_path
-    from structcheck.wander import dp_factory, toy_factory, wander
+    from structcheck.dp.calculator import dp_factory, toy_factory
+    from structcheck.dp.runtime import runtime_settings
+    from structcheck.teach.wander import wander
 
+    runtime_settings().__enter__()  # held for the whole benchmark (this script is its own process)
     factory = dp_factory(default_model_path()) if a.calculator == "dp" else toy_factory(a.calculator)
     atoms = read(START)
     factory()  # import and first-load costs outside both timings

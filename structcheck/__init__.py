@@ -1,16 +1,20 @@
 """structcheck: sanity checks for atomistic structures before a relaxation.
 
-Public API: ``lint``, ``preflight``, ``fix``, ``relax``, ``Finding``, ``PreflightError``.
-Heavy dependencies (torch, deepmd, pymatgen, matplotlib) load only where needed.
+Public API (functions): ``lint``, ``fix``, ``preflight``, ``relax``, ``guarded``; data and errors:
+``Finding``, ``PreflightError``. No module shares a name with them (the rule engine is
+``structcheck.linter``, the repair ``structcheck.repair``, the DPA2 hand-off ``structcheck.dp``,
+the pre-flight ``structcheck.guard``). Heavy dependencies (torch, deepmd, pymatgen, matplotlib)
+load only where needed.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 from .findings import Finding
+from .guard import PreflightError
 
-__all__ = ["Finding", "PreflightError", "__version__", "fix", "lint", "preflight", "relax"]
+__all__ = ["Finding", "PreflightError", "__version__", "fix", "guarded", "lint", "preflight", "relax"]
 
 
 def lint(atoms_or_path, *, profile: str | None = None, select=None, ignore=(), extend_select=(),
@@ -22,7 +26,8 @@ def lint(atoms_or_path, *, profile: str | None = None, select=None, ignore=(), e
     ``ignore=["isolated-atom"]``) and ``overrides`` take profile keys
     (``expect_formula="H2O"``, ``model="m.pth"``, ``thresholds={"close_contact": 0.7}``).
     """
-    from .engine import lint_atoms, lint_frames, load_config
+    from .linter.config import load_config
+    from .linter.engine import lint_atoms, lint_frames
 
     config = load_config(profile=profile, config_file=config_file, select=select, ignore=ignore,
                          extend_select=extend_select, use_project=use_project, **overrides)
@@ -38,19 +43,32 @@ def lint(atoms_or_path, *, profile: str | None = None, select=None, ignore=(), e
     return lint_atoms(atoms_or_path, config)
 
 
-def __getattr__(name):
-    if name in ("preflight", "PreflightError"):
-        import importlib
+def fix(atoms, **kwargs):
+    """Repair close contacts of ``atoms``; returns ``(new Atoms, FixReport)``
+    (see :func:`structcheck.repair.fix.fix` for the keywords)."""
+    from .repair.fix import fix as _fix
 
-        # not `from . import preflight`: that asks this __getattr__ for "preflight" again (recursion)
-        _p = importlib.import_module(".preflight", __name__)
-        return getattr(_p, name)
-    if name == "fix":
-        from .prerelax import fix
+    return _fix(atoms, **kwargs)
 
-        return fix
-    if name == "relax":
-        from .relax import relax
 
-        return relax
-    raise AttributeError(name)
+def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: str | None = None, **kw):
+    """Return ``atoms`` when it is a sane start, else raise :class:`PreflightError`
+    (see :func:`structcheck.guard.preflight`)."""
+    from .guard import preflight as _preflight
+
+    return _preflight(atoms, profile=profile, fix=fix, model=model, **kw)
+
+
+def relax(atoms, *args, **kwargs):
+    """Pre-flight, optional repair, then DPA2 + ASE LBFGS with a provenance record; returns a
+    ``RelaxResult`` (see :func:`structcheck.dp.relax.relax` for the parameters)."""
+    from .dp.relax import relax as _relax
+
+    return _relax(atoms, *args, **kwargs)
+
+
+def guarded(optimizer_class: type, **preflight_kwargs) -> type:
+    """An ASE optimizer class whose ``run()`` refuses a bad start (see :func:`structcheck.guard.guarded`)."""
+    from .guard import guarded as _guarded
+
+    return _guarded(optimizer_class, **preflight_kwargs)

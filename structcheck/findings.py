@@ -96,7 +96,7 @@ def _gh_property(text: str) -> str:
 
 def sarif_document(findings: Sequence[Finding], rules: Sequence) -> dict:
     """A SARIF 2.1.0 log with one run; ``rules`` are engine.Rule objects."""
-    from . import __version__
+    from ._version import __version__
 
     level = {"error": "error", "warning": "warning", "info": "note"}
     results = []

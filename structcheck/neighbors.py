@@ -60,93 +60,100 @@ def usable_box(cell: np.ndarray, pbc: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return cell, pbc
 
 
-def _metadata_stub():
-    """A stand-in for ``importlib.metadata`` while vesin imports, or None.
+class _VesinLibrary:
+    """vesin's compiled neighbour search (``libvesin``), called through ctypes.
 
-    vesin's ``__init__`` only calls ``importlib.metadata.version("vesin")``; importing
-    importlib.metadata (email, zipfile, ...) costs ~15 ms, 5 % of a 1e5-atom lint. The
-    stand-in answers that one question from the ``vesin-X.Y.Z.dist-info`` folder next to
-    the package; anything else (or no such folder) falls back to the real module, and
-    the stand-in is removed as soon as vesin is imported.
+    Why not ``from vesin import NeighborList``: vesin's Python package imports torch and
+    cupy at import time when they are installed (for tensor inputs, which structcheck never
+    passes), about 1 s of start-up on the lint path, and nothing in it imports lazily. The
+    shared library is the same code that class calls; this binding declares the one
+    function and one free call of vesin's C API (``vesin.h``: ``vesin_neighbors``,
+    ``vesin_free``), mirroring ``vesin/_c_api.py`` of the pinned vesin 0.6. The library is
+    found without importing the package (``importlib.util.find_spec``); if it is missing
+    (another vesin layout), ``NeighborList`` from the package is used instead.
     """
-    import sys
-    import types
-    from importlib.util import find_spec
 
-    if "importlib.metadata" in sys.modules:
-        return None
-    threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        return None  # another thread could import importlib.metadata meanwhile and get the stand-in
-    try:
+    def __init__(self):
+        import ctypes
+        from ctypes import ARRAY, POINTER, c_bool, c_double, c_int, c_int32, c_size_t, c_void_p
+        from importlib.util import find_spec
+
         spec = find_spec("vesin")
-        site = os.path.dirname(os.path.dirname(spec.origin))
-        (dist,) = [d for d in os.listdir(site) if d.startswith("vesin-") and d.endswith(".dist-info")]
-    except Exception:
-        return None
-    found = dist[len("vesin-"):-len(".dist-info")]
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("vesin is not installed")
+        folder = list(spec.submodule_search_locations)[0]
+        lib = ctypes.CDLL(os.path.join(folder, "lib", "libvesin.so"))
 
-    def version(name: str) -> str:
-        if name == "vesin":
-            return found
-        _drop_stub(stub)
-        import importlib.metadata
+        class Device(ctypes.Structure):
+            _fields_ = [("type", c_int), ("device_id", c_int)]
 
-        return importlib.metadata.version(name)
+        class Options(ctypes.Structure):
+            _fields_ = [("cutoff", c_double), ("full", c_bool), ("sorted", c_bool), ("algorithm", c_int),
+                        ("skin", c_double), ("n_threads", c_int32), ("return_shifts", c_bool),
+                        ("return_distances", c_bool), ("return_vectors", c_bool)]
 
-    import importlib
+        class NeighborList(ctypes.Structure):
+            _fields_ = [("length", c_size_t), ("device", Device),
+                        ("pairs", POINTER(ARRAY(c_size_t, 2))), ("shifts", POINTER(ARRAY(c_int32, 3))),
+                        ("distances", POINTER(c_double)), ("vectors", POINTER(ARRAY(c_double, 3))),
+                        ("opaque", c_void_p)]
 
-    stub = types.ModuleType("importlib.metadata")
-    stub.version = version
-    sys.modules["importlib.metadata"] = stub
-    importlib.metadata = stub  # `import importlib.metadata` then reads the attribute
-    return stub
+        lib.vesin_free.argtypes = [POINTER(NeighborList)]
+        lib.vesin_free.restype = None
+        lib.vesin_neighbors.argtypes = [POINTER(c_double), c_size_t, POINTER(c_double), POINTER(c_bool),
+                                        Device, Options, POINTER(NeighborList), POINTER(ctypes.c_char_p)]
+        lib.vesin_neighbors.restype = c_int
+        self.ctypes, self.lib = ctypes, lib
+        self.Device, self.Options, self.NeighborList = Device, Options, NeighborList
 
-
-def _drop_stub(stub) -> None:
-    import importlib
-    import sys
-
-    if sys.modules.get("importlib.metadata") is stub:
-        del sys.modules["importlib.metadata"]
-    if getattr(importlib, "metadata", None) is stub:
-        del importlib.metadata
-
-
-def _vesin_neighbor_list():
-    """vesin's NeighborList, imported without torch/cupy.
-
-    vesin imports torch and cupy at import time when they are installed (for tensor
-    inputs, which structcheck never passes): ~1 s of start-up on the lint path. Block them
-    for the duration of the import unless they are already loaded.
-    """
-    import sys
-
-    if "vesin" not in sys.modules:
-        blocked = [m for m in ("torch", "cupy") if m not in sys.modules]
-        for m in blocked:
-            sys.modules[m] = None  # makes `import m` raise ImportError
-        stub = _metadata_stub()
+    def half_list(self, pos: np.ndarray, box: np.ndarray, periodic, cutoff: float, n_threads: int):
+        """(i, j, shifts, distances) of every pair within ``cutoff``, each pair once."""
+        ct = self.ctypes
+        pos = np.ascontiguousarray(pos, dtype=np.float64)
+        box = np.ascontiguousarray(box, dtype=np.float64)
+        per = np.ascontiguousarray(periodic, dtype=np.bool_)
+        opts = self.Options(cutoff=float(cutoff), full=False, sorted=False, algorithm=0, skin=0.0,
+                            n_threads=int(n_threads), return_shifts=True, return_distances=True,
+                            return_vectors=False)
+        nl = self.NeighborList()
+        err = ct.c_char_p()
+        status = self.lib.vesin_neighbors(pos.ctypes.data_as(ct.POINTER(ct.c_double)), len(pos),
+                                          box.ctypes.data_as(ct.POINTER(ct.c_double)),
+                                          per.ctypes.data_as(ct.POINTER(ct.c_bool)), self.Device(1, 0),
+                                          opts, ct.byref(nl), ct.byref(err))
         try:
-            try:
-                import vesin  # noqa: F401
-            except Exception:  # noqa: BLE001 - e.g. a vesin that wants more of importlib.metadata
-                if stub is None:
-                    raise
-                _drop_stub(stub)
-                stub = None
-                for m in [m for m in sys.modules if m == "vesin" or m.startswith("vesin.")]:
-                    del sys.modules[m]
-                import vesin  # noqa: F401  (again, with the real importlib.metadata)
+            if status != 0:
+                raise RuntimeError((err.value or b"vesin failed").decode("utf8", "replace"))
+            n = nl.length
+            if n == 0:
+                return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3), np.int64), np.zeros(0)
+            pairs = np.ctypeslib.as_array(ct.cast(nl.pairs, ct.POINTER(ct.c_size_t)), shape=(n, 2))
+            shifts = np.ctypeslib.as_array(ct.cast(nl.shifts, ct.POINTER(ct.c_int32)), shape=(n, 3))
+            dist = np.ctypeslib.as_array(nl.distances, shape=(n,))
+            i = pairs[:, 0].astype(np.int64)
+            j = pairs[:, 1].astype(np.int64)
+            return i, j, shifts.astype(np.int64), dist.copy()
         finally:
-            for m in blocked:
-                if sys.modules.get(m, 0) is None:
-                    del sys.modules[m]
-            if stub is not None:
-                _drop_stub(stub)
+            self.lib.vesin_free(ct.byref(nl))
+
+
+_VESIN: list = []
+
+
+def _vesin_half_list(pos, box, periodic, cutoff: float, n_threads: int):
+    if not _VESIN:
+        try:
+            _VESIN.append(_VesinLibrary())
+        except OSError:  # no libvesin.so where vesin 0.6 keeps it: use the package
+            _VESIN.append(None)
+    lib = _VESIN[0]
+    if lib is not None:
+        return lib.half_list(pos, box, periodic, cutoff, n_threads)
     from vesin import NeighborList
 
-    return NeighborList
+    nl = NeighborList(cutoff=float(cutoff), full_list=False, n_threads=n_threads)
+    i, j, s, d = nl.compute(pos, box, [bool(p) for p in periodic], quantities="ijSd")
+    return i.astype(np.int64), j.astype(np.int64), s.astype(np.int64), d
 
 
 SMALL_OPEN = 64  # non-periodic frames up to this size: all pairs directly (no vesin call)
@@ -186,17 +193,8 @@ def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff:
         if n <= SMALL_OPEN:
             return _all_pairs(pos, float(cutoff))
         box = np.zeros((3, 3))
-    NeighborList = _vesin_neighbor_list()
     # vesin's OpenMP threads (OMP_NUM_THREADS, else every core) pay off only for big frames;
     # below that, starting them costs more wall time than they save (and a core's worth of
     # spinning), and --jobs/Dask workers are parallel already
-    nl = NeighborList(cutoff=float(cutoff), full_list=False, n_threads=0 if n >= PARALLEL_ATOMS else 1)
-    i, j, s, d = nl.compute(pos, box, [bool(p) for p in periodic], quantities="ijSd")
-    return Pairs(_as_int64(i), _as_int64(j), d, s.astype(np.int64), cutoff)
-
-
-def _as_int64(a: np.ndarray) -> np.ndarray:
-    """vesin's uint64 indices as int64 without a copy (indices are far below 2**63)."""
-    if a.dtype == np.uint64 and a.flags.c_contiguous:
-        return a.view(np.int64)
-    return a.astype(np.int64)
+    i, j, s, d = _vesin_half_list(pos, box, periodic, float(cutoff), 0 if n >= PARALLEL_ATOMS else 1)
+    return Pairs(i, j, d, s, cutoff)

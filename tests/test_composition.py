@@ -12,7 +12,7 @@ from ase.collections import g2, s22
 from ase.spacegroup import crystal
 
 import structcheck
-from structcheck.engine import all_rules
+from structcheck.linter.registry import all_rules
 
 
 def by(findings, code):
@@ -82,7 +82,7 @@ def test_valence_phenyl_flags_the_ring():
 def test_valence_same_bond_graph_answered_once_per_state(monkeypatch):
     """Frames sharing a bond graph (a trajectory, conformers) share the answer: each frame
     is still flagged on its own atoms, and charge/spin changes give a new answer."""
-    from structcheck.checks import composition
+    from structcheck.linter.checks import valence as composition
 
     monkeypatch.setattr(composition, "_VALENCE_MEMO", {})
     monkeypatch.setattr(composition, "_VALENCE_MEMO_SIZE", 2)
@@ -234,7 +234,7 @@ def test_pymatgen_structures_have_no_error(source, tmp_path):
 
 
 def test_charge_imbalance_is_off_by_default():
-    from structcheck.engine import load_config
+    from structcheck.linter.config import load_config
 
     assert "SC203" not in load_config(use_project=False).enabled
     assert "SC203" in load_config(use_project=False, extend_select=["charge-imbalance"]).enabled

@@ -21,7 +21,7 @@ from ase.optimize import BFGS, FIRE, LBFGS
 
 import structcheck
 from structcheck import PreflightError
-from structcheck.preflight import guard, guarded
+from structcheck.guard import guard, guarded
 
 REPO = Path(__file__).resolve().parents[1]
 OPTIMIZERS = [BFGS, LBFGS, FIRE]
@@ -166,7 +166,7 @@ def test_guarded_class_is_a_subclass_and_pickles(opt_class):
     cls = guarded(opt_class)
     assert issubclass(cls, opt_class) and cls.__name__ == f"Guarded{opt_class.__name__}"
     assert guarded(opt_class) is cls
-    assert pickle.loads(pickle.dumps(cls)) is cls  # importable: structcheck.preflight.GuardedBFGS
+    assert pickle.loads(pickle.dumps(cls)) is cls  # importable: structcheck.guard.GuardedBFGS
     with pytest.raises(PreflightError):
         cls(report_start(LennardJones()), logfile=None).run(fmax=0.05)
 

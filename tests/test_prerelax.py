@@ -13,7 +13,8 @@ from ase.constraints import FixAtoms
 from ase.data import covalent_radii
 
 import structcheck
-from structcheck.prerelax import FixError, RepulsiveCalculator, fix
+from structcheck.repair.fix import FixError, fix
+from structcheck.repair.repulsive import RepulsiveCalculator
 from structcheck.tables import default_pair_thresholds
 
 CONTACTS = ["close-contact", "overlapping-atoms"]
@@ -231,7 +232,7 @@ def test_clean_structure_is_returned_unchanged(water):
 SCRIPT = """
 import numpy as np, sys
 from ase.build import bulk
-from structcheck.prerelax import fix
+from structcheck.repair.fix import fix
 rng = np.random.default_rng(7)
 a = bulk("Si", "diamond", a=5.43, cubic=True).repeat(2)
 a.positions += rng.normal(0, 0.05, a.positions.shape)

@@ -19,7 +19,8 @@ import pytest
 from ase.build import molecule
 
 from structcheck.models import default_model_path, model_type_map
-from structcheck.relax import provenance_path, relax
+from structcheck.dp.provenance import provenance_path
+from structcheck.dp.relax import relax
 
 REPO = Path(__file__).resolve().parents[1]
 WATER = REPO / "data" / "examples" / "water.xyz"
@@ -69,7 +70,7 @@ def test_h2o3_refuses_without_flags_and_prints_findings(run_cli, tmp_path, model
 def test_unsupported_element_refused_before_any_model_evaluation(tmp_path, model):
     # in a fresh process: deepmd and torch must not even be imported
     code = ("import sys; from ase.build import molecule; import structcheck\n"
-            "from structcheck.relax import RelaxRefused\n"
+            "from structcheck.dp.relax import RelaxRefused\n"
             "try:\n    structcheck.relax(molecule('CH4'), force=True)\n"
             "except RelaxRefused as e:\n    print([f.code for f in e.findings], e.findings[0].atoms)\n"
             "print('deepmd' in sys.modules, 'torch' in sys.modules)")
@@ -97,7 +98,7 @@ def test_usage_errors_exit_2_in_one_line(run_cli, tmp_path):
 
 def test_missing_deepmd_names_the_install_command(monkeypatch, water, model):
     monkeypatch.setitem(sys.modules, "deepmd.calculator", None)  # import fails as if not installed
-    from structcheck.relax import DeepmdUnavailable
+    from structcheck.dp.runtime import DeepmdUnavailable
 
     with pytest.raises(DeepmdUnavailable, match="install_deepmd.sh"):
         relax(water, model=model)
@@ -234,7 +235,7 @@ def test_deterministic_runs_in_two_processes_are_bitwise_identical(model, tmp_pa
 def test_run_lbfgs_records_every_step_and_leaves_the_input_alone(water):
     from ase.calculators.morse import MorsePotential
 
-    from structcheck.relax import run_lbfgs
+    from structcheck.dp.run import run_lbfgs
 
     start = water.copy()
     start.positions[1] += [0.0, 0.2, 0.1]
@@ -251,7 +252,7 @@ def test_run_lbfgs_records_every_step_and_leaves_the_input_alone(water):
 
 
 def test_run_summary_states_when_the_energy_rose():
-    from structcheck.relax import LBFGSRun, run_summary
+    from structcheck.dp.run import LBFGSRun, run_summary
 
     up = LBFGSRun(None, np.zeros((4, 1, 3)), np.array([-1.0, -1.5, -0.7, -0.9]), np.array([1.0, 0.5, 0.2, 0.04]),
                   True)

@@ -47,48 +47,36 @@ def last_line(code: str) -> str:
     return out.strip().splitlines()[-1]
 
 
-def test_vesin_imported_without_importlib_metadata_and_version_kept():
-    """The periodic path imports vesin with a stand-in for importlib.metadata (~15 ms) and
-    never numpy.ma (np.unique pulls it in, ~7 ms); vesin still reports its real version
-    and importlib.metadata works normally afterwards."""
+def test_lint_leaves_vesin_and_torch_to_the_user():
+    """The periodic path calls vesin's compiled library without importing the vesin package
+    (which imports torch): after a lint, nothing of vesin, torch, importlib.metadata or
+    numpy.ma is loaded, and a vesin imported afterwards by the user still returns torch
+    tensors for torch tensors (no module was blocked or replaced while linting)."""
     code = (
         "import sys\n"
         "from structcheck.cli import main\n"
         f"rc = main(['lint', '--isolated', '-q', r'{EX / 'water_box_image_contact.xyz'}'])\n"
-        "light = ['vesin' in sys.modules, 'importlib.metadata' in sys.modules, 'numpy.ma' in sys.modules]\n"
-        "import importlib.metadata, vesin\n"
-        "print(light, rc, vesin.__version__ == importlib.metadata.version('vesin'),\n"
-        "      importlib.metadata.version('numpy') == __import__('numpy').__version__)\n"
+        "light = [m in sys.modules for m in ('vesin', 'torch', 'importlib.metadata', 'numpy.ma')]\n"
+        "import torch, vesin\n"
+        "pos = torch.tensor([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], dtype=torch.float64)\n"
+        "i, j, d = vesin.NeighborList(cutoff=2.0, full_list=False).compute(pos, torch.zeros(3, 3, dtype=torch.float64),"
+        " False, quantities='ijd')\n"
+        "print(light, rc, type(d).__module__, float(d[0]))\n"
     )
-    assert last_line(code) == "[True, False, False] 1 True True"
+    assert last_line(code) == "[False, False, False, False] 1 torch 1.0"
 
 
-def test_vesin_import_falls_back_to_the_real_importlib_metadata():
-    """If vesin ever asks importlib.metadata for more than its version, the stand-in steps
-    aside and vesin is imported again normally."""
-    code = (
-        "import sys, types\n"
-        "from structcheck import neighbors\n"
-        "real = neighbors._metadata_stub\n"
-        "def picky():\n"
-        "    stub = real()\n"
-        "    stub.version = lambda name: stub.no_such_thing\n"  # AttributeError, as a vesin using more would get
-        "    return stub\n"
-        "neighbors._metadata_stub = picky\n"
-        "NL = neighbors._vesin_neighbor_list()\n"
-        "import importlib.metadata, vesin\n"
-        "print(NL.__name__, vesin.__version__ == importlib.metadata.version('vesin'))\n"
-    )
-    assert last_line(code) == "NeighborList True"
+def test_own_vesin_binding_matches_vesin_neighborlist():
+    """structcheck's ctypes call of libvesin gives exactly vesin.NeighborList's pairs."""
+    import numpy as np
+    import vesin
 
+    from structcheck.neighbors import half_pairs
 
-def test_no_importlib_metadata_stand_in_while_other_threads_run():
-    code = (
-        "import sys, threading\n"
-        "stop = threading.Event()\n"
-        "t = threading.Thread(target=stop.wait); t.start()\n"
-        "from structcheck import neighbors\n"
-        "print(neighbors._metadata_stub() is None, 'importlib.metadata' in sys.modules or 'absent')\n"
-        "stop.set(); t.join()\n"
-    )
-    assert last_line(code) == "True absent"
+    rng = np.random.default_rng(3)
+    pos = rng.uniform(0, 9, (300, 3))
+    cell = np.array([[9.0, 0, 0], [1.0, 9.5, 0], [0.5, 0.3, 8.7]])
+    mine = half_pairs(pos, cell, np.array([True, True, True]), 3.1)
+    i, j, s, d = vesin.NeighborList(cutoff=3.1, full_list=False).compute(pos, cell, True, quantities="ijSd")
+    key = lambda a, b, sh, dd: sorted(zip(a.tolist(), b.tolist(), map(tuple, sh.tolist()), dd.round(12).tolist()))
+    assert key(mine.i, mine.j, mine.shift, mine.d) == key(i.astype(int), j.astype(int), s.astype(int), d)

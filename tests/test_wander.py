@@ -8,7 +8,9 @@ import pytest
 from ase.calculators.morse import MorsePotential
 from scipy.spatial.transform import Rotation
 
-from structcheck.wander import cluster_minima, kabsch_rmsd, multistart, replica_noise, spread_per_step, wander
+from structcheck.dp.multistart import multistart
+from structcheck.teach.metrics import cluster_minima, kabsch_rmsd, spread_per_step
+from structcheck.teach.wander import replica_noise, wander
 
 TETRA = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.3, 0.0], [0.2, 0.1, 1.7]])
 
@@ -268,7 +270,8 @@ def test_relax_multistart_on_a_sane_start(run_cli, tmp_path):
     assert code == 0, err
     assert "3 sane starts" in out and "reached by 3 of 3 starts" in out
     rec = json.loads((tmp_path / "best.provenance.json").read_text())
-    assert rec["starts"] == 3 and len(rec["minima"]) == 1
+    assert rec["structcheck_provenance"] == 1 and rec["kind"] == "multistart"
+    assert rec["multistart"]["starts"] == 3 and len(rec["multistart"]["minima"]) == 1
     from ase.io import read
 
     best = read(tmp_path / "best.extxyz")

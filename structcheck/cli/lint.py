@@ -1,52 +1,15 @@
-"""`structcheck lint`, `rules` and `explain`."""
+"""`structcheck lint`: read, check and report; --fix writes repaired copies beside the inputs."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 
-from .findings import SEVERITIES, SEVERITY_RANK, Finding
-
-
-def _csv(value: str) -> list[str]:
-    return [s for s in value.replace(" ", ",").split(",") if s]
-
-
-def _extend(ns_list, value):
-    return (ns_list or []) + _csv(value)
-
-
-class _CsvAppend(argparse.Action):
-    def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, _extend(getattr(namespace, self.dest), values))
-
-
-def add_selection_arguments(p: argparse.ArgumentParser) -> None:
-    """Rule selection and configuration, shared by lint, fix, relax and wander."""
-    g = p.add_argument_group("rule selection and configuration")
-    g.add_argument("--select", action=_CsvAppend, metavar="RULES",
-                   help="only these rules: codes, code prefixes, names or families (comma-separated; ALL)")
-    g.add_argument("--extend-select", action=_CsvAppend, metavar="RULES", default=[],
-                   help="add rules to the profile's selection (e.g. charge-imbalance)")
-    g.add_argument("--ignore", action=_CsvAppend, metavar="RULES", default=[], help="skip these rules")
-    g.add_argument("--profile", help="rule profile: a shipped name (default, dpa2-preflight) or a .toml path")
-    g.add_argument("--config", metavar="FILE",
-                   help="configuration file (a pyproject.toml with [tool.structcheck], or a plain TOML)")
-    g.add_argument("--isolated", action="store_true", help="ignore pyproject.toml/structcheck.toml found nearby")
-    g.add_argument("--expect-formula", metavar="FORMULA", help="formula every frame should have (formula-mismatch)")
-    g.add_argument("--model", metavar="PATH", help="DeePMD-kit model whose type map must cover the elements")
-    g.add_argument("--type-map", metavar="ELEMENTS", help="elements a model knows, e.g. H,O (instead of --model)")
-
-
-def config_from_args(args, **extra):
-    from .engine import load_config
-
-    return load_config(profile=args.profile, config_file=args.config, select=args.select,
-                       extend_select=args.extend_select, ignore=args.ignore,
-                       use_project=not args.isolated, expect_formula=args.expect_formula,
-                       model=args.model, type_map=args.type_map, **extra)
+from ..findings import SEVERITIES, SEVERITY_RANK, Finding
+from .options import _CsvAppend, add_selection_arguments, config_from_args
 
 
 def add_lint_arguments(p: argparse.ArgumentParser) -> None:
@@ -83,7 +46,7 @@ def add_lint_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _records(args) -> Iterator:
-    from .io import iter_frames
+    from ..io import iter_frames
 
     for path in args.paths:
         yield from iter_frames(path, args.format_in)
@@ -100,15 +63,8 @@ def _summary(findings_count: dict, files: int, frames: int, fixable: int) -> str
     return s
 
 
-def iter_lint(args, config):
-    """(record, findings) per frame, in input order (directories, .db, --jobs, --dask-scheduler)."""
-    from .scale import iter_lint as _iter_lint
-
-    return _iter_lint(args, config, getattr(args, "_out", None))
-
-
 def run_lint(args) -> int:
-    from .engine import ConfigError
+    from ..linter.config import ConfigError
 
     if not args.paths:
         raise ConfigError("no input: give structure files, or - to read standard input")
@@ -123,7 +79,7 @@ def run_lint(args) -> int:
 
 
 def _report(args, config, out) -> int:
-    from .findings import dumps_json, format_github, format_text, sarif_document, statistics_lines
+    from ..findings import dumps_json, format_github, format_text, sarif_document, statistics_lines
 
     fmt = args.output_format
     counts = {s: 0 for s in SEVERITIES}
@@ -135,7 +91,7 @@ def _report(args, config, out) -> int:
     keep: list[Finding] = []
     fixable_paths: list[str] = []
     fail_rank = SEVERITY_RANK[config.fail_on]
-    for rec, found in iter_lint(args, config):
+    for rec, found in iter_lint(args, config, getattr(args, "_out", None)):
         if rec.path != last_path:  # frames arrive file by file: count without keeping paths
             files += 1
             last_path = rec.path
@@ -167,7 +123,7 @@ def _report(args, config, out) -> int:
     elif fmt == "json":
         print(dumps_json(keep), file=out)
     elif fmt == "sarif":
-        from .engine import all_rules
+        from ..linter.registry import all_rules
 
         print(json.dumps(sarif_document(keep, all_rules()), indent=2, ensure_ascii=False), file=out)
     if fmt == "text" and not args.quiet:
@@ -180,52 +136,41 @@ def _report(args, config, out) -> int:
 
 
 def _fix_files(args, paths: Iterable[str]) -> None:
-    from .prerelax import fix_file_beside
+    from .fix import fix_file_beside
 
     for path in paths:
         fix_file_beside(path, args)
 
 
-# ------------------------------------------------------------------ rules / explain
+def iter_lint(args, config, out=None) -> Iterator[tuple]:
+    """(record, findings) per frame for ``structcheck lint``, in input order."""
+    from ..linter.config import ConfigError
+    from ..scale.dask import lint_paths_dask
+    from ..scale.paths import iter_paths, lint_paths
+    from ..scale.pool import lint_paths_pool
 
+    paths = iter_paths(args.paths, getattr(args, "include", None), getattr(args, "exclude", None) or ())
+    fmt = args.format_in
+    jobs = getattr(args, "jobs", 1) or 1
+    address = getattr(args, "dask_scheduler", None)
+    if jobs < 0:
+        raise ConfigError("--jobs must be 0 (all cores) or a positive number")
+    if jobs == 0:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if address:
+        pairs = lint_paths_dask(paths, fmt, config, address,
+                                pause_profiler=getattr(args, "dask_profiler", "pause") == "pause")
+    elif jobs > 1:
+        pairs = lint_paths_pool(paths, fmt, config, jobs)
+    else:
+        pairs = lint_paths(paths, fmt, config)
+    mode = getattr(args, "progress", "auto") or "auto"
+    if getattr(args, "output_file", None):
+        out = None  # the report goes to a file: the terminal is free for the progress line
+    from .progress import progress_enabled
 
-def add_rules_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--output-format", choices=["text", "json"], default="text")
-    add_selection_arguments(p)
+    if progress_enabled(mode, args.output_format, out):
+        from .progress import Progress, with_progress
 
-
-def run_rules(args) -> int:
-    from .engine import all_rules
-
-    config = config_from_args(args)
-    rows = []
-    for r in all_rules():
-        rows.append({"code": r.code, "name": r.name, "family": r.family,
-                     "severity": config.severity.get(r.code, r.severity),
-                     "enabled": r.code in config.enabled, "fixable": r.fixable, "summary": r.summary})
-    if args.output_format == "json":
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return 0
-    print(f"profile: {config.profile}")
-    print(f"{'code':<6} {'name':<26} {'family':<12} {'severity':<8} {'on':<3} {'fix':<3} summary")
-    for r in rows:
-        print(f"{r['code']:<6} {r['name']:<26} {r['family']:<12} {r['severity']:<8} "
-              f"{'on' if r['enabled'] else 'off':<3} {'yes' if r['fixable'] else '-':<3} {r['summary']}")
-    return 0
-
-
-def add_explain_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("rule", help="a rule code or name, e.g. SC102 or close-contact")
-
-
-def run_explain(args) -> int:
-    from .engine import ConfigError, resolve
-
-    rules = resolve(args.rule)
-    if len(rules) != 1:
-        raise ConfigError(f"{args.rule!r} matches {len(rules)} rules; give one code or name")
-    r = rules[0]
-    print(f"{r.code} {r.name}  ({r.family}, {r.severity}{', fixable' if r.fixable else ''}"
-          f"{'' if r.default_enabled else ', off by default'})\n")
-    print(r.explanation)
-    return 0
+        return with_progress(pairs, Progress(sys.stderr))
+    return pairs

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Frame, Hit, rule
+from ..frame import Frame
+from ..rule import Hit, rule
 
 
 @rule("SC401", "model-unsupported-element", "model", "error",
@@ -26,7 +27,7 @@ def model_unsupported_element(frame: Frame):
     cfg = frame.config
     if cfg.type_map is None and not cfg.model:
         return
-    from ..models import model_type_map
+    from ...models import model_type_map
 
     known = cfg.type_map if cfg.type_map is not None else model_type_map(cfg.model)
     symbols = np.array(frame.atoms.get_chemical_symbols())

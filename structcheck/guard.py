@@ -1,4 +1,4 @@
-"""Pre-flight: refuse a non-physical start before a relaxation runs.
+"""Pre-flight: refuse (or repair) a non-physical start before a relaxation runs; guard ASE optimizers.
 
 ``preflight(atoms)`` lints one structure with the strict ``dpa2-preflight`` profile and
 returns it, or raises :class:`PreflightError` carrying the findings. ``guard(opt)`` makes an
@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from pathlib import Path
 
 from .findings import Finding, at_least, table
 
-__all__ = ["PreflightError", "guard", "guarded", "preflight"]
+__all__ = ["PreflightError", "RelaxRefused", "guard", "guarded", "prepare_start", "preflight"]
+
+PROFILE = "dpa2-preflight"
 
 
 class PreflightError(Exception):
@@ -53,7 +56,7 @@ def _as_atoms(obj):
 
 
 def _config(profile, model, kw):
-    from .engine import load_config
+    from .linter.config import load_config
 
     kw = dict(kw)
     use_project = kw.pop("use_project", False)
@@ -63,11 +66,99 @@ def _config(profile, model, kw):
 def check(atoms, profile: str = "dpa2-preflight", model: str | None = None, *, config=None,
           **kw) -> tuple[list[Finding], list[Finding]]:
     """(failing findings, all findings) of one structure under ``profile``."""
-    from .engine import lint_atoms
+    from .linter.engine import lint_atoms
 
     config = config if config is not None else _config(profile, model, kw)
     found = lint_atoms(_as_atoms(atoms), config)
     return at_least(found, config.fail_on), found
+
+
+class RelaxRefused(PreflightError):
+    """The start failed the pre-flight check and the run was not started.
+
+    ``findings`` the failing findings, ``all_findings`` all of them, ``reason`` one line.
+    """
+
+    def __init__(self, findings, all_findings=None, *, reason: str, fixed: bool = False, profile: str = PROFILE):
+        super().__init__(findings, all_findings, profile, fixed=fixed)
+        self.reason = reason
+        self.args = (f"{reason}\n{table(self.findings)}",)
+
+
+# Errors that describe the chemistry or the intent of a start rather than a numerically broken
+# one: after a successful repair (no close contact or overlap left) ``relax --prerelax`` lets
+# them through and the record lists them as accepted. Over-coordination is usually the
+# contacts' own consequence; a lone atom beyond every cutoff feels no force and stays put.
+# ``preflight(fix=True)`` tolerates none of them.
+TOLERATED_AFTER_PRERELAX = frozenset({"over-coordinated", "isolated-atom", "implausible-density"})
+
+
+def _names(found) -> str:
+    return ", ".join(sorted({f"{f.code} {f.name}" for f in found}))
+
+
+def prepare_start(atoms, config, *, prerelax: bool = False, force: bool = False, fix_kwargs: dict | None = None,
+                  tolerated: frozenset = TOLERATED_AFTER_PRERELAX) -> tuple[object, dict]:
+    """The one pre-flight policy of relax, multi-start and ``preflight(fix=True)``.
+
+    Lint ``atoms`` with ``config``; returns (the atoms to relax, a record of what was found and
+    done) or raises :class:`RelaxRefused`. No failing finding -> the atoms as given. Elements
+    outside the model's type map -> refused, always. ``prerelax`` and the failing findings are
+    fixable or in ``tolerated`` -> a repaired copy from ``structcheck.fix``, linted again; what
+    is left must be in ``tolerated`` (recorded as accepted). ``force`` -> run whatever is left
+    (recorded as forced). The input is never modified.
+    """
+    from .dp.provenance import findings_list, jsonable
+
+    failing, found = check(atoms, config=config)
+    profile = config.profile
+    rec = {"profile": profile, "findings_before": findings_list(found), "prerelax": None,
+           "findings_after": None, "accepted_after_prerelax": [], "forced": False, "forced_findings": []}
+    unsupported = [f for f in failing if f.name == "model-unsupported-element"]
+    if unsupported:
+        raise RelaxRefused(failing, found, profile=profile, reason=(
+            f"refused before any model evaluation: the model {config.model and Path(config.model).name} does not "
+            "know every element of the start (--force cannot help: the model has no parameters for them)"))
+    if not failing:
+        return atoms, rec
+    blocking = [f for f in failing if not f.fixable and f.name not in tolerated]
+    repairable = any(f.fixable for f in failing) and not blocking
+    if prerelax and repairable:
+        from .repair.fix import fix
+
+        try:
+            fixed, report = fix(atoms, config=config, **(fix_kwargs or {}))
+        except Exception as exc:  # noqa: BLE001 - the repair's own refusal, in one line
+            raise RelaxRefused(failing, found, profile=profile,
+                               reason=f"refused: the pre-relaxation failed: {exc}") from None
+        failing, found = check(fixed, config=config)
+        rec["prerelax"] = jsonable(report)
+        rec["findings_after"] = findings_list(found)
+        atoms = fixed
+        hard = [f for f in failing if f.fixable or f.name not in tolerated]
+        if not hard:
+            rec["accepted_after_prerelax"] = findings_list(failing)
+            return atoms, rec
+        if not force:
+            note = None if getattr(report, "converged", True) else getattr(report, "message", None)
+            raise RelaxRefused(hard, found, profile=profile, fixed=True, reason=(
+                f"refused: {len(hard)} error(s) remain after the repulsive pre-relaxation ({_names(hard)}); "
+                "use --force to run anyway (recorded as forced)" + (f"; {note}" if note else "")))
+    elif not force:
+        if repairable:
+            rest = sorted({f.name for f in failing if not f.fixable})
+            n_fix = sum(f.fixable for f in failing)
+            hint = (f"use --prerelax (fix=True) to repair the {n_fix} fixable one(s) first"
+                    + (f" (any {', '.join(rest)} left after the repair is accepted and recorded)" if rest else "")
+                    + ", or --force to run anyway (recorded as forced)")
+        else:
+            hint = ("the repair repairs close contacts only; not fixable: " + _names(blocking or failing)
+                    + "; use --force to run anyway (recorded as forced)")
+        raise RelaxRefused(failing, found, profile=profile, reason=(
+            f"refused: the start fails the {profile} check with {len(failing)} error(s); {hint}"))
+    rec["forced"] = True
+    rec["forced_findings"] = findings_list(failing)
+    return atoms, rec
 
 
 def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: str | None = None,
@@ -78,9 +169,9 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
     fails (``dpa2-preflight``: errors). ``model``: a DeePMD-kit model path; enables
     model-unsupported-element. ``fix=True``: when every failing finding is fixable
     (close contacts, overlaps), return a pre-relaxed *copy* from ``structcheck.fix``
-    and check it again; the input is never modified. Other keywords go to the rule
-    configuration as in ``structcheck.lint`` (``select``, ``ignore``, ``type_map``,
-    ``expect_formula``, ``thresholds``, ``use_project``...).
+    and check it again (:func:`prepare_start`, tolerating nothing); the input is never
+    modified. Other keywords go to the rule configuration as in ``structcheck.lint``
+    (``select``, ``ignore``, ``type_map``, ``expect_formula``, ``thresholds``, ``use_project``...).
     """
     atoms = _as_atoms(atoms)
     config = _config(profile, model, kw)
@@ -89,21 +180,7 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
         return atoms
     if not fix:
         raise PreflightError(failing, found, profile)
-    unfixable = sorted({f"{f.code} {f.name}" for f in failing if not f.fixable})
-    if unfixable:
-        raise PreflightError(failing, found, profile, note="fix=True repairs close contacts only; not fixable: "
-                             + ", ".join(unfixable))
-    from .prerelax import FixError
-    from .prerelax import fix as _fix
-
-    try:
-        fixed, report = _fix(atoms, config=config)
-    except FixError as exc:
-        raise PreflightError(failing, found, profile, note=f"fix=True could not repair it: {exc}") from None
-    failing, found = check(fixed, config=config)
-    if failing:
-        note = None if getattr(report, "converged", True) else getattr(report, "message", None)
-        raise PreflightError(failing, found, profile, fixed=True, note=note)
+    fixed, _ = prepare_start(atoms, config, prerelax=True, tolerated=frozenset())
     return fixed
 
 
@@ -194,12 +271,3 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-# ``structcheck.preflight`` names both this module and the function: once the module is
-# imported, Python binds the package attribute to the module, so make the module callable
-# (``structcheck.preflight(atoms)`` then works however it was reached).
-class _CallableModule(__import__("types").ModuleType):
-    def __call__(self, *args, **kwargs):
-        return preflight(*args, **kwargs)
-
-
-__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -7,7 +7,8 @@ import math
 import numpy as np
 from ase.data import chemical_symbols
 
-from ..engine import Frame, Hit, rule
+from ..frame import Frame
+from ..rule import Hit, rule
 
 
 def _sym(z: int) -> str:
@@ -202,7 +203,7 @@ def _coordination_lists():
     """``tables.coordination_table()`` (from a cached file, so constant) and as lists, once."""
     global _COORD
     if _COORD is None:
-        from ..tables import coordination_table
+        from ...tables import coordination_table
 
         maxn, nonmetal = coordination_table()
         _COORD = (maxn, nonmetal, maxn.tolist(), nonmetal.tolist())
@@ -315,7 +316,7 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
                       "written as Cartesian?", float(pos.max()), 1.0, "Å")
             return
     # nearest-neighbour ratio d / (r_i + r_j) for every atom, up to 2.6x the radii sum
-    from ..neighbors import half_pairs
+    from ...neighbors import half_pairs
 
     r = np.asarray(covalent_radii)
     p = frame.pairs

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Frame, Hit, rule
+from ..frame import Frame
+from ..rule import Hit, rule
 
 
 @rule("SC001", "unreadable-structure", "input", "error",

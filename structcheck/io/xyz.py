@@ -1,178 +1,21 @@
-"""Reading frames robustly, one at a time.
-
-xyz/extxyz are split into frames here (a streaming, chunked reader with line numbers):
-ASE's xyz reader stops at the first bad frame, raises unrelated exception types without
-line numbers, is quadratic for large plain-xyz frames, and ``import ase.io`` alone costs
-~0.5 s. Every other format goes through ``ase.io.iread``.
-"""
+"""structcheck's own xyz/extxyz reader: frames split from a byte stream, with line numbers in every error."""
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers
 
+from .records import FrameRecord, ReadError
+from .xyz_numbers import FIXED_MIN_ATOMS, _fixed_floats, _fixed_layout
+
 XYZ_FORMATS = {"xyz", "extxyz"}
 CHUNK = 1 << 23  # 8 MiB: largest read piece
 CHUNK_MIN = 1 << 20  # 1 MiB: first read piece of a large file
 
-
-@dataclass
-class FrameRecord:
-    """One frame as read: ``atoms`` or an ``error`` (one line, no traceback)."""
-
-    path: str
-    index: int
-    atoms: Atoms | None = None
-    line: int | None = None  # 1-based line where the frame (or the error) is
-    error: str | None = None
-
-
-class ReadError(Exception):
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
-
-
-def unreadable_finding(rec: FrameRecord, config=None):
-    from .findings import Finding
-
-    sev = config.severity.get("SC001", "error") if config is not None else "error"
-    return Finding(code="SC001", name="unreadable-structure", severity=sev, message=rec.error or "",
-                   path=rec.path, frame=rec.index, line=rec.line)
-
-
-def detect_format(path: str, fmt: str | None = None) -> str | None:
-    """``xyz``/``extxyz`` when this module reads the file itself, else the ASE format (or None)."""
-    if fmt:
-        return fmt
-    low = path.lower()
-    if low.endswith((".xyz", ".extxyz")) and low.rfind(".") > low.rfind("/") + 1:
-        return "extxyz"  # what the Path below gives, without building one per file
-    suffix = Path(path).suffix.lower()
-    if suffix in (".xyz", ".extxyz"):
-        return "extxyz"
-    return None
-
-
-def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None) -> Iterator[FrameRecord]:
-    """Frames of one file (``-`` reads standard input); never raises for bad content."""
-    fmt = detect_format(path, fmt)
-    if path == "-":
-        data = (stdin or sys.stdin.buffer).read()
-        if fmt in XYZ_FORMATS or fmt is None:
-            yield from iter_xyz_bytes(data, "-")
-        else:
-            yield from _iter_ase(_BytesPath(data), "-", fmt)
-        return
-    try:
-        # os.open/os.read, not open(): a small file is one read into one bytes object, no
-        # buffered file object (~15 µs per file, most of a 5-atom molecule's read)
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        yield FrameRecord(path, 0, error=f"cannot open: {exc.strerror or exc}")
-        return
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            yield FrameRecord(path, 0, error="is a directory (lint the files inside it, or pass --recursive)")
-            return
-        if fmt in XYZ_FORMATS:
-            if stat.S_ISREG(st.st_mode) and st.st_size < CHUNK:
-                yield from iter_xyz_bytes(_read_all(fd, st.st_size), path)
-            else:
-                with open(fd, "rb", closefd=False) as fh:
-                    yield from iter_xyz_stream(_Chunks(fh), path)
-            return
-    finally:
-        os.close(fd)
-    yield from _iter_ase(os.fspath(path), path, fmt)
-
-
-def _read_all(fd: int, size: int) -> bytes:
-    """The whole small regular file (size from fstat; a file that grew is read to its end)."""
-    data = os.read(fd, size + 1)
-    if len(data) <= size:
-        return data
-    parts = [data]
-    while chunk := os.read(fd, CHUNK):
-        parts.append(chunk)
-    return b"".join(parts)
-
-
-class _Chunks:
-    """A large file (or a pipe) in pieces of CHUNK_MIN that double (up to CHUNK) only while
-    single frames span several pieces: memory stays flat for long trajectories of small
-    frames, and huge frames are read in few large pieces."""
-
-    def __init__(self, fh):
-        self.fh = fh
-        self.size = CHUNK_MIN
-
-    def grow(self) -> None:
-        self.size = min(2 * self.size, CHUNK)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> bytes:
-        data = self.fh.read(self.size)
-        if not data:
-            raise StopIteration
-        return data
-
-
-class _BytesPath:
-    def __init__(self, data: bytes):
-        self.data = data
-
-
-def _iter_ase(source, path: str, fmt: str | None) -> Iterator[FrameRecord]:
-    import io as _io
-    import warnings
-
-    import ase.io
-
-    k = 0
-    try:
-        if isinstance(source, _BytesPath):
-            handle = _io.StringIO(source.data.decode("utf-8", errors="replace"))
-            it = ase.io.iread(handle, index=":", format=fmt)
-        else:
-            if Path(source).stat().st_size == 0:
-                yield FrameRecord(path, 0, error="empty file")
-                return
-            it = ase.io.iread(source, index=":", format=fmt)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for atoms in it:
-                yield FrameRecord(path, k, atoms)
-                k += 1
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a finding, not a crash
-        name = type(exc).__name__
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else name
-        if name == "UnknownFileTypeError":
-            msg = f"cannot tell the file format ({msg}); pass --format-in"
-        else:
-            msg = f"cannot read frame {k} ({name}: {msg})"
-            if k:
-                msg += "; later frames not read"
-        yield FrameRecord(path, k, error=msg[:300])
-        return
-    if k == 0:
-        yield FrameRecord(path, 0, error="no structure in file")
-
-
-# ------------------------------------------------------------------ extxyz comment lines
 
 _KV = re.compile(r"""\s*([A-Za-z_][\w\-.:]*)\s*(?:=\s*("(?:[^"\\]|\\.)*"|\{[^}]*\}|'[^']*'|[^\s"]+))?""")
 _BOOL = {"T": True, "F": False, "True": True, "False": False, "TRUE": True, "FALSE": False}
@@ -289,97 +132,6 @@ def _float_columns(tokens: list, ncols: int, c0: int, w: int, n: int) -> np.ndar
     except (ValueError, TypeError):
         return None
     return out
-
-
-FIXED_MIN_ATOMS = 4096  # below this the token path is as fast
-
-
-def _fixed_layout(block: bytes, n: int, ncols: int, trusted: range = range(0)):
-    """(byte matrix, field spans) when the atom lines of a big frame are a fixed-width table.
-
-    That is: every line has the same length, fields are separated by spaces only (no tab,
-    CR, NUL or other whitespace), and each of the ``ncols`` fields of every line lies in the
-    same column span (as ASE and most codes write extxyz). The tokens are then exactly what
-    ``block.split()`` gives, per span; else None and the caller splits the block.
-    Spans in ``trusted`` are not checked here: the caller parses them first with
-    ``_fixed_floats`` (which admits one token per line only) or else splits the block.
-    """
-    if n < 2 or (len(block) + 1) % n:
-        return None
-    width = (len(block) + 1) // n - 1
-    if width < 1 or any(ch in block for ch in (b"\t", b"\r", b"\x0b", b"\x0c", b"\x00")):
-        return None
-    raw = np.frombuffer(block, dtype=np.uint8)
-    if not (raw[width::width + 1] == 10).all():
-        return None
-    m = np.ndarray((n, width), dtype=np.uint8, buffer=block, strides=(width + 1, 1))
-    filled = m != 32
-    used = filled.any(axis=0)
-    edges = np.flatnonzero(np.diff(np.concatenate(([False], used, [False])).astype(np.int8)))
-    spans = list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
-    if len(spans) != ncols:
-        return None
-    if max(b - a for a, b in spans) > 250:  # keeps the uint8 start counts below from wrapping
-        return None
-    # exactly one token per line in each span: count token starts per span, by row blocks
-    check = [spans[k] for k in range(len(spans)) if k not in trusted]
-    if not check:
-        return m, spans
-    # the checked spans side by side: span k is the run of columns from lo[k]
-    cols = np.concatenate([np.arange(a, b) for a, b in check])
-    lo = np.cumsum([0] + [b - a for a, b in check[:-1]]).tolist()
-    for r0 in range(0, n, 1 << 16):
-        f = filled[r0:r0 + (1 << 16), cols]
-        starts = np.empty(f.shape, dtype=np.uint8)
-        np.greater(f[:, 1:], f[:, :-1], out=starts[:, 1:])
-        starts[:, lo] = f[:, lo]  # a span's first column starts a token when filled
-        if not (np.add.reduceat(starts, lo, axis=1) == 1).all():
-            return None
-    return m, spans
-
-
-_CLASS = np.full(256, 9, dtype=np.int8)
-_CLASS[32] = 0
-_CLASS[[43, 45]] = 1
-_CLASS[48:58] = 2
-_DIGIT = np.zeros(256)
-_DIGIT[48:58] = np.arange(10)
-
-
-def _fixed_floats(m: np.ndarray, a: int, b: int) -> np.ndarray | None:
-    """The floats of span [a, b) of a fixed-width table when every token is a fixed-point
-    decimal ``[+-]digits.digits`` with its point in the same column, right-aligned, with a
-    mantissa below 2**53; else None. Exact: mantissa / 10**k, both exactly representable,
-    is the correctly rounded value, i.e. what ``float(token)`` returns. (The mantissa is a
-    sum of exactly representable integers whose partial sums stay below 2**53: exact in
-    any summation order.)"""
-    dots = np.flatnonzero(m[0, a:b] == 46)
-    if len(dots) != 1:
-        return None
-    d = int(dots[0])
-    k = b - a - d - 1
-    if d < 1 or k > 22 or d + k > 18:
-        return None
-    pw = np.zeros(b - a)
-    pw[:d] = [float(10 ** e) for e in range(d + k - 1, k - 1, -1)]
-    pw[d + 1:] = [float(10 ** e) for e in range(k - 1, -1, -1)]
-    mant = np.empty(len(m))
-    neg = np.empty(len(m), dtype=bool)
-    step = 1 << 16
-    for r0 in range(0, len(m), step):
-        s = m[r0:r0 + step, a:b]
-        # left of the point: spaces, at most one sign, then digits up to the point
-        cls = _CLASS[s[:, :d]]  # space 0, sign 1, digit 2, other 9
-        if not ((cls[:, -1] == 2).all() and (cls[:, 1:] >= cls[:, :-1]).all()
-                and not ((cls[:, 1:] == 1) & (cls[:, :-1] == 1)).any()
-                and (s[:, d] == 46).all() and ((s[:, d + 1:] - np.uint8(48)) < 10).all()):
-            return None
-        mant[r0:r0 + step] = _DIGIT[s] @ pw
-        neg[r0:r0 + step] = (s[:, :d] == 45).any(axis=1)
-    if len(mant) and mant.max() >= 2.0 ** 53:
-        return None
-    val = mant / float(10 ** k)
-    return np.where(neg, -val, val)
 
 
 def _fixed_numbers(m: np.ndarray, a: int, b: int):
@@ -644,10 +396,3 @@ def iter_xyz_bytes(data: bytes, path: str) -> Iterator[FrameRecord]:
     yield from iter_xyz_stream(iter([data]), path)
 
 
-def read_one(path: str, fmt: str | None = None) -> Atoms:
-    """The first readable frame, else ReadError (used by fix/relax on a single start)."""
-    for rec in iter_frames(path, fmt):
-        if rec.error is None:
-            return rec.atoms
-        raise ReadError(f"{path}: frame {rec.index}" + (f", line {rec.line}" if rec.line else "") + f": {rec.error}")
-    raise ReadError(f"{path}: no frame")

@@ -1,4 +1,4 @@
-"""Command line: subcommands only, no logic beyond argument handling.
+"""Command line: one thin module per subcommand (parse, call the library, print, exit code).
 
 Only the invoked subcommand's module is imported, so ``structcheck lint`` starts fast.
 Exit codes as ruff: 0 clean, 1 findings (at or above --fail-on), 2 usage/config/internal error.
@@ -12,17 +12,18 @@ import sys
 
 # name -> (module that defines add_arguments(parser) and run(args) -> int, one-line help)
 SUBCOMMANDS = {
-    "lint": ("structcheck.cli_lint", "check structures for unphysical geometry and composition"),
-    "rules": ("structcheck.cli_lint", "list every rule: code, name, family, severity, on/off, fixable"),
-    "explain": ("structcheck.cli_lint", "what a rule checks, why it matters, an example, the fix"),
-    "fix": ("structcheck.prerelax", "repair close contacts with a repulsive pre-relaxation"),
-    "relax": ("structcheck.relax", "lint, optionally pre-relax, then DPA2 + ASE LBFGS with provenance"),
-    "wander": ("structcheck.wander", "teaching: replicas of one start under tiny noise, spread and minima"),
+    "lint": ("structcheck.cli.lint", "check structures for unphysical geometry and composition"),
+    "rules": ("structcheck.cli.rules", "list every rule: code, name, family, severity, on/off, fixable"),
+    "explain": ("structcheck.cli.rules", "what a rule checks, why it matters, an example, the fix"),
+    "fix": ("structcheck.cli.fix", "repair close contacts with a repulsive pre-relaxation"),
+    "relax": ("structcheck.cli.relax", "lint, optionally pre-relax, then DPA2 + ASE LBFGS with provenance"),
+    "wander": ("structcheck.cli.wander", "teaching: replicas of one start under tiny noise, spread and minima"),
 }
 
 
-class UsageError(Exception):
-    pass
+from .options import UsageError
+
+__all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
-    from . import __version__
+    from .._version import __version__
 
     parser = _Parser(prog="structcheck", description="Sanity checks for atomistic structures "
                      "before a relaxation (lint -> fix -> DPA2 relax).")
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:
-        from .engine import ConfigError
+        from ..linter.registry import ConfigError
 
         if isinstance(exc, (ConfigError, UsageError)):
             print(f"structcheck: error: {exc}", file=sys.stderr)

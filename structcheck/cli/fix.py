@@ -1,0 +1,156 @@
+"""`structcheck fix` (and `lint --fix`): repair each frame, report, write <name>.fixed.extxyz."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..repair.fix import FixError, fix, provenance_info
+from ..repair.repulsive import DEFAULT_MARGIN, DEFAULT_MAX_STEPS
+from .options import UsageError, add_selection_arguments, config_from_args
+
+
+def add_fix_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", metavar="PATH", help="structure file (any format ASE reads); every frame is repaired")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the repaired frames here (extxyz; default <name>.fixed.extxyz beside the "
+                        "input); never the input itself")
+    p.add_argument("--format-in", metavar="FMT", help="input format (ASE name), if the extension does not say")
+    p.add_argument("--diff", action="store_true", help="print each moved atom's displacement; write nothing")
+    p.add_argument("--merge-duplicates", action="store_true",
+                   help="delete the later atom of each overlapping same-element pair (reported) instead of refusing")
+    p.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
+                   help=f"push pairs towards (1 + margin) × the close-contact distance (default {DEFAULT_MARGIN})")
+    p.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS,
+                   help=f"optimizer (LBFGS) steps per frame at most (default {DEFAULT_MAX_STEPS})")
+    p.add_argument("-q", "--quiet", action="store_true", help="no per-frame summary on stderr")
+    add_selection_arguments(p)
+
+
+def _read_frames(path: str, fmt: str | None):
+    import ase.io
+
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        frames = ase.io.read(path, ":", format=fmt)
+    except Exception as exc:  # noqa: BLE001 - any reader error, one line
+        raise UsageError(f"{path}: cannot read: {type(exc).__name__}: {exc}") from None
+    if not isinstance(frames, list):
+        frames = [frames]
+    return frames
+
+
+def _fix_frames(path: str, frames, args, config, say):
+    """(fixed frames, reports, failed?) with one line per problem frame."""
+    fixed_frames, reports, failed = [], [], False
+    for n, atoms in enumerate(frames):
+        where = f"{path}: frame {n}"
+        try:
+            fixed, rep = fix(atoms, config=config, margin=args.margin, max_steps=args.max_steps,
+                             merge_duplicates=args.merge_duplicates)
+        except FixError as exc:
+            print(f"structcheck: {where}: {exc}", file=sys.stderr)
+            failed = True
+            fixed_frames.append(atoms.copy())
+            reports.append(None)
+            continue
+        if not rep.converged:
+            print(f"structcheck: {where}: {rep.message}", file=sys.stderr)
+            failed = True
+        else:
+            n_before = sum(f.name == "close-contact" for f in rep.findings_before)
+            merged = f", {len(rep.merged_duplicates)} duplicate(s) deleted" if rep.merged_duplicates else ""
+            say(f"{where}: {n_before} close contact(s) repaired in {rep.steps} steps{merged}, largest "
+                f"displacement {rep.max_displacement:.3f} Å"
+                + (f" (atom {rep.max_displacement_atom})" if rep.max_displacement_atom is not None else ""))
+        fixed_frames.append(fixed)
+        reports.append(rep)
+    return fixed_frames, reports, failed
+
+
+def _write(frames, reports, out: Path) -> None:
+    import ase.io
+
+    written = []
+    for a, rep in zip(frames, reports):
+        a = a.copy()
+        if rep is not None:
+            a.info.update(provenance_info(rep))
+        written.append(a)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ase.io.write(str(out), written, format="extxyz")
+
+
+def _print_diff(frames, fixed, reports) -> None:
+    """Every atom that moved: frame, input index, element, displacement in Å; deleted duplicates."""
+    print(f"{'frame':>5} {'atom':>6} {'el':<3} {'dx/Å':>9} {'dy/Å':>9} {'dz/Å':>9} {'|d|/Å':>9}")
+    for n, (a, b, rep) in enumerate(zip(frames, fixed, reports)):
+        if rep is None:
+            continue
+        deleted = [d for _, d in rep.merged_duplicates]
+        for d in deleted:
+            print(f"{n:>5} {d:>6} {a[d].symbol:<3} deleted (duplicate of atom "
+                  f"{ {y: x for x, y in rep.merged_duplicates}[d]})")
+        src = np.setdiff1d(np.arange(len(a)), deleted)  # index in b -> index in a
+        dv = b.positions - a.positions[src]
+        dist = np.linalg.norm(dv, axis=1)
+        for q in np.flatnonzero(dist > 0):
+            print(f"{n:>5} {src[q]:>6} {b[q].symbol:<3} {dv[q, 0]:9.4f} {dv[q, 1]:9.4f} {dv[q, 2]:9.4f} "
+                  f"{dist[q]:9.4f}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def beside(path: str) -> Path:
+    p = Path(path)
+    return p.with_name(f"{p.stem}.fixed.extxyz")
+
+
+def run_fix(args) -> int:
+
+    if args.max_steps < 0 or args.margin < 0:
+        raise UsageError("--max-steps and --margin must not be negative")
+    config = config_from_args(args)
+    frames = _read_frames(args.path, args.format_in)
+    out = Path(args.output) if args.output else beside(args.path)
+    if not args.diff and _same_file(Path(args.path), out):
+        raise UsageError(f"{out}: the output would overwrite the input; choose another -o")
+    say = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
+    fixed, reports, failed = _fix_frames(args.path, frames, args, config, say)
+    if args.diff:
+        _print_diff(frames, fixed, reports)
+        return 1 if failed else 0
+    _write(fixed, reports, out)
+    say(f"wrote {out}")
+    return 1 if failed else 0
+
+
+def fix_file_beside(path: str, args) -> int:
+    """``structcheck lint --fix``: write ``<name>.fixed.extxyz`` beside ``path``; exit code."""
+
+    ns = argparse.Namespace(margin=DEFAULT_MARGIN, max_steps=DEFAULT_MAX_STEPS, merge_duplicates=False)
+    try:
+        config = config_from_args(args)
+        frames = _read_frames(path, getattr(args, "format_in", None))
+    except UsageError as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+    out = beside(path)
+    if _same_file(Path(path), out):
+        print(f"structcheck: error: {out}: would overwrite the input; not written", file=sys.stderr)
+        return 2
+    quiet = getattr(args, "quiet", False)
+    say = (lambda m: None) if quiet else (lambda m: print(m, file=sys.stderr))
+    fixed, reports, failed = _fix_frames(path, frames, ns, config, say)
+    _write(fixed, reports, out)
+    say(f"wrote {out}")
+    return 1 if failed else 0

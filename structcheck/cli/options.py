@@ -1,0 +1,48 @@
+"""Options shared by every subcommand (rule selection, configuration) and the CLI's UsageError."""
+
+from __future__ import annotations
+
+import argparse
+
+
+class UsageError(Exception):
+    """A usage error: one line on stderr, exit code 2."""
+
+
+def _csv(value: str) -> list[str]:
+    return [s for s in value.replace(" ", ",").split(",") if s]
+
+
+def _extend(ns_list, value):
+    return (ns_list or []) + _csv(value)
+
+
+class _CsvAppend(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, _extend(getattr(namespace, self.dest), values))
+
+
+def add_selection_arguments(p: argparse.ArgumentParser) -> None:
+    """Rule selection and configuration, shared by lint, fix, relax and wander."""
+    g = p.add_argument_group("rule selection and configuration")
+    g.add_argument("--select", action=_CsvAppend, metavar="RULES",
+                   help="only these rules: codes, code prefixes, names or families (comma-separated; ALL)")
+    g.add_argument("--extend-select", action=_CsvAppend, metavar="RULES", default=[],
+                   help="add rules to the profile's selection (e.g. charge-imbalance)")
+    g.add_argument("--ignore", action=_CsvAppend, metavar="RULES", default=[], help="skip these rules")
+    g.add_argument("--profile", help="rule profile: a shipped name (default, dpa2-preflight) or a .toml path")
+    g.add_argument("--config", metavar="FILE",
+                   help="configuration file (a pyproject.toml with [tool.structcheck], or a plain TOML)")
+    g.add_argument("--isolated", action="store_true", help="ignore pyproject.toml/structcheck.toml found nearby")
+    g.add_argument("--expect-formula", metavar="FORMULA", help="formula every frame should have (formula-mismatch)")
+    g.add_argument("--model", metavar="PATH", help="DeePMD-kit model whose type map must cover the elements")
+    g.add_argument("--type-map", metavar="ELEMENTS", help="elements a model knows, e.g. H,O (instead of --model)")
+
+
+def config_from_args(args, **extra):
+    from ..linter.config import load_config
+
+    return load_config(profile=args.profile, config_file=args.config, select=args.select,
+                       extend_select=args.extend_select, ignore=args.ignore,
+                       use_project=not args.isolated, expect_formula=args.expect_formula,
+                       model=args.model, type_map=args.type_map, **extra)

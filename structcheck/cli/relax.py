@@ -1,0 +1,213 @@
+"""`structcheck relax`: one DPA2 + LBFGS run with its provenance record, or a multi-start search (--starts)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..dp.provenance import atoms_sha256, sha256_file
+from ..dp.relax import RelaxRefused, relax
+from ..dp.run import DEFAULT_FMAX, DEFAULT_STEPS, ENERGY_ROSE
+from ..dp.runtime import DEFAULT_CPU_THREADS, DeepmdUnavailable
+from .options import UsageError
+
+
+def add_relax_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("start", help="the start structure (any format ASE reads; the first frame is used)")
+    p.add_argument("--model", metavar="PATH",
+                   help="DeePMD-kit model (.pth; default: the shipped DPA2 H/O demonstration model)")
+    p.add_argument("--head", help="the head of a multi-task model")
+    p.add_argument("--fmax", type=float, default=DEFAULT_FMAX, metavar="EV_PER_A",
+                   help=f"LBFGS convergence: largest atomic force below this, eV/Å (default {DEFAULT_FMAX})")
+    p.add_argument("--steps", type=int, default=DEFAULT_STEPS,
+                   help=f"at most this many LBFGS steps (default {DEFAULT_STEPS}); exit 1 if not converged")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="final structure, extxyz (default: <start stem>.relaxed.extxyz in the current "
+                        "folder); the provenance record goes beside it as <stem>.provenance.json")
+    p.add_argument("--trajectory", metavar="FILE", help="write every LBFGS step to this ASE .traj file")
+    p.add_argument("--prerelax", action="store_true",
+                   help="repair fixable errors (close contacts, overlaps) with `structcheck fix` first")
+    p.add_argument("--deterministic", action="store_true",
+                   help="deterministic PyTorch algorithms, CUBLAS_WORKSPACE_CONFIG, fixed threads: "
+                        "bitwise-repeatable on the same hardware and versions")
+    p.add_argument("--force", action="store_true",
+                   help="run even when the pre-flight check fails (recorded as forced)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help=f"torch intra-op threads (default {DEFAULT_CPU_THREADS}, or "
+                        "$DP_INTRA_OP_PARALLELISM_THREADS)")
+    p.add_argument("--device", choices=("cpu", "cuda"), help="default: CUDA when available, else CPU")
+    p.add_argument("--format-in", metavar="FMT", help="input format (ASE name)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display even on a terminal")
+    add_multistart_arguments(p)
+
+
+def _quiet_library_logs() -> None:
+    """The CLI prints its own progress: silence torch's "Triton not available" and deepmd's
+    batch-size hints (warnings about nothing the user can act on); errors still show."""
+    import logging
+
+    for name in ("torch._library", "torch._subclasses", "deepmd"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _default_output(start: Path) -> Path:
+    """<start stem>.relaxed.extxyz in the current folder (never the input itself)."""
+    return Path.cwd() / f"{start.stem}.relaxed.extxyz"
+
+
+def run_relax(args) -> int:
+    from ..findings import format_text
+    from ..io import ReadError, read_one
+    from ..models import ModelError
+
+    if args.fmax <= 0:
+        raise UsageError("--fmax must be > 0 eV/Å")
+    if args.steps < 0:
+        raise UsageError("--steps must be >= 0")
+    if args.threads is not None and args.threads < 1:
+        raise UsageError("--threads must be >= 1")
+    if getattr(args, "starts", 0):
+        return run_relax_multistart(args)
+    start = Path(args.start)
+    out = Path(args.output) if args.output else _default_output(start)
+    if start.exists() and out.exists() and out.resolve() == start.resolve():
+        raise UsageError(f"{out}: the output would overwrite the input; choose another -o")
+    if args.trajectory and start.exists() and Path(args.trajectory).exists() and \
+            Path(args.trajectory).resolve() == start.resolve():
+        raise UsageError(f"{args.trajectory}: the trajectory would overwrite the input")
+    try:
+        atoms = read_one(str(start), args.format_in)
+    except (ReadError, OSError) as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+
+    _quiet_library_logs()
+    tty = sys.stderr.isatty() and not args.quiet
+    callback = None
+    if tty:
+        print(f"{'step':>6} {'energy (eV)':>16} {'fmax (eV/Å)':>12}", file=sys.stderr)
+
+        def callback(step, e, m):
+            print(f"{step:>6} {e:>16.6f} {m:>12.4f}", file=sys.stderr, flush=True)
+
+    try:
+        res = relax(atoms, model=args.model, fmax=args.fmax, steps=args.steps, prerelax=args.prerelax,
+                    deterministic=args.deterministic, force=args.force, head=args.head,
+                    trajectory=args.trajectory, output=out, input_path=start, threads=args.threads,
+                    device=args.device, callback=callback,
+                    command={k: v for k, v in vars(args).items() if not callable(v)})
+    except RelaxRefused as exc:
+        for f in exc.all_findings:
+            print(format_text(f.at(path=str(start))))
+        print(f"structcheck: {exc.reason}", file=sys.stderr)
+        return 1
+    except (ModelError, DeepmdUnavailable) as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+    r = res.provenance["run"]
+    state = f"converged in {res.steps} steps" if res.converged else \
+        f"NOT converged within {res.steps} steps (fmax {res.fmax[-1]:.4g} > {args.fmax:g} eV/Å)"
+    forced = " [forced past pre-flight errors]" if res.provenance["preflight"]["forced"] else ""
+    pre = " after pre-relaxation" if res.provenance["preflight"]["prerelax"] is not None else ""
+    print(f"{start}: {state}{pre}{forced}: E = {res.energies[-1]:.6f} eV "
+          f"(ΔE = {r['energy_change_eV']:+.6f} eV), fmax = {res.fmax[-1]:.4g} eV/Å")
+    accepted = res.provenance["preflight"]["accepted_after_prerelax"]
+    if accepted:
+        print("note: left after the pre-relaxation and accepted (--prerelax): "
+              + "; ".join(f"{f['code']} {f['name']}: {f['message']}" for f in accepted), file=sys.stderr)
+    if r["energy_rose"]:
+        print(f"warning: {ENERGY_ROSE}", file=sys.stderr)
+    print(f"wrote {out} and {res.provenance_file}" + (f" and {args.trajectory}" if args.trajectory else ""))
+    return 0 if res.converged else 1
+
+
+def add_multistart_arguments(p: argparse.ArgumentParser) -> None:
+    """``--starts`` and ``--rattle`` for ``structcheck relax``."""
+    p.add_argument("--starts", type=int, default=0, metavar="N",
+                   help="multi-start search: relax N sane rattled copies of the start (each linted) and "
+                        "report the distinct minima; the lowest is written to -o")
+    p.add_argument("--rattle", type=float, default=0.05, metavar="Å",
+                   help="Gaussian rattle per coordinate of each start, Å (default 0.05; with --starts)")
+    p.add_argument("--rattle-seed", type=int, default=0, metavar="SEED",
+                   help="seed of the rattles (default 0; with --starts)")
+
+
+def run_relax_multistart(args) -> int:
+    """``structcheck relax START --starts N --rattle S``: exit 0 when the lowest minimum's
+    relaxation converged, 1 when it did not or the start cannot give sane rattles."""
+    from ase.io import write
+
+    from ..dp.calculator import dp_factory
+    from ..dp.multistart import format_multistart, multistart, sane_rattles
+    from ..dp.provenance import model_sha256, provenance_path, versions, write_record
+    from ..dp.runtime import runtime_record, runtime_settings
+    from ..guard import _config, prepare_start
+    from ..io import ReadError, read_one
+    from ..models import ModelError, default_model_path, model_type_map
+
+    if args.starts < 1:
+        raise UsageError("--starts must be >= 1")
+    if args.rattle <= 0:
+        raise UsageError("--rattle must be > 0 Å")
+    start = Path(args.start)
+    try:
+        atoms = read_one(str(start), getattr(args, "format_in", None))
+    except (OSError, ReadError) as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+    model = Path(args.model) if args.model else default_model_path()
+    try:
+        type_map = model_type_map(model)
+    except ModelError as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+    config = _config("dpa2-preflight", str(model), {"type_map": ",".join(type_map)})
+    try:  # the same pre-flight policy as a single relax (a multi-start cannot be --force-d)
+        atoms, pre = prepare_start(atoms, config, prerelax=getattr(args, "prerelax", False))
+    except RelaxRefused as exc:
+        print(f"structcheck: {start}: {exc.reason}", file=sys.stderr)
+        return 1
+    say = (lambda m: None) if getattr(args, "quiet", False) else (lambda m: print(m, file=sys.stderr, flush=True))
+    try:
+        sane_rattles(atoms, 1, args.rattle, args.rattle_seed, config=config)  # refuse before loading a model
+    except ValueError as exc:
+        print(f"structcheck: {start}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        with runtime_settings(threads=getattr(args, "threads", None), deterministic=args.deterministic,
+                              device=getattr(args, "device", None)) as settings:
+            factory = dp_factory(model, head=args.head)
+            res = multistart(atoms, factory, starts=args.starts, rattle=args.rattle, seed=args.rattle_seed,
+                             fmax=args.fmax, steps=args.steps, config=config, progress=say)
+            runtime = runtime_record(args.deterministic, settings.get("notes", ()))
+    except (ModelError, DeepmdUnavailable) as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"structcheck: {start}: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.output) if args.output else Path.cwd() / f"{start.stem}.relaxed.extxyz"
+    if start.exists() and out.exists() and out.resolve() == start.resolve():
+        raise UsageError(f"{out}: the output would overwrite the input; choose another -o")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    best = res.best.copy()
+    best.info["structcheck_multistart_minimum"] = 0
+    write(str(out), best, format="extxyz")
+    record = {"structcheck_provenance": 1, "kind": "multistart",
+              "input": {"path": str(start), "sha256": sha256_file(start) if start.is_file() else None,
+                        "atoms_sha256": atoms_sha256(atoms)},
+              "model": {"path": str(model), "sha256": model_sha256(model), "type_map": list(type_map),
+                        "head": args.head},
+              "parameters": {"fmax_eV_per_A": args.fmax, "steps": args.steps, "deterministic": args.deterministic,
+                             "prerelax": bool(getattr(args, "prerelax", False)), "starts": args.starts,
+                             "rattle_A": args.rattle, "seed": args.rattle_seed, "optimizer": "ase.optimize.LBFGS"},
+              "versions": versions(), "runtime": runtime, "preflight": pre, "multistart": res.to_dict()}
+    prov = provenance_path(out)
+    write_record(record, prov)
+    print(format_multistart(res))
+    print(f"wrote {out} (lowest minimum) and {prov}")
+    ibest = int(np.argmin(res.final_energies))
+    return 0 if res.runs[ibest].converged else 1

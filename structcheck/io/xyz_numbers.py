@@ -1,0 +1,95 @@
+"""Numbers of large fixed-layout xyz blocks parsed as whole arrays (no per-token Python work)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+FIXED_MIN_ATOMS = 4096  # below this the token path is as fast
+
+
+def _fixed_layout(block: bytes, n: int, ncols: int, trusted: range = range(0)):
+    """(byte matrix, field spans) when the atom lines of a big frame are a fixed-width table.
+
+    That is: every line has the same length, fields are separated by spaces only (no tab,
+    CR, NUL or other whitespace), and each of the ``ncols`` fields of every line lies in the
+    same column span (as ASE and most codes write extxyz). The tokens are then exactly what
+    ``block.split()`` gives, per span; else None and the caller splits the block.
+    Spans in ``trusted`` are not checked here: the caller parses them first with
+    ``_fixed_floats`` (which admits one token per line only) or else splits the block.
+    """
+    if n < 2 or (len(block) + 1) % n:
+        return None
+    width = (len(block) + 1) // n - 1
+    if width < 1 or any(ch in block for ch in (b"\t", b"\r", b"\x0b", b"\x0c", b"\x00")):
+        return None
+    raw = np.frombuffer(block, dtype=np.uint8)
+    if not (raw[width::width + 1] == 10).all():
+        return None
+    m = np.ndarray((n, width), dtype=np.uint8, buffer=block, strides=(width + 1, 1))
+    filled = m != 32
+    used = filled.any(axis=0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], used, [False])).astype(np.int8)))
+    spans = list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+    if len(spans) != ncols:
+        return None
+    if max(b - a for a, b in spans) > 250:  # keeps the uint8 start counts below from wrapping
+        return None
+    # exactly one token per line in each span: count token starts per span, by row blocks
+    check = [spans[k] for k in range(len(spans)) if k not in trusted]
+    if not check:
+        return m, spans
+    # the checked spans side by side: span k is the run of columns from lo[k]
+    cols = np.concatenate([np.arange(a, b) for a, b in check])
+    lo = np.cumsum([0] + [b - a for a, b in check[:-1]]).tolist()
+    for r0 in range(0, n, 1 << 16):
+        f = filled[r0:r0 + (1 << 16), cols]
+        starts = np.empty(f.shape, dtype=np.uint8)
+        np.greater(f[:, 1:], f[:, :-1], out=starts[:, 1:])
+        starts[:, lo] = f[:, lo]  # a span's first column starts a token when filled
+        if not (np.add.reduceat(starts, lo, axis=1) == 1).all():
+            return None
+    return m, spans
+
+
+_CLASS = np.full(256, 9, dtype=np.int8)
+_CLASS[32] = 0
+_CLASS[[43, 45]] = 1
+_CLASS[48:58] = 2
+_DIGIT = np.zeros(256)
+_DIGIT[48:58] = np.arange(10)
+
+
+def _fixed_floats(m: np.ndarray, a: int, b: int) -> np.ndarray | None:
+    """The floats of span [a, b) of a fixed-width table when every token is a fixed-point
+    decimal ``[+-]digits.digits`` with its point in the same column, right-aligned, with a
+    mantissa below 2**53; else None. Exact: mantissa / 10**k, both exactly representable,
+    is the correctly rounded value, i.e. what ``float(token)`` returns. (The mantissa is a
+    sum of exactly representable integers whose partial sums stay below 2**53: exact in
+    any summation order.)"""
+    dots = np.flatnonzero(m[0, a:b] == 46)
+    if len(dots) != 1:
+        return None
+    d = int(dots[0])
+    k = b - a - d - 1
+    if d < 1 or k > 22 or d + k > 18:
+        return None
+    pw = np.zeros(b - a)
+    pw[:d] = [float(10 ** e) for e in range(d + k - 1, k - 1, -1)]
+    pw[d + 1:] = [float(10 ** e) for e in range(k - 1, -1, -1)]
+    mant = np.empty(len(m))
+    neg = np.empty(len(m), dtype=bool)
+    step = 1 << 16
+    for r0 in range(0, len(m), step):
+        s = m[r0:r0 + step, a:b]
+        # left of the point: spaces, at most one sign, then digits up to the point
+        cls = _CLASS[s[:, :d]]  # space 0, sign 1, digit 2, other 9
+        if not ((cls[:, -1] == 2).all() and (cls[:, 1:] >= cls[:, :-1]).all()
+                and not ((cls[:, 1:] == 1) & (cls[:, :-1] == 1)).any()
+                and (s[:, d] == 46).all() and ((s[:, d + 1:] - np.uint8(48)) < 10).all()):
+            return None
+        mant[r0:r0 + step] = _DIGIT[s] @ pw
+        neg[r0:r0 + step] = (s[:, :d] == 45).any(axis=1)
+    if len(mant) and mant.max() >= 2.0 ** 53:
+        return None
+    val = mant / float(10 ** k)
+    return np.where(neg, -val, val)

@@ -1,0 +1,96 @@
+"""One structure being linted: arrays, pair thresholds and one shared neighbour list."""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+
+import numpy as np
+
+from ..neighbors import Pairs, half_pairs
+
+class Frame:
+    """One structure being linted: arrays, thresholds and one shared neighbour list."""
+
+    def __init__(self, atoms, config):
+        self.atoms = atoms
+        self.config = config
+        self.t = config.thresholds
+        self.numbers = atoms.numbers
+        self.positions = atoms.positions
+        self.cell = atoms.cell.array
+        self.pbc = atoms.pbc
+        self.info = atoms.info
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @cached_property
+    def finite(self) -> bool:
+        # a sum of finite numbers is finite unless it overflows (then look element by element)
+        if math.isfinite(self.positions.sum()) and math.isfinite(self.cell.sum()):
+            return True
+        return bool(np.isfinite(self.positions).all() and np.isfinite(self.cell).all())
+
+    @cached_property
+    def pairs(self):
+        """Every pair within the largest distance any geometry rule needs."""
+        if not self.finite:
+            z = np.zeros(0, int)
+            return Pairs(z, z, np.zeros(0), np.zeros((0, 3), int), 0.0)
+        return half_pairs(self.positions, self.cell, self.pbc, self.cutoff)
+
+    @cached_property
+    def species(self) -> np.ndarray:
+        """The atomic numbers present, sorted."""
+        z = self.numbers
+        if len(z) <= 256:  # np.unique's overhead dominates for a molecule
+            return np.array(sorted(set(z.tolist())), dtype=z.dtype)
+        if z.dtype.kind in "iu" and 0 <= z.min() and z.max() < 1024:  # O(n), no sort
+            return np.flatnonzero(np.bincount(z)).astype(z.dtype)
+        return np.unique(z)
+
+    @property
+    def cutoff(self) -> float:
+        """Largest distance any geometry rule needs for these species (memoised per run)."""
+        key = ("cutoff", id(self.t), self.species.tobytes())
+        memo = self.config.cache
+        if key not in memo:
+            memo[key] = (self.t, self.t.cutoff(self.species))  # holds t: its id stays unique
+        return memo[key][1]
+
+    @cached_property
+    def _pair_z(self):
+        p = self.pairs
+        return self.numbers[p.i], self.numbers[p.j]
+
+    def pair_numbers(self, pairs=None):
+        if pairs is None:
+            return self._pair_z
+        return self.numbers[pairs.i], self.numbers[pairs.j]
+
+    @cached_property
+    def _pair_key(self) -> np.ndarray:
+        zi, zj = self._pair_z
+        return zi * 119 + zj
+
+    def pair_threshold(self, name: str) -> np.ndarray:
+        """The ``name`` threshold (close_contact, overlap, bonded) of every pair of ``pairs``."""
+        memo = self.__dict__.setdefault("_pair_thr", {})
+        if name not in memo:
+            table = getattr(self.t, name)
+            memo[name] = table.reshape(-1)[self._pair_key] if table.shape == (119, 119) \
+                else table[self._pair_z]
+        return memo[name]
+
+    @cached_property
+    def bonded_pairs(self):
+        """Pairs closer than the bonded threshold but not overlapping (one site)."""
+        p = self.pairs
+        return p.within((p.d < self.pair_threshold("bonded")) & (p.d >= self.pair_threshold("overlap")))
+
+    @cached_property
+    def coordination(self) -> np.ndarray:
+        b = self.bonded_pairs
+        n = len(self)
+        return np.bincount(b.i, minlength=n) + np.bincount(b.j, minlength=n)

@@ -1,0 +1,1 @@
+"""Repairing a bad start: the repulsive ASE calculator and the least-movement fix."""

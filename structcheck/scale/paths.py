@@ -1,0 +1,131 @@
+"""What to lint: a lazy directory walk with include/exclude patterns, ASE databases, files to frames."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator, Sequence
+
+from ..io import FrameRecord, iter_frames
+
+# Files a directory walk picks up unless --include says otherwise (names, fnmatch).
+DEFAULT_INCLUDE = ("*.xyz", "*.extxyz", "*.cif", "*.vasp", "*.poscar", "POSCAR*", "CONTCAR*",
+                   "*.traj", "*.db", "*.pdb", "*.xsf", "*.res", "*.gen", "*.cfg", "*.mol", "*.sdf")
+# Never walked into or picked up by a directory walk (explicitly named files always are).
+DEFAULT_EXCLUDE = (".*", "__pycache__", "*.fixed.extxyz")
+
+DB_SUFFIXES = (".db",)
+DB_PAGE = 1000  # rows per database query (keyset paging: memory flat in the number of rows)
+
+
+# ---------------------------------------------------------------- paths
+
+
+def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
+    """``fnmatch.fnmatchcase`` of the name or the relative path against any pattern (one
+    compiled regular expression per pattern set: a walk tests every entry)."""
+    rx = _PATTERNS.get(patterns)
+    if rx is None:
+        import re
+
+        rx = _PATTERNS[patterns] = re.compile("|".join(fnmatch.translate(p) for p in patterns) or "(?!)")
+    return rx.match(name) is not None or (rel != name and rx.match(rel) is not None)
+
+
+_PATTERNS: dict = {}
+
+
+def iter_paths(paths: Iterable[str], include: Sequence[str] | None = None,
+               exclude: Sequence[str] = ()) -> Iterator[str]:
+    """Files to lint, in a deterministic order: named files as given, directories walked
+    recursively (entries sorted by name). ``include``/``exclude`` are glob patterns matched
+    against a file's name and its path relative to the directory given (``*`` crosses
+    ``/``); ``exclude`` also prunes directories. Hidden entries are skipped in walks."""
+    inc = tuple(include) if include else DEFAULT_INCLUDE
+    exc = tuple(exclude) + DEFAULT_EXCLUDE
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            yield from _walk(p, "", inc, exc, frozenset())
+        else:
+            yield p
+
+
+def _walk(top: str, rel: str, inc, exc, ancestors: frozenset) -> Iterator[str]:
+    folder = os.path.join(top, rel) if rel else top
+    try:
+        st = os.stat(folder)
+        key = (st.st_dev, st.st_ino)
+        if key in ancestors:  # a symlink loop
+            return
+        with os.scandir(folder) as it:
+            entries = sorted((e.name, e.is_dir(follow_symlinks=True)) for e in it)
+    except OSError:
+        return
+    ancestors = ancestors | {key}
+    for name, is_dir in entries:
+        r = f"{rel}/{name}" if rel else name
+        if _matches(name, r, exc):
+            continue
+        if is_dir:
+            yield from _walk(top, r, inc, exc, ancestors)
+        elif _matches(name, r, inc):
+            yield os.path.join(top, r)
+
+
+# ---------------------------------------------------------------- frames
+
+
+def iter_file_frames(path: str, fmt: str | None = None, open_path: str | None = None) -> Iterator[FrameRecord]:
+    """Frames of one file; ASE databases (``.db``) row by row, all else via ``io.iter_frames``.
+
+    ``open_path`` reads another path (e.g. absolute, on a Dask worker) while records keep
+    ``path`` (so per-file-ignores and reports see the path as the user gave it).
+    """
+    src = open_path or path
+    if (fmt == "db") or (fmt is None and src != "-" and src.lower().endswith(DB_SUFFIXES)):
+        records = iter_db(src)
+    else:
+        records = iter_frames(src, fmt)
+    for rec in records:
+        rec.path = path
+        yield rec
+
+
+def iter_db(path: str) -> Iterator[FrameRecord]:
+    """Rows of an ASE database in id order, ``DB_PAGE`` rows per query; frame = row position."""
+    if not os.path.isfile(path):
+        yield FrameRecord(path, 0, error="cannot open: no such file")
+        return
+    k = 0
+    try:
+        from ase.db import connect
+
+        db = connect(path, type="db")
+        last = 0
+        while True:
+            rows = list(db.select(f"id>{last}", sort="id", limit=DB_PAGE, include_data=False))
+            for row in rows:
+                atoms = row.toatoms()
+                atoms.info["db_id"] = row.id
+                yield FrameRecord(path, k, atoms)
+                k += 1
+            if len(rows) < DB_PAGE:
+                break
+            last = rows[-1].id
+    except Exception as exc:  # noqa: BLE001 - an unreadable database is a finding, not a crash
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        yield FrameRecord(path, k, error=f"cannot read ASE database row {k} ({type(exc).__name__}: {msg})"[:300])
+        return
+    if k == 0:
+        yield FrameRecord(path, 0, error="no structure in database")
+
+
+def lint_paths(paths: Iterable[str], fmt: str | None, config) -> Iterator[tuple[FrameRecord, list]]:
+    """(record, findings) per frame, in order, in this process (streaming)."""
+    from ..linter.engine import lint_frames
+
+    for path in paths:
+        # one lint_frames per file: its per-path rule cache then never grows with the file count
+        yield from lint_frames(iter_file_frames(path, fmt), config)
+
+
