@@ -1,0 +1,166 @@
+"""Issue 17 speed figures: every ratio against its named baseline, measured in the same run.
+
+Run from the repository root (data cached in /tmp/structcheck-bench):
+
+    .venv/bin/python benchmarks/bench_speed.py                 # everything, best of 3
+    .venv/bin/python benchmarks/bench_speed.py --only cif --reps 1
+
+Each figure is the best (minimum) of ``--reps`` runs of ours and of the baseline,
+interleaved, on a shared machine; the load average is printed with the table. Wall
+times of whole processes unless a row says "call" (then the baseline's own call only,
+its imports excluded: the strict reading of "just parsing it").
+
+cif: a 1,024-atom P1 CIF (rattled SiC supercell written by ASE) linted by one
+``structcheck lint`` process, vs ``ase.io.read`` of it (call), vs pymatgen
+``Structure.from_file`` (call: mofchecker-next's parser, a lower bound of its parse +
+check; mofchecker-next itself does not install here: its libconeangle dependency fetches
+fortran-stdlib from GitHub at build time), and, for the floor, vs a process that only
+parses and expands the file with gemmi. 2,000 small CIFs (pymatgen's shipped structures
+symmetrised by CifWriter, and ASE's COD minerals, 50 files repeated) in one lint vs a
+loop of ``ase.io.read`` (call).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_lint import DATA, PY, SC, measured  # noqa: E402
+
+ROWS: list[tuple[str, str, str, float | None, float | None]] = []
+
+
+def row(metric: str, ours: str, base: str, ratio: float | None, target: float | None = None) -> None:
+    ROWS.append((metric, ours, base, ratio, target))
+    r = f", ratio {ratio:.3f}" if ratio is not None else ""
+    print(f"  {metric}: ours {ours}, baseline {base}{r}", flush=True)
+
+
+ASE_READ = ("import json,time,sys,warnings,ase.io;warnings.simplefilter('ignore');t=time.perf_counter();"
+            "a=ase.io.read(sys.argv[1]);print(json.dumps([time.perf_counter()-t,len(a)]))")
+PMG_READ = ("import json,time,sys,warnings;warnings.simplefilter('ignore');from pymatgen.core import Structure;"
+            "t=time.perf_counter();s=Structure.from_file(sys.argv[1]);print(json.dumps([time.perf_counter()-t,len(s)]))")
+GEMMI_ONLY = ("import json,sys,time,gemmi;t=time.perf_counter();"
+              "s=gemmi.make_small_structure_from_block(gemmi.cif.read(sys.argv[1]).sole_block());"
+              "n=len(s.get_all_unit_cell_sites());print(json.dumps([time.perf_counter()-t,n]))")
+ASE_LOOP = ("import json,time,sys,warnings,ase.io;warnings.simplefilter('ignore');fs=open(sys.argv[1]).read().split()\n"
+            "t=time.perf_counter()\nfor f in fs: ase.io.read(f)\nprint(json.dumps([time.perf_counter()-t,len(fs)]))")
+LINT_LIST = ("import sys;from structcheck.cli import main;"
+             "sys.exit(main(['lint','-q','--isolated',*sys.argv[2:],*open(sys.argv[1]).read().split()]))")
+
+
+def cif_big_file() -> Path:
+    p = DATA / "cif" / "sic_1024.cif"
+    if not p.exists():
+        import numpy as np
+        from ase.build import bulk
+
+        p.parent.mkdir(parents=True, exist_ok=True)
+        a = bulk("SiC", "zincblende", a=4.36).repeat((8, 8, 8))
+        a.positions += np.random.default_rng(1).normal(0.0, 0.05, a.positions.shape)
+        a.write(str(p) + ".tmp", format="cif")
+        os.replace(str(p) + ".tmp", p)
+    return p
+
+
+def cif_small_files(count: int) -> list[Path]:
+    d = DATA / "cif" / "small"
+    files = [d / f"c{k:05d}.cif" for k in range(count)]
+    if not all(f.exists() for f in files):
+        import warnings
+
+        import ase
+        import pymatgen.util
+        from pymatgen.core import Structure
+        from pymatgen.io.cif import CifWriter
+
+        d.mkdir(parents=True, exist_ok=True)
+        src = d / "src"
+        src.mkdir(exist_ok=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for f in sorted(glob.glob(os.path.join(os.path.dirname(pymatgen.util.__file__), "structures", "*.json"))):
+                s = Structure.from_file(f)
+                for tag, kw in (("p1", {}), ("sym", {"symprec": 0.1})):
+                    CifWriter(s, **kw).write_file(str(src / f"{Path(f).stem}_{tag}.cif"))
+        for f in glob.glob(os.path.join(os.path.dirname(ase.__file__), "test", "testdata", "minerals", "*.cif")):
+            shutil.copy(f, src)
+        pool = sorted(src.glob("*.cif"))
+        for k, f in enumerate(files):
+            shutil.copy(pool[k % len(pool)], f)
+    return files
+
+
+def best(xs: list[float]) -> float:
+    return min(xs)
+
+
+def bench_cif(reps: int, nsmall: int) -> None:
+    big = str(cif_big_file())
+    lint_t, ase_t, pmg_t, gem_t, gem_p = [], [], [], [], []
+    for _ in range(reps):
+        lint_t.append(measured([*SC, "lint", "-q", "--isolated", big])[0])
+        w, _, (t, n) = measured([PY, "-c", ASE_READ, big], stdout_json=True)
+        ase_t.append(t)
+        w, _, (t, n2) = measured([PY, "-c", PMG_READ, big], stdout_json=True)
+        pmg_t.append(t)
+        w, _, (t, n3) = measured([PY, "-c", GEMMI_ONLY, big], stdout_json=True)
+        gem_t.append(t)
+        gem_p.append(w)
+        assert n == n2 == n3 == 1024, (n, n2, n3)
+    row("cif 1,024 atoms: lint process vs ase.io.read (call)", f"{best(lint_t):.3f} s", f"{best(ase_t):.3f} s",
+        best(lint_t) / best(ase_t), 0.2)
+    row("cif 1,024 atoms: lint process vs pymatgen Structure.from_file (call; mofchecker-next's parse)",
+        f"{best(lint_t):.3f} s", f"{best(pmg_t):.3f} s", best(lint_t) / best(pmg_t), 1.0)
+    row("cif 1,024 atoms: lint process vs gemmi parse + expand alone (process)", f"{best(lint_t):.3f} s",
+        f"{best(gem_p):.3f} s (call {best(gem_t) * 1e3:.1f} ms)", best(lint_t) / best(gem_p))
+    files = cif_small_files(nsmall)
+    lst = DATA / "cif" / f"small_{nsmall}.list"
+    lst.write_text("\n".join(map(str, files)))
+    ours, base = [], []
+    for _ in range(reps):
+        ours.append(measured([PY, "-c", LINT_LIST, str(lst)])[0])
+        w, _, (t, nf) = measured([PY, "-c", ASE_LOOP, str(lst)], stdout_json=True)
+        base.append(t)
+    row(f"cif {nsmall:,} small files: one lint process vs ase.io.read loop (call)", f"{best(ours):.2f} s",
+        f"{best(base):.2f} s", best(ours) / best(base), 0.3)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=["cif"], action="append")
+    ap.add_argument("--reps", type=int, default=3, help="runs of each side; the best is kept (default 3)")
+    ap.add_argument("--small-cifs", type=int, default=2000)
+    args = ap.parse_args()
+    only = set(args.only or ["cif"])
+    print(f"python {sys.version.split()[0]}, data in {DATA}, load average at start {os.getloadavg()[0]:.2f}",
+          flush=True)
+    import compileall
+
+    import structcheck
+
+    compileall.compile_dir(str(Path(structcheck.__file__).parent), quiet=1)
+    t0 = time.perf_counter()
+    if "cif" in only:
+        bench_cif(args.reps, args.small_cifs)
+    load = os.getloadavg()
+    print(f"\nbest of {args.reps}; {time.perf_counter() - t0:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+          f" on {os.cpu_count()} cores")
+    w = max(len(r[0]) for r in ROWS)
+    print(f"{'metric':<{w}}  {'ours':>10}  {'baseline':>30}  {'ratio':>7}  {'target':>7}  result")
+    failed = 0
+    for metric, ours, base, ratio, target in ROWS:
+        res = "-" if target is None else ("pass" if ratio <= target else "FAIL")
+        failed += res == "FAIL"
+        print(f"{metric:<{w}}  {ours:>10}  {base:>30}  {ratio:>7.3f}  {('<= ' + str(target)) if target else '-':>7}  {res}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
