@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q -U pip
 
 # torch first and pinned: an unpinned torch would pull a multi-GB CUDA build.
-$(STAMP): $(BIN)/python pyproject.toml scripts/install_deepmd.sh
+$(STAMP): $(BIN)/python pyproject.toml structcheck/_scripts/install_deepmd.sh
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[all,test]"
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/install_deepmd.sh

@@ -1,4 +1,4 @@
-"""Findings (plain data) and every report format, in one place."""
+"""Findings (plain data), every text report format, and FindingList (a list that shows as a table in a notebook)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,17 @@ class Finding:
     line: int | None = None
     fixable: bool = False
     data: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def __str__(self) -> str:
+        return format_text(self)
+
+    def __repr__(self) -> str:
+        where = f", path={self.path!r}" if self.path != "<atoms>" else ""
+        return (f"Finding({self.code} {self.severity} {self.name}, atoms={self.atoms}, frame={self.frame}"
+                f"{where}: {self.message!r})")
+
+    def _repr_html_(self) -> str:
+        return findings_html([self])
 
     def at(self, **where) -> Finding:
         """A copy placed at a path/frame/line."""
@@ -162,3 +173,87 @@ def table(findings: Sequence[Finding]) -> str:
     for r in rows:
         out.append("  ".join(r[c].ljust(widths[c]) for c in range(5)) + "  " + r[5])
     return "\n".join(out)
+
+
+# ---------------------------------------------------------------- notebooks: FindingList
+# Jupyter shows an object by its ``_repr_html_``; a plain list of dataclasses shows as one long
+# line. The table is a few lines of escaped HTML (pandas would be a heavy import for it).
+
+MAX_ROWS = 200  # rows shown in a notebook table; the summary counts all of them
+_COLOURS = {"error": "#b00020", "warning": "#9a6700", "info": "#0b5394"}
+
+
+def summary(findings) -> str:
+    """``3 findings (2 errors, 1 warning) in 1 frame: SC102×2, SC103`` or ``no findings``."""
+    findings = list(findings)
+    if not findings:
+        return "no findings"
+    sev = Counter(f.severity for f in findings)
+    parts = [f"{sev[s]} {s}{'s' if sev[s] != 1 else ''}" for s in ("error", "warning", "info") if sev[s]]
+    frames = {(f.path, f.frame) for f in findings}
+    codes = Counter(f.code for f in findings)
+    code_text = ", ".join(f"{c}×{n}" if n > 1 else c for c, n in sorted(codes.items()))
+    return (f"{len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) in "
+            f"{len(frames)} frame{'s' if len(frames) != 1 else ''}: {code_text}")
+
+
+def _atoms_cell(atoms, limit: int = 8) -> str:
+    shown = ", ".join(str(a) for a in atoms[:limit])
+    return shown + (f", … (+{len(atoms) - limit})" if len(atoms) > limit else "")
+
+
+def findings_html(findings: Iterable, title: str | None = None, max_rows: int = MAX_ROWS) -> str:
+    """An HTML table of findings with a summary line (and ``title`` above it)."""
+    from html import escape  # not at module level: the lint path never needs it
+
+    findings = list(findings)
+    head = f"<strong>{escape(title)}</strong>: " if title else ""
+    out = [f'<div class="structcheck-findings"><p>{head}{escape(summary(findings))}</p>']
+    if findings:
+        paths = {f.path for f in findings}
+        show_path = len(paths) > 1 or paths != {"<atoms>"}
+        cols = (["path"] if show_path else []) + ["frame", "code", "severity", "name", "atoms", "message"]
+        out.append("<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in cols) + "</tr></thead><tbody>")
+        for f in findings[:max_rows]:
+            colour = _COLOURS.get(f.severity, "inherit")
+            where = [escape(f.path) + (f":{f.line}" if f.line is not None else "")] if show_path else []
+            cells = where + [str(f.frame), escape(f.code),
+                             f'<span style="color:{colour}">{escape(f.severity)}</span>',
+                             escape(f.name) + (" [*]" if f.fixable else ""),
+                             escape(_atoms_cell(f.atoms)), escape(f.message)]
+            out.append("<tr>" + "".join(f'<td style="text-align:left">{c}</td>' for c in cells) + "</tr>")
+        out.append("</tbody></table>")
+        if len(findings) > max_rows:
+            out.append(f"<p>… {len(findings) - max_rows} more (all are in the list)</p>")
+    out.append("</div>")
+    return "".join(out)
+
+
+class FindingList(list):
+    """A list of :class:`~structcheck.findings.Finding` that shows as a table in a notebook.
+
+    ``summary()`` is the one-line count; ``errors``/``warnings`` filter by severity
+    (plain lists are returned by slicing and by ``+``, as for any list).
+    """
+
+    def summary(self) -> str:
+        return summary(self)
+
+    @property
+    def errors(self) -> FindingList:
+        return FindingList(f for f in self if f.severity == "error")
+
+    @property
+    def warnings(self) -> FindingList:
+        return FindingList(f for f in self if f.severity == "warning")
+
+    def _repr_html_(self) -> str:
+        return findings_html(self)
+
+    def __str__(self) -> str:
+        return "\n".join([summary(self)] + [format_text(f) for f in self])
+
+    def __repr__(self) -> str:
+        if not self:
+            return "FindingList([])  # no findings"
+        return "FindingList([\n" + "".join(f"  {f!r},\n" for f in self) + f"])  # {summary(self)}"

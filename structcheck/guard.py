@@ -11,12 +11,14 @@ quacc ``Runner.run_opt``, atomate2 ``AseRelaxer``). See docs/pipelines.md.
 from __future__ import annotations
 
 import functools
+import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from .findings import Finding, at_least, table
 
-__all__ = ["PreflightError", "RelaxRefused", "guard", "guarded", "prepare_start", "preflight"]
+__all__ = ["PreflightError", "RelaxRefused", "guard", "guarded", "preflight", "prepare_start"]
 
 PROFILE = "dpa2-preflight"
 
@@ -42,17 +44,11 @@ class PreflightError(Exception):
 
 
 def _as_atoms(obj):
-    """The ``ase.Atoms`` behind an Atoms, a filter (FrechetCellFilter, ...) or an optimizable."""
-    from ase import Atoms
+    """The ``ase.Atoms`` behind an Atoms, a filter (FrechetCellFilter, ...), an optimizable, a
+    pymatgen Structure/Molecule or an ase.db row (see ``structcheck.io.convert``)."""
+    from .io.convert import to_atoms
 
-    seen = 0
-    while not isinstance(obj, Atoms):
-        inner = getattr(obj, "atoms", None)
-        if inner is None or seen > 8:
-            raise TypeError(f"preflight needs ase.Atoms (or a filter around one), got {type(obj).__name__}")
-        obj = inner
-        seen += 1
-    return obj
+    return to_atoms(obj)
 
 
 def _config(profile, model, kw):
@@ -165,6 +161,10 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
               **kw):
     """Return ``atoms`` when it is a sane start, else raise :class:`PreflightError`.
 
+    ``atoms``: an ``ase.Atoms``, a filter around one, an ``ase.db`` row, or a pymatgen
+    ``Structure``/``Molecule`` (then the same object comes back, or with ``fix=True`` a
+    repaired one of the same type).
+
     ``profile``: rule profile (a shipped name or a .toml path); its ``fail-on`` decides what
     fails (``dpa2-preflight``: errors). ``model``: a DeePMD-kit model path; enables
     model-unsupported-element. ``fix=True``: when every failing finding is fixable
@@ -173,15 +173,19 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
     modified. Other keywords go to the rule configuration as in ``structcheck.lint``
     (``select``, ``ignore``, ``type_map``, ``expect_formula``, ``thresholds``, ``use_project``...).
     """
-    atoms = _as_atoms(atoms)
+    from .io.convert import Converted
+
+    given = atoms
+    conv = Converted(atoms)
+    atoms = conv.atoms
     config = _config(profile, model, kw)
     failing, found = check(atoms, config=config)
     if not failing:
-        return atoms
+        return given if conv.kind else atoms  # pymatgen in -> the same object; a filter, a row -> its Atoms
     if not fix:
         raise PreflightError(failing, found, profile)
     fixed, _ = prepare_start(atoms, config, prerelax=True, tolerated=frozenset())
-    return fixed
+    return conv.back(fixed) if conv.kind else fixed
 
 
 # ---------------------------------------------------------------- guarding ASE optimizers
@@ -223,7 +227,57 @@ def guard(dyn, **preflight_kwargs):
     return dyn
 
 
-_GUARDED: dict[tuple, type] = {}
+_GUARDED: dict[str, type] = {}
+
+
+def _portable_name(optimizer_class: type, preflight_kwargs: dict) -> str:
+    """``Guarded<Base>`` for an ase.optimize class without keywords; else ``Guarded<Base>__<hex>``
+    where the hex spells the keywords (and the base class when it is not in ase.optimize) as
+    JSON, so that pickle and monty/jobflow JSON, which store a class as module + name, get the
+    keywords back from the name alone (see ``__getattr__``)."""
+    import ase.optimize
+
+    base = optimizer_class.__name__
+    standard = getattr(ase.optimize, base, None) is optimizer_class
+    if standard and not preflight_kwargs:
+        return f"Guarded{base}"
+    payload: dict = {"kw": preflight_kwargs}
+    if not standard:
+        payload["base"] = f"{optimizer_class.__module__}:{optimizer_class.__qualname__}"
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return f"Guarded{base}__{text.encode().hex()}"
+
+
+def _json_default(obj):
+    if hasattr(obj, "__fspath__"):
+        return os.fspath(obj)
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    raise TypeError(f"guarded(): keyword value {obj!r} cannot be written into a portable class name "
+                    "(use str, numbers, bools, lists and dicts)")
+
+
+def _from_portable_name(name: str) -> type | None:
+    import importlib
+
+    import ase.optimize
+
+    head, sep, token = name.rpartition("__")
+    if not sep:
+        base = getattr(ase.optimize, name[len("Guarded"):], None)
+        return guarded(base) if isinstance(base, type) else None
+    try:
+        payload = json.loads(bytes.fromhex(token).decode())
+    except ValueError:
+        return None
+    if "base" in payload:
+        module, _, qual = payload["base"].partition(":")
+        base = importlib.import_module(module)
+        for part in qual.split("."):
+            base = getattr(base, part)
+    else:
+        base = getattr(ase.optimize, head[len("Guarded"):], None)
+    return guarded(base, **payload["kw"]) if isinstance(base, type) else None
 
 
 def guarded(optimizer_class: type, **preflight_kwargs) -> type:
@@ -232,42 +286,37 @@ def guarded(optimizer_class: type, **preflight_kwargs) -> type:
     For pipelines that take an optimizer *class*: ``GeomOpt(optimizer=guarded(LBFGS))``,
     ``relax_job(atoms, opt_params={"optimizer": guarded(BFGS)})``,
     ``ForceFieldRelaxMaker(optimizer_kwargs={"optimizer": guarded(FIRE)})``.
-    ``issubclass(guarded(BFGS), BFGS)`` holds. With no keywords the class is importable as
-    ``structcheck.preflight.GuardedBFGS`` (so it pickles, e.g. to Dask or FireWorks workers).
+    ``issubclass(guarded(BFGS), BFGS)`` holds. The class is importable by its name from
+    this module, keywords included (``guarded(FIRE, fix=True)`` is
+    ``structcheck.guard.GuardedFIRE__<hex of the keywords>``), so it pickles and goes
+    through monty/jobflow JSON to Dask, FireWorks or jobflow workers with its keywords.
+    Keyword values: str, numbers, bools, None, lists, dicts (paths become str).
     """
-    try:
-        key = (optimizer_class, tuple(sorted(preflight_kwargs.items())))
-        hash(key)
-    except TypeError:  # unhashable keyword values (lists): no cache
-        key = None
-    if key in _GUARDED:
-        return _GUARDED[key]
-    name = f"Guarded{optimizer_class.__name__}"
+    name = _portable_name(optimizer_class, preflight_kwargs)
+    cls = _GUARDED.get(name)
+    if cls is not None:
+        return cls
 
     def __init__(self, *args, **kwargs):
         optimizer_class.__init__(self, *args, **kwargs)
         guard(self, **type(self).preflight_kwargs)
 
-    cls = type(name, (optimizer_class,), {"__init__": __init__, "preflight_kwargs": dict(preflight_kwargs),
-                                          "__module__": __name__, "__doc__": f"{optimizer_class.__name__}"
-                                          " that refuses a start failing structcheck.preflight."})
-    import ase.optimize
-
-    if not preflight_kwargs and getattr(ase.optimize, optimizer_class.__name__, None) is optimizer_class:
-        globals()[name] = cls
-    if key is not None:
-        _GUARDED[key] = cls
+    short = f"Guarded{optimizer_class.__name__}"
+    doc = (f"{optimizer_class.__name__} that refuses a start failing structcheck.preflight"
+           + (f" (keywords {preflight_kwargs})." if preflight_kwargs else "."))
+    cls = type(short, (optimizer_class,), {"__init__": __init__, "preflight_kwargs": dict(preflight_kwargs),
+                                           "__module__": __name__, "__qualname__": name, "__doc__": doc})
+    _GUARDED[name] = cls
     return cls
 
 
 def __getattr__(name: str):
-    """``GuardedBFGS``, ``GuardedLBFGS``, ``GuardedFIRE``... for every ase.optimize class."""
+    """``GuardedBFGS``, ``GuardedLBFGS``, ``GuardedFIRE``... for every ase.optimize class, and
+    the keyword-carrying names :func:`guarded` gives (what pickle and monty look up)."""
     if name.startswith("Guarded"):
-        import ase.optimize
-
-        base = getattr(ase.optimize, name[len("Guarded"):], None)
-        if isinstance(base, type):
-            return guarded(base)
+        if name in _GUARDED:
+            return _GUARDED[name]
+        cls = _from_portable_name(name)
+        if cls is not None:
+            return cls
     raise AttributeError(name)
-
-

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 WATER = REPO / "data" / "examples" / "water.xyz"
 H2O3 = REPO / "data" / "examples" / "h2o3_report.xyz"
 HAVE_DEEPMD = importlib.util.find_spec("deepmd") is not None
-needs_deepmd = pytest.mark.skipif(not HAVE_DEEPMD, reason="deepmd-kit is not installed (scripts/install_deepmd.sh)")
+needs_deepmd = pytest.mark.skipif(not HAVE_DEEPMD, reason="deepmd-kit is not installed (python -m structcheck.install_deepmd)")
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
 
 
@@ -100,8 +100,9 @@ def test_missing_deepmd_names_the_install_command(monkeypatch, water, model):
     monkeypatch.setitem(sys.modules, "deepmd.calculator", None)  # import fails as if not installed
     from structcheck.dp.runtime import DeepmdUnavailable
 
-    with pytest.raises(DeepmdUnavailable, match="install_deepmd.sh"):
+    with pytest.raises(DeepmdUnavailable, match=r"-m structcheck\.install_deepmd") as err:
         relax(water, model=model)
+    assert "found torch" in str(err.value) and "deepmd-kit 3.2.0" in str(err.value)
 
 
 # ------------------------------------------------------------------ with the shipped DPA2 model

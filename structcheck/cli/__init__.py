@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "fix": ("structcheck.cli.fix", "repair close contacts with a repulsive pre-relaxation"),
     "relax": ("structcheck.cli.relax", "lint, optionally pre-relax, then DPA2 + ASE LBFGS with provenance"),
     "wander": ("structcheck.cli.wander", "teaching: replicas of one start under tiny noise, spread and minima"),
+    "doctor": ("structcheck.cli.doctor", "what is installed for each command, what is missing, the command that fixes it"),
 }
 
 

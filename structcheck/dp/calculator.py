@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .runtime import INSTALL_HINT, DeepmdUnavailable
+from .runtime import DeepmdUnavailable
 
 
 def make_calculator(model: str | Path | None = None, *, head: str | None = None):
@@ -18,8 +18,10 @@ def make_calculator(model: str | Path | None = None, *, head: str | None = None)
         raise ModelError(f"{path}: model file not found")
     try:
         from deepmd.calculator import DP
-    except ImportError as exc:
-        raise DeepmdUnavailable(f"deepmd-kit is not importable ({exc}); {INSTALL_HINT}") from None
+    except (ImportError, RuntimeError, OSError) as exc:  # not installed, 2.x (TensorFlow), ops built for another torch
+        from ..installation import relax_install_message
+
+        raise DeepmdUnavailable(relax_install_message(exc)) from None
     kw = {"head": head} if head else {}
     try:
         calc = DP(str(path), **kw)

@@ -30,8 +30,6 @@ from contextlib import contextmanager
 
 DEFAULT_CPU_THREADS = 1
 CUBLAS_DETERMINISTIC = ":4096:8"
-INSTALL_HINT = ("install deepmd-kit 3.2 with its PyTorch backend: `bash scripts/install_deepmd.sh` "
-                "(CPU; see README), or `pip install 'deepmd-kit[torch]==3.2.0'`")
 NOT_REPEATABLE = ("run without --deterministic: it may not be bitwise repeatable (PyTorch may choose "
                   "non-deterministic kernels, on a GPU in particular; the same input can give forces "
                   "that differ in the last bits, and a rough start amplifies that into different minima)")
@@ -81,7 +79,9 @@ def _apply(*, threads: int | None = None, deterministic: bool = False, device: s
     try:
         import torch
     except ImportError as exc:
-        raise DeepmdUnavailable(f"torch is not importable ({exc}); {INSTALL_HINT}") from None
+        from ..installation import relax_install_message
+
+        raise DeepmdUnavailable(relax_install_message(exc)) from None
     if deterministic and torch_was_imported and torch.cuda.is_available() and torch.cuda.is_initialized():
         notes.append("CUDA was initialised before --deterministic set CUBLAS_WORKSPACE_CONFIG: cuBLAS "
                      "may still be non-deterministic in this process (run in a fresh process)")

@@ -102,7 +102,7 @@ def _merge(atoms, overlaps, report: FixReport):
 def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = DEFAULT_MAX_STEPS,
         merge_duplicates: bool = False, fmax: float = 1e-4, k: float = DEFAULT_K,
         max_rounds: int = 20):
-    """Repair close contacts; returns ``(new_atoms, FixReport)``. The input is never modified.
+    """Repair close contacts; returns ``(new_structure, FixReport)`` (the type given: Atoms, pymatgen...). The input is never modified.
 
     Only atoms in a close contact move (plus atoms the repair pushes into a new contact, in
     later rounds); ``FixAtoms`` atoms never move. Stops when the ``close-contact`` rule
@@ -115,8 +115,12 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
     """
     from ase.constraints import FixAtoms
 
+    from ..io.convert import Converted
     from ..linter.config import load_config
     from ..neighbors import half_pairs
+
+    conv = Converted(atoms)  # pymatgen Structure/Molecule, ase.db row... in; the same type out
+    atoms = conv.atoms
 
     if config is None:
         config = load_config(use_project=False)
@@ -125,7 +129,7 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
     out.calc = None
     report = FixReport(margin=float(margin), close_contact_factor=float(t.close_contact_factor))
     if len(out) == 0:
-        return out, report
+        return conv.back(out), report
     if not (np.isfinite(out.positions).all() and np.isfinite(out.cell.array).all()):
         raise FixError("non-finite coordinates or cell: nothing to push")
     before = _contact_lint(out, config)
@@ -242,7 +246,7 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = 
             report.message = (f"{len(after)} close contact(s) left after {report.steps} steps "
                               f"(--max-steps {max_steps})")
     out.calc = None
-    return out, report
+    return conv.back(out), report
 
 
 def provenance_info(report: FixReport) -> dict:

@@ -7,10 +7,11 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..io import FrameRecord, iter_frames
+from ..io.suffixes import name_regex, walk_globs
 
-# Files a directory walk picks up unless --include says otherwise (names, fnmatch).
-DEFAULT_INCLUDE = ("*.xyz", "*.extxyz", "*.cif", "*.vasp", "*.poscar", "POSCAR*", "CONTCAR*",
-                   "*.traj", "*.db", "*.pdb", "*.xsf", "*.res", "*.gen", "*.cfg", "*.mol", "*.sdf")
+# Files a directory walk picks up unless --include says otherwise (names, fnmatch): the list in
+# io/suffixes.py, shared with the pre-commit hook (compressed text formats included)
+DEFAULT_INCLUDE = walk_globs()
 # Never walked into or picked up by a directory walk (explicitly named files always are).
 DEFAULT_EXCLUDE = (".*", "__pycache__", "*.fixed.extxyz")
 
@@ -32,7 +33,7 @@ def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
     return rx.match(name) is not None or (rel != name and rx.match(rel) is not None)
 
 
-_PATTERNS: dict = {}
+_PATTERNS: dict = {DEFAULT_INCLUDE: __import__("re").compile(name_regex())}  # the same names, one fast regex
 
 
 def iter_paths(paths: Iterable[str], include: Sequence[str] | None = None,
