@@ -54,7 +54,7 @@ class PairThresholds:
         if len(z) == 0:
             return 0.0
         sub = np.ix_(z, z)
-        return float(max(self.bonded[sub].max(), self.close_contact[sub].max()))
+        return float(max(self.bonded[sub].max(), self.close_contact[sub].max(), zone_tables()[1][sub].max()))
 
 
 def pair_thresholds(close_contact: float | None = None, overlap: float | None = None,
@@ -74,6 +74,12 @@ def pair_thresholds(close_contact: float | None = None, overlap: float | None = 
     r[0] = 0.2  # "X": unknown element, a small radius so it is still checked
     rsum = r[:, None] + r[None, :]
     ccm = cc * rsum
+    # pair classes (metal–metal multiple bonds...): a factor for every pair within the class;
+    # a user factor replaces only the default, not the class (the class exists because the
+    # default is wrong for those pairs)
+    for cls in table.get("pair_classes", {}).values():
+        zs = np.array([atomic_numbers[e] for e in cls["elements"]])
+        ccm[np.ix_(zs, zs)] = np.minimum(ccm[np.ix_(zs, zs)], float(cls["factor"]) * rsum[np.ix_(zs, zs)])
     merged = dict(table.get("close_contact_pairs", {}))
     merged.update(pairs or {})
     for key, val in merged.items():
@@ -101,3 +107,19 @@ def coordination_table() -> tuple[np.ndarray, np.ndarray]:
     for sym in t["nonmetals"]["symbols"]:
         nonmetal[atomic_numbers[sym]] = True
     return maxn, nonmetal
+
+
+@lru_cache(maxsize=1)
+def zone_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(longest known bond, reach) per element pair for bond-length's heavy-atom zone
+    (rules/chemistry.toml [bond_length]; 0 = not judged). The neighbour list reaches it."""
+    t = load_toml("chemistry.toml")["bond_length"]
+    lo = np.zeros((119, 119))
+    hi = np.zeros((119, 119))
+    r = np.asarray(covalent_radii)
+    for key, v in t["heavy_max"].items():
+        a, b = _pair_key(key)
+        lo[a, b] = lo[b, a] = float(v)
+        hi[a, b] = hi[b, a] = t["zone"]["reach"] * (r[a] + r[b])
+    return lo, hi
+

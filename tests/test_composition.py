@@ -257,22 +257,35 @@ def test_valence_large_aromatic_and_node_cap():
 
 
 def test_valence_separated_charges_and_node_cap():
-    # H3O + OH at total charge 0: only O+ ... O- far apart would do, and separated charges
-    # are not accepted (a bonded +/- pair is): a search is needed to find that out
-    pair = molecule("H2O")
-    pair.append("H")
-    pair.positions[-1] = [0, 0.76, 0.9]
-    oh = molecule("OH")
-    oh.set_initial_magnetic_moments(None)
-    oh.translate([4, 0, 0])
-    pair += oh
+    # CH3 + CH3 at total charge 0: only C+ ... C- far apart would do; a separated charge on
+    # carbon needs an opposite charge on a bonded atom: a search is needed to find that out
+    pair = molecule("CH3") + molecule("CH3")
+    pair.set_initial_magnetic_moments(None)
+    pair.positions[4:] += [5.0, 0, 0]
     f = by(structcheck.lint(pair, select=["valence"]), "SC202")
     assert [x.atoms for x in f] == [(0,), (4,)]
-    # a search cut short reports nothing rather than guessing
-    assert structcheck.lint(pair, select=["valence"], params={"valence": {"max_nodes": 3}}) == []
+    # a search cut short reports no valence finding rather than guessing; valence-not-checked says so
+    from ase.build import graphene_nanoribbon
+
+    rib = graphene_nanoribbon(4, 10, type="armchair", saturated=True, vacuum=5.0)
+    rib.pbc = False
+    rib.info["charge"] = 2
+    assert structcheck.lint(rib, select=["valence"], params={"valence": {"max_nodes": 3}}) == []
+    cut = structcheck.lint(rib, select=["valence", "valence-not-checked"], params={"valence": {"max_nodes": 3}})
+    assert [x.name for x in cut] == ["valence-not-checked"] and "undecided" in cut[0].message
+    assert cut[0].severity == "info" and cut[0].atoms == tuple(range(len(rib)))
     pair.info["charge"] = 0
     pair.info["multiplicity"] = 1
     assert len(by(structcheck.lint(pair, select=["valence"]), "SC202")) == 2
+    # on heteroatoms separated charges are real chemistry: an H3O+ ... OH- ion pair, a zwitterion
+    ions = molecule("H2O")
+    ions.append("H")
+    ions.positions[-1] = [0, 0.76, 0.9]
+    oh = molecule("OH")
+    oh.set_initial_magnetic_moments(None)
+    oh.translate([4, 0, 0])
+    ions += oh
+    assert by(structcheck.lint(ions, select=["valence"]), "SC202") == []
 
 
 def test_valence_saturated_molecules_skip_the_search_only_at_charge_zero():

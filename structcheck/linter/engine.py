@@ -11,6 +11,7 @@ from ..io import unreadable_finding
 from .config import Config
 from .frame import Frame
 from .registry import ConfigError, Rule, resolve
+from .rootcause import ROOT_CODES, group_root_causes
 
 
 def _suppressed(atoms) -> set[str]:
@@ -53,6 +54,8 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
                                message=h.message, atoms=atom_ids, value=h.value,
                                threshold=h.threshold, unit=h.unit, path=path, frame=frame, line=at_line,
                                fixable=r.fixable, data=h.data or {}))
+    if out and any(f.code in ROOT_CODES for f in out):
+        out = group_root_causes(out)
     return out
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .checks import cell, composition, geometry, model, valence
+from .checks import bonds, cell, composition, frameworks, geometry, model, valence, valence_rule
 from .rule import Rule
 
-CHECK_MODULES = (cell, geometry, composition, valence, model)
+CHECK_MODULES = (cell, geometry, bonds, composition, valence, valence_rule, frameworks, model)
 
 
 class ConfigError(Exception):

@@ -110,20 +110,24 @@ def degenerate_cell(frame: Frame, min_volume_per_atom: float = 0.5, min_length: 
 
 @rule("SC302", "implausible-density", "cell", "warning",
       "Volume per atom far outside what condensed matter has.")
-def implausible_density(frame: Frame, min_volume_per_atom: float = 2.0,
+def implausible_density(frame: Frame, min_volume_per_atom: float | None = None,
                         max_volume_per_atom: float = 150.0):
-    """Volume per atom outside [2, 150] Å³ for a 3D-periodic structure.
+    """Volume per atom denser than any solid, or emptier than any condensed structure.
 
-    What it does: volume / number of atoms, for cells periodic in all three directions.
-    Condensed matter spans roughly 5 Å³/atom (diamond 5.7, metals 10-20) to ~60 Å³/atom
-    (molecular crystals, porous frameworks); liquid water is 10 Å³/atom.
+    What it does: for cells periodic in all three directions: (1) too dense: the atoms'
+    Cordero covalent spheres (4/3 π r³) fill more than 2× the volume (packing fraction
+    above 2; Cu 0.81, diamond 0.32, metallic atomic hydrogen at ~500 GPa 0.09, an fcc Cu
+    cell with its lattice constant in Bohr read as Å 3.0; rules/chemistry.toml [cell]);
+    (2) too empty: more than 150 Å³ per atom in a structure that percolates in three
+    dimensions (porous frameworks stay below ~60). A molecule or cluster in a vacuum box
+    is vacuum-box's (a warning), a slab with vacuum is not flagged.
 
     Why it matters: a cell scaled by a unit mistake (Bohr vs Å gives ×6.6 in volume),
-    a missing atom block, or a molecule in a box labelled as bulk.
+    a missing atom block, or a wrong lattice constant.
 
     Example: an fcc Cu cell with a lattice constant of 3.6 Bohr read as Å gives 3.2 Å³/atom.
 
-    Fix: check the cell units and the atom count; for a molecule in a box use pbc=False.
+    Fix: check the cell units and the atom count.
     """
     if not all(frame.pbc.tolist()) or len(frame) == 0:
         return
@@ -131,9 +135,22 @@ def implausible_density(frame: Frame, min_volume_per_atom: float = 2.0,
     if vol < 1e-6:
         return  # degenerate-cell's
     vpa = vol / len(frame)
+    if min_volume_per_atom is None:
+        from ase.data import covalent_radii
+
+        from ..chemistry import table
+
+        r = np.asarray(covalent_radii)[frame.numbers]
+        sphere = float((4.0 / 3.0 * np.pi * r ** 3).mean())
+        min_volume_per_atom = sphere / table()["cell"]["max_packing_fraction"]
     if vpa < min_volume_per_atom:
         yield Hit((), f"{vpa:.3g} Å³ per atom: denser than any known solid",
-                  round(vpa, 6), min_volume_per_atom, "Å^3/atom")
+                  round(vpa, 6), round(min_volume_per_atom, 6), "Å^3/atom")
     elif vpa > max_volume_per_atom:
+        from .frameworks import dimensions
+
+        labels, sizes, dims = dimensions(frame)
+        if len(frame.bonded_pairs.i) and not (dims == 3).any():
+            return  # a molecule in a box (vacuum-box) or a slab with vacuum
         yield Hit((), f"{vpa:.3g} Å³ per atom: a vacuum box labelled periodic, or a unit mistake?",
                   round(vpa, 6), max_volume_per_atom, "Å^3/atom")

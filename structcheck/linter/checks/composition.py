@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..chemistry import frame_charge as _frame_charge
 from ..frame import Frame
 from ..rule import Hit, rule
 
@@ -54,7 +55,7 @@ def odd_electron_count(frame: Frame):
     zs = z.tolist() if len(z) <= 256 else None  # plain Python for a molecule: less overhead
     if (0 in zs) if zs is not None else (z == 0).any():
         return
-    charge = declared_charge(frame.info)
+    charge = _frame_charge(frame)
     if not np.isfinite(charge):
         return
     nel = float(sum(zs) if zs is not None else z.sum()) - charge
@@ -170,7 +171,7 @@ def charge_imbalance(frame: Frame):
             product *= sums
         if work + product > params["max_work"]:
             return
-        charge = declared_charge(frame.info)
+        charge = _frame_charge(frame)
         if not np.isfinite(charge):
             return
         comp = Composition(counts)

@@ -95,10 +95,13 @@ def close_contact(frame: Frame):
 @rule("SC103", "isolated-atom", "geometry", "warning",
       "An atom with no bonded neighbour in a structure that is otherwise bonded.")
 def isolated_atom(frame: Frame):
-    """An atom with no neighbour within bonding range (1.25 × (r_i + r_j)).
+    """An atom with no neighbour within bonding range (1.25 × (r_i + r_j)), nor in contact.
 
     What it does: flags atoms with zero bonded neighbours when at least one other atom
-    of the structure is bonded (a lone atom, or a gas of atoms, is not flagged).
+    of the structure is bonded (a lone atom, or a gas of atoms, is not flagged), and no
+    atom is within 1.15 × the sum of their van der Waals radii (Alvarez 2013): a solvated
+    ion (Cl⁻ in water), an endohedral guest (He@C60), a pore guest or the leaving group of
+    an SN2 transition state is in contact, not isolated (rules/chemistry.toml).
 
     Why it matters: an atom left alone by a builder or a bad edit (the lone O 4.4 Å away
     in DeePMD-kit issue 4502) is usually not meant; a relaxation will pull it somewhere
@@ -118,41 +121,14 @@ def isolated_atom(frame: Frame):
     lone = np.flatnonzero(coord == 0)
     if len(lone) == 0 or len(lone) == len(frame):
         return
+    from ..chemistry import in_contact
+
+    lone = lone[~in_contact(frame, lone)]  # a solvated ion, a guest, an SN2 leaving group
     cutoff = frame.cutoff
     for a in lone:
         yield Hit((int(a),), f"{_sym(frame.numbers[a])}{a} has no bonded neighbour "
                   f"(bonded below {frame.t.bonded_factor:g} × covalent radii sum)",
                   None, round(cutoff, 6), "Å")
-
-
-def _components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.ndarray]:
-    """(count, label per atom) of the connected components of the graph with edges (i, j).
-
-    Small graphs (a molecule) by union-find here: importing scipy.sparse costs ~0.15 s of
-    start-up and each call ~0.3 ms, more than the whole lint of a small molecule. Large
-    ones by scipy's csgraph.
-    """
-    if len(i) > 2000:
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
-
-        graph = coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
-        return connected_components(graph, directed=False)
-    parent = list(range(n))
-
-    def root(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in zip(i.tolist(), j.tolist()):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    ids: dict[int, int] = {}
-    labels = np.array([ids.setdefault(root(a), len(ids)) for a in range(n)], dtype=int)
-    return len(ids), labels
 
 
 @rule("SC104", "fragments", "geometry", "info",
@@ -173,9 +149,10 @@ def fragments(frame: Frame):
     """
     if frame.pbc.any() or len(frame) < 4:
         return
-    b = frame.bonded_pairs
+    from ..chemistry import components
+
     n = len(frame)
-    ncomp, labels = _components(n, b.i, b.j)
+    ncomp, labels = components(frame)  # shared with vdw-contact
     if n <= 256:  # a molecule: one fragment is the common case, decided without numpy
         count = [0] * ncomp
         for lab in labels.tolist():
@@ -245,6 +222,10 @@ def over_coordinated(frame: Frame):
              + np.bincount(b.j, weights=nonmetal[z[b.i]], minlength=n)).astype(int)
     lim = maxn[z]
     bad = np.flatnonzero((lim >= 0) & (count > lim))
+    if len(bad):  # multi-centre bonding (bridging H, electron-deficient clusters) explains some
+        from ..chemistry import multicentre_allowed
+
+        bad = bad[~multicentre_allowed(frame, bad, count[bad])]
     if len(bad) == 0:
         return
     partners: dict[int, list[int]] = {int(a): [] for a in bad}
@@ -296,6 +277,12 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     n = len(frame)
     if n < min_atoms:
         return
+    if True in frame.pbc.tolist():
+        from .frameworks import expansion
+
+        e = expansion(frame)
+        if e is not None and e[0] != "bohr":
+            return  # an expanded or scaled cell: expanded-cell / scaled-cell say so
     z = frame.numbers
     noble = _NOBLE[z]
     if noble.all():

@@ -1,4 +1,5 @@
-"""The valence rule (SC202): a standard-valence bond-order assignment that fits the bond graph."""
+"""The valence search behind SC202: bond orders, formal charges and radical deficits that give every
+atom a standard valence (the rule itself is valence_rule.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from typing import NamedTuple
 import numpy as np
 from ase.data import chemical_symbols
 
-from ..frame import Frame
-from ..rule import Hit, rule
-from .composition import declared_charge, declared_spin
+from ..rule import Hit
 
 
 def unpaired_electrons(atoms) -> int:
@@ -61,9 +60,17 @@ class _ValenceSearch:
     plain lists and inlined bounds: molecules are small and the search is the hot loop.
     """
 
-    def __init__(self, n, edges, elems, q, u, *, free_charge, max_nodes, max_order, max_pairs):
+    def __init__(self, n, edges, elems, q, u, *, free_charge, max_nodes, max_order, max_pairs,
+                 emax=None, hetero=None):
         self.edges = edges
         self.nedges = len(edges)
+        # per bond: the highest order its length allows (chemistry.toml [bond_valence])
+        self.emax = emax if emax is not None else [max_order] * len(edges)
+        # separated charges on heteroatoms (zwitterions, ion pairs: N+ ... O-) need no
+        # opposite neighbour; on C/B/Si/H (carbocation + carbanion) they do
+        self.hetero = hetero if hetero is not None else [False] * n
+        # largest |formal charge| of any choice (SiF6 2-: Si -2): bounds the charge still reachable
+        self.span = max([1] + [abs(f) for e in elems if e is not None for f, _ in e.choices])
         self.choices = [e.choices if e is not None else () for e in elems]  # (charge, valence) in table order
         self.allv = [e.allv if e is not None else () for e in elems]  # sorted
         self.neutral = [e.neutral if e is not None else () for e in elems]  # sorted
@@ -107,10 +114,13 @@ class _ValenceSearch:
         a, b = self.edges[k]
         s, rem, maxo = self.s, self.rem, self.max_order
         # the order that best fills both atoms first (Kekulé-like greedy), then the others
-        best = 1 + min(self._need(a), self._need(b), maxo - 1)
+        em = self.emax[k]
+        best = 1 + min(self._need(a), self._need(b), em - 1)
         u_left = self.u - dsum
         allv_a, allv_b = self.allv[a], self.allv[b]
         for order in self.orders[best]:
+            if order > em:
+                continue
             self.nodes += 1
             if self.nodes > self.max_nodes:
                 raise _Undecided
@@ -164,17 +174,17 @@ class _ValenceSearch:
                 p, m = npos + (f > 0), nneg + (f < 0)
                 if p > self.max_pos or m > self.max_neg:
                     continue
-                if not self.free and abs(self.q - qsum - f) > self.open:
+                if not self.free and abs(self.q - qsum - f) > self.open * self.span:
                     continue
                 c[i] = f
                 # the charges that became final with atom i: those without an opposite neighbour
                 lp, ln = lpos, lneg
                 for x in judged:
                     pending[x] -= 1
-                    if pending[x] == 0 and c[x]:
+                    if pending[x] == 0 and c[x] and not self.hetero[x]:
                         cx = -c[x]
-                        for y in nbr[x]:
-                            if c[y] == cx:
+                        for y in nbr[x]:  # a bonded +/- pair needs a heteroatom (N+-O-, C-=O+), not C+-C-
+                            if c[y] == cx and (self.hetero[y] or self.hetero[x]):
                                 break
                         else:
                             if cx < 0:
@@ -207,7 +217,8 @@ def _valence_table() -> tuple[dict, list]:
     by_z: list = [None] * len(chemical_symbols)
     for sym, entry in data["valences"].items():
         opts = [(0, tuple(entry.get("neutral", ())))]
-        opts += [(f, tuple(entry[key])) for f, key in ((-1, "anion"), (1, "cation")) if entry.get(key)]
+        opts += [(f, tuple(entry[key])) for f, key in ((-1, "anion"), (1, "cation"), (-2, "dianion"))
+                 if entry.get(key)]
         by_z[chemical_symbols.index(sym)] = opts
     return data["limits"], by_z
 
@@ -228,7 +239,8 @@ def _valence_parity(opts: list) -> int | None:
 
 def _fmt_valences(sym, opts):
     parts = ["/".join(map(str, vs)) for f, vs in opts if f == 0]
-    parts += [f"{'+' if f > 0 else '−'}: {'/'.join(map(str, vs))}" for f, vs in opts if f and vs]
+    parts += [f"{'' if abs(f) == 1 else abs(f)}{'+' if f > 0 else '−'}: {'/'.join(map(str, vs))}"
+              for f, vs in opts if f and vs]
     return f"{sym} {', '.join(parts)}"
 
 class _Element(NamedTuple):
@@ -252,93 +264,18 @@ def _element_table() -> list:
 
 
 
-@rule("SC202", "valence", "composition", "warning",
-      "No assignment of bond orders gives every atom of the molecule a standard valence.")
-def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = None):
-    """No bond-order assignment gives every atom a standard valence.
-
-    What it does: for a non-periodic structure, perceives bonds (bonded below 1.25 ×
-    covalent radii sum, as every geometry rule) and searches for bond orders 1–3 such
-    that each atom's bond-order sum is one of its standard valences from
-    rules/valences.toml (H 1, B 3, C 4 or 2, N 3, O 2, halogens 1, S 2/4/6, P 3/5, ...).
-    Formal charges of ±1 switch an atom to its charged valences (N+ 4, O− 1, O+ 3,
-    C− 3, ...): their sum must equal the declared charge (``charge`` in atoms.info),
-    except +/− pairs on bonded atoms (nitro groups, CO, O3); separated charges (an ion
-    pair such as H3O+ … OH− at total charge 0, a zwitterion) are flagged. A declared spin (initial
-    magnetic moments, ``multiplicity``, ``uhf``, ``spin``) allows as many atoms' valences
-    to fall short by one as there are unpaired electrons. Lone atoms are not judged (see
-    isolated-atom) and, when present, may carry any charge. Atoms whose bond count
-    alone rules out every valence are flagged on their own; otherwise the atoms of each
-    molecule with no solution that need multiple bonds or a charge are flagged.
-    Skipped: periodic cells, more than 200 atoms, elements missing from the table; the
-    search stops undecided (and reports nothing) after 20000 trials (parameters
-    ``max_atoms`` and ``max_nodes``: ``[params.valence]`` in a profile; defaults in
-    rules/valences.toml).
-
-    Why it matters: a missing or extra hydrogen, a wrong element, a bond stretched past
-    bonding range or two molecules built into each other all leave atoms with impossible
-    valences; the calculation then describes a different, usually radical, species.
-
-    Example: ethane with one H removed (C2H5, no spin declared): C0 has three bonds and
-    no double bond can fix it. Nitromethane CH3NO2 passes (N+ / O− on a bond); CH3 with
-    an initial magnetic moment of 1 passes.
-
-    Fix: add or remove the hydrogen / atom, or declare the state: ``charge=-1`` or
-    ``multiplicity=2`` in the extxyz comment (or initial magnetic moments).
-    """
-    n = len(frame)
-    if n < 2 or True in frame.pbc.tolist():
-        return
-    limits, _ = _valence_table()
-    max_atoms = limits["max_atoms"] if max_atoms is None else max_atoms
-    max_nodes = limits["max_nodes"] if max_nodes is None else max_nodes
-    if n > max_atoms:
-        return
-    table = _element_table()
-    zs = frame.numbers.tolist()
-    elems = [table[z] for z in zs]
-    if any(e is None for e in elems):
-        return
-    b = frame.bonded_pairs
-    edges = sorted({(min(i, j), max(i, j)) for i, j in zip(b.i.tolist(), b.j.tolist()) if i != j})
-    if not edges:
-        return
-    charge = declared_charge(frame.info)
-    if not np.isfinite(charge):
-        return
-    q = round(charge)
-    u = unpaired_electrons(frame.atoms) if declared_spin(frame.atoms) else 0
-    degree = [0] * n
-    for i, j in edges:
-        degree[i] += 1
-        degree[j] += 1
-    maxo = int(limits["max_bond_order"])
-    if q == 0 and all(d in e.neutral for d, e in zip(degree, elems) if d):
-        # every bonded atom has a neutral valence with single bonds: no atom is flagged
-        # below, and each molecule's closed-shell search succeeds on its first path (see
-        # search()) or, past max_nodes, stops undecided: nothing to report either way
-        return
-
-    # the answer depends only on the elements, the bond graph, charge, spin and limits:
-    # the frames of a trajectory, or conformers, share it (bounded memo, oldest out)
-    key = (tuple(zs), tuple(edges), q, u, maxo, int(max_nodes))
-    hits = _VALENCE_MEMO.get(key)
-    if hits is None:
-        hits = list(_valence_hits(n, zs, elems, edges, degree, q, u, maxo, int(max_nodes), limits))
-        while _VALENCE_MEMO and len(_VALENCE_MEMO) >= _VALENCE_MEMO_SIZE:
-            del _VALENCE_MEMO[next(iter(_VALENCE_MEMO))]
-        if _VALENCE_MEMO_SIZE > 0:
-            _VALENCE_MEMO[key] = hits
-    for h in hits:
-        yield h._replace(data=dict(h.data)) if h.data else h
-
-
 _VALENCE_MEMO: dict[tuple, list] = {}
 _VALENCE_MEMO_SIZE = 4096
 
 
-def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits):
-    """The valence rule's hits for one bond graph (see ``valence``)."""
+def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits, free=None, emax=None,
+                  hetero=None, ids=None):
+    """The valence rule's hits for one bond graph (see ``valence``); an undecided search
+    yields one Hit with ``data={"undecided": True}``. ``emax``: highest order per edge
+    (dict edge -> order); ``hetero``: per atom, may carry a charge with no opposite neighbour;
+    ``ids``: the atom numbers to print (default 0..n-1)."""
+    if ids is None:
+        ids = range(n)
     # atoms whose bond count alone rules out every valence: none in [degree, maxo·degree + u]
     local = []
     for i in range(n):
@@ -355,7 +292,7 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits):
         syms = [chemical_symbols[z] for z in zs]
         for i in local:
             options = elems[i].options
-            yield Hit((i,), f"{syms[i]}{i} has {degree[i]} bonded neighbours; no standard valence "
+            yield Hit((i,), f"{syms[i]}{ids[i]} has {degree[i]} bonded neighbours; no standard valence "
                       f"fits ({_fmt_valences(syms[i], options)})", float(degree[i]),
                       float(max(v for _, vs in options for v in vs)), "bonds")
         return
@@ -403,9 +340,11 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits):
         if (qq == 0 or free) and len(sub) <= max_nodes and all(degree[i] in elems[i].neutral for i in members):
             return True
         return _ValenceSearch(n, sub, elems, qq, uu, free_charge=free, max_nodes=max_nodes,
-                              max_order=maxo, max_pairs=max_pairs).solve()
+                              max_order=maxo, max_pairs=max_pairs, hetero=hetero,
+                              emax=None if emax is None else [emax[e] for e in sub]).solve()
 
-    free = 0 in degree
+    if free is None:
+        free = 0 in degree
     try:
         # molecules one by one, neutral closed-shell: the common case, linear in molecules
         closed = {c: search({c}, 0, 0, False) for c in comps}
@@ -420,6 +359,7 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits):
         if not failing:
             failing = [c for c, ok in closed.items() if not ok]
     except _Undecided:
+        yield Hit((), "undecided", data={"undecided": True})
         return
     syms = [chemical_symbols[z] for z in zs]
     for c in failing or comps:
@@ -429,7 +369,7 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits):
         kinds = sorted({syms[i] for i in flag})
         tables = "; ".join(_fmt_valences(k, elems[flag[[syms[i] for i in flag].index(k)]].options)
                            for k in kinds)
-        yield Hit(tuple(flag), f"no bond orders give {', '.join(syms[i] + str(i) for i in flag)} a standard "
+        yield Hit(tuple(flag), f"no bond orders give {', '.join(syms[i] + str(ids[i]) for i in flag)} a standard "
                   f"valence ({tables}) at charge {q} with {u} unpaired electron(s)",
                   None, None, None, {"charge": q, "unpaired_electrons": u})
 

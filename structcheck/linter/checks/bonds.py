@@ -1,0 +1,293 @@
+"""Bond-shape rules: bond lengths, bond angles, van der Waals contacts (family ``geometry``)."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from ase.data import atomic_numbers, chemical_symbols
+
+from ..chemistry import components, nonmetal_list, nonmetal_mask, small_graph, table, vdw_radii
+from ...tables import zone_tables
+from ..frame import Frame
+from ..rule import Hit, rule
+
+
+def _sym(z: int) -> str:
+    return chemical_symbols[int(z)]
+
+
+@lru_cache(maxsize=1)
+def _terminal_h_max() -> tuple[np.ndarray, list]:
+    t = np.full(119, np.inf)
+    for sym, v in table()["bond_length"]["terminal_h_max"].items():
+        t[atomic_numbers[sym]] = float(v)
+    return t, t.tolist()
+
+
+@lru_cache(maxsize=1)
+def _zone_span() -> tuple[float, float]:
+    lo, hi = zone_tables()
+    return float(lo[lo > 0].min()), float(hi.max())
+
+
+@rule("SC107", "bond-length", "geometry", "warning",
+      "A bond longer than the pair ever has: stretched, or between bonded and non-bonded.")
+def bond_length(frame: Frame):
+    """A bond far longer than the element pair has in any equilibrium structure.
+
+    What it does: (1) a hydrogen with exactly one partner X whose X–H distance exceeds
+    the longest terminal X–H bond known (O–H 1.10, N–H 1.13, C–H 1.20 Å, ...; neutron
+    data of Allen et al. 1987 plus a margin); a hydrogen shared by two partners (B–H–B,
+    Zundel, a proton-transfer TS) is not judged. (2) C–C, C–N and C–O pairs longer than
+    the longest such bond known (C–C 1.85 Å: hexaarylethanes reach 1.806 Å) but shorter
+    than 1.32 × the covalent radii sum: neither a bond nor a contact. Pairs with a common
+    neighbour (1–3 pairs such as the bridgeheads of bicyclo[1.1.1]pentane) are skipped.
+    Thresholds and sources: rules/chemistry.toml [bond_length].
+
+    Why it matters: a stretched bond is a half-dissociated start: a relaxation either
+    snaps it back or breaks it, depending on noise, and a closed-shell method describes
+    it badly.
+
+    Example: water with one O–H at 1.15 Å; ethane with its C–C at 1.95 Å.
+
+    Fix: rebuild the bond at its normal length; for an intended transition state or
+    scan point, ignore the rule for that frame (structcheck_ignore="bond-length").
+    """
+    b = frame.bonded_pairs
+    tmax, tmax_l = _terminal_h_max()
+    sg = small_graph(frame)
+    if sg is not None:
+        z, nb = sg
+        if 1 in z:
+            d = None
+            for a, lst in enumerate(nb):
+                if z[a] == 1 and len(lst) == 1:
+                    j, k = lst[0]
+                    if d is None:
+                        d = b.d.tolist()
+                    if d[k] > tmax_l[z[j]]:
+                        yield _h_hit(a, j, z[j], d[k], tmax_l[z[j]])
+    else:
+        zz = frame.numbers
+        hmask = (zz == 1) & (frame.coordination == 1)
+        if hmask.any():
+            si, sj = hmask[b.i], hmask[b.j]
+            other = np.where(si, b.j, b.i)
+            lim = tmax[zz[other]]
+            for k in np.flatnonzero((si | sj) & (b.d > lim)):
+                h = int(b.i[k] if si[k] else b.j[k])
+                yield _h_hit(h, int(other[k]), int(zz[other[k]]), float(b.d[k]), float(lim[k]))
+    if 6 not in frame.species.tolist():
+        return
+    lo, hi = zone_tables()
+    p = frame.pairs
+    dmin, dmax = _zone_span()
+    if not ((p.d > dmin) & (p.d < dmax)).any():
+        return
+    sel = np.flatnonzero((p.d > dmin) & (p.d < dmax))
+    if not len(sel):
+        return
+    z = frame.numbers
+    zi, zj, dd = z[p.i[sel]], z[p.j[sel]], p.d[sel]
+    m = (dd > lo[zi, zj]) & (dd < hi[zi, zj])
+    if not m.any():
+        return
+    bonded = _neighbour_sets(frame)
+    for k in sel[m]:
+        i, j = int(p.i[k]), int(p.j[k])
+        if i == j or bonded(i) & bonded(j):
+            continue
+        yield Hit((i, j), f"{_sym(z[i])}{i}–{_sym(z[j])}{j} at {p.d[k]:.3f} Å: longer than any "
+                  f"{_sym(z[i])}–{_sym(z[j])} bond known ({lo[z[i], z[j]]:.2f} Å), too short for a "
+                  "non-bonded contact", round(float(p.d[k]), 6), float(lo[z[i], z[j]]), "Å")
+
+
+def _h_hit(h, x, zx, d, lim):
+    return Hit((h, x), f"H{h}–{_sym(zx)}{x} at {d:.3f} Å: longer than any terminal {_sym(zx)}–H bond "
+               f"({lim:.2f} Å) and H{h} has no second partner (stretched bond)", round(d, 6), lim, "Å")
+
+
+def _neighbour_sets(frame):
+    b = frame.bonded_pairs
+    cache: dict[int, set] = {}
+
+    def of(a: int) -> set:
+        if a not in cache:
+            cache[a] = set(b.j[b.i == a].tolist()) | set(b.i[b.j == a].tolist())
+        return cache[a]
+
+    return of
+
+
+def _angles(frame, centre: np.ndarray, nbr: np.ndarray, k: int) -> np.ndarray:
+    """Max angle (deg) between the k bonds of each centre; nbr: (len(centre), k) pair indices."""
+    b = frame.bonded_pairs
+    v = b.vectors(frame.positions, frame.cell)[nbr]  # from i to j
+    flip = (b.i[nbr] != centre[:, None])  # centre is j: reverse
+    v = np.where(flip[..., None], -v, v)
+    v = v / np.linalg.norm(v, axis=2, keepdims=True)
+    cos = np.einsum("nad,nbd->nab", v, v)
+    iu = np.triu_indices(k, 1)
+    return np.degrees(np.arccos(np.clip(cos[:, iu[0], iu[1]].min(axis=1), -1, 1)))
+
+
+@rule("SC108", "bond-angle", "geometry", "warning",
+      "An angle at a well-defined centre far from any real value (planar CH4, linear H2O).")
+def bond_angle(frame: Frame):
+    """Bond angles at well-defined centres far outside what they ever are.
+
+    What it does: from the bond graph, (1) every carbon with four non-metal partners, one
+    of them a hydrogen (an sp3 centre): its largest bond angle must stay below 150°
+    (tetrahedral carbon spans ~98–125°, cubane 125°; a planar CH4 has 180°); (2) every O
+    or S with exactly two partners, one a hydrogen (water, alcohols, thiols, silanols): its
+    angle must stay below 160° (water 104.5°; a linear H2O has 180°). This is the kind of
+    1–3 distance bound that RDKit's distance geometry and PoseBusters apply, restricted to
+    centres whose geometry is beyond doubt (rules/chemistry.toml [bond_angle]).
+
+    Why it matters: such a centre is a builder or conversion error (a flattened
+    molecule, a lost coordinate); a relaxation from it follows a symmetric saddle.
+
+    Example: CH4 with its four H in a plane around C; H2O with H–O–H = 180°.
+
+    Fix: rebuild the centre (any builder's sp3/bent geometry); for an intended transition
+    state ignore the rule for that frame.
+    """
+    t = table()["bond_angle"]
+    sg = small_graph(frame)
+    b = frame.bonded_pairs
+    if sg is not None:
+        z, nb = sg
+        nml = nonmetal_list()
+        cands = {4: [], 2: []}
+        for a, lst in enumerate(nb):
+            za = z[a]
+            k = len(lst)
+            if (za == 6 and k == 4) or (k == 2 and (za == 8 or za == 16)):
+                if any(z[j] == 1 for j, _ in lst) and all(nml[z[j]] for j, _ in lst):
+                    cands[k].append((a, [p for _, p in lst]))
+    else:
+        nm = nonmetal_mask()
+        zz = frame.numbers
+        coord = frame.coordination
+        want4 = (zz == 6) & (coord == 4)
+        want2 = ((zz == 8) | (zz == 16)) & (coord == 2)
+        if not (want4.any() or want2.any()):
+            return
+        hn = np.bincount(b.i, weights=zz[b.j] == 1, minlength=len(zz)) + \
+            np.bincount(b.j, weights=zz[b.i] == 1, minlength=len(zz))
+        metal = np.bincount(b.i, weights=~nm[zz[b.j]], minlength=len(zz)) + \
+            np.bincount(b.j, weights=~nm[zz[b.i]], minlength=len(zz))
+        ok = (hn > 0) & (metal == 0)
+        cands = {}
+        for k, want in ((4, want4 & ok), (2, want2 & ok)):
+            centres = np.flatnonzero(want)
+            if not len(centres):
+                cands[k] = []
+                continue
+            side = np.concatenate([b.i, b.j])
+            pidx = np.concatenate([np.arange(len(b.i))] * 2)
+            sel = want[side]
+            side, pidx = side[sel], pidx[sel]
+            order = np.argsort(side, kind="stable")
+            cands[k] = (centres, pidx[order].reshape(-1, k))
+    if sg is not None and not cands[4] and not cands[2]:
+        return
+    for k, limit, what in ((4, t["sp3_carbon_max"], "sp3 carbon"), (2, t["oh_max"], "two-coordinate O/S with H")):
+        c = cands[k]
+        if isinstance(c, list):
+            if not c:
+                continue
+            if True not in frame.pbc.tolist():  # a molecule: plain Python
+                pos = frame.positions.tolist()
+                cos_lim = math.cos(math.radians(limit))
+                for a, plist in c:
+                    pa = pos[a]
+                    vs = []
+                    for j, _ in nb[a]:
+                        v = [pos[j][0] - pa[0], pos[j][1] - pa[1], pos[j][2] - pa[2]]
+                        r = math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]) or 1.0
+                        vs.append((v[0] / r, v[1] / r, v[2] / r))
+                    low = min(u[0] * w[0] + u[1] * w[1] + u[2] * w[2] for x, u in enumerate(vs) for w in vs[x + 1:])
+                    if low < cos_lim:
+                        c2 = [(a, plist)]
+                        break
+                else:
+                    continue
+                c = c2 + [x for x in c if x[0] != a]
+            centres = np.array([a for a, _ in c])
+            nbr = np.array([p for _, p in c])
+        else:
+            centres, nbr = c
+        ang = _angles(frame, centres, nbr, k)
+        for idx in np.flatnonzero(ang > limit):
+            a = int(centres[idx])
+            partners = sorted({int(x) for x in np.concatenate([b.i[nbr[idx]], b.j[nbr[idx]]]) if x != a})
+            zl = frame.numbers
+            yield Hit((a, *partners), f"{_sym(zl[a])}{a} ({what}) has a bond angle of {ang[idx]:.1f}° "
+                      f"(at most {limit:g}° at such a centre)", round(float(ang[idx]), 3), float(limit), "deg")
+
+
+@rule("SC109", "vdw-contact", "geometry", "warning",
+      "Atoms of two different molecules far inside their van der Waals contact.")
+def vdw_contact(frame: Frame):
+    """Two molecules that interpenetrate: non-bonded atoms far inside van der Waals contact.
+
+    What it does: for atoms of two different molecules (connected components of the bond
+    graph with two or more atoms; metals and lone atoms, whose contacts are ionic or
+    guest contacts, are left out), flags pairs closer than a fraction of the sum of their
+    van der Waals radii (Alvarez 2013): H···H below 0.55 (1.32 Å), H···heavy below 0.45,
+    heavy···heavy below 0.70 (O···O 2.10 Å). The shortest real contacts stay above:
+    dihydrogen bonds H···H 1.7 Å (0.71), strong hydrogen bonds H···O 1.4 Å (0.52), halogen
+    bonds I···N 2.65 Å (0.72) (rules/chemistry.toml [vdw_contact]). Periodic structures
+    of more than 50,000 atoms are not examined.
+
+    Why it matters: overlapping molecules (a cluster built with too small a spacing, a
+    solvent box packed too densely) start a relaxation on a steep repulsive wall; forces
+    are huge and the molecules fly apart or react.
+
+    Example: a water dimer with O···O 2.0 Å; two CH4 with H···H 1.0 Å.
+
+    Fix: move the molecules apart (or `structcheck fix` for what close-contact reports).
+    """
+    n = len(frame)
+    if n < 4:
+        return
+    periodic = True in frame.pbc.tolist()
+    if periodic and n > 50_000:
+        return
+    ncomp, labels = components(frame)
+    if ncomp < 2:
+        return
+    sizes = np.bincount(labels, minlength=ncomp)
+    z = frame.numbers
+    nm = nonmetal_mask()
+    ok = nm[z] & (sizes[labels] >= 2)
+    if np.count_nonzero(np.bincount(labels[ok], minlength=ncomp)) < 2:
+        return
+    t = table()["vdw_contact"]
+    rv = vdw_radii()
+    cut = t["heavy_heavy"] * 2 * float(rv[frame.species].max())
+    from ...neighbors import half_pairs
+
+    p = half_pairs(frame.positions, frame.cell, frame.pbc, cut)
+    m = ok[p.i] & ok[p.j] & (labels[p.i] != labels[p.j])
+    if not m.any():
+        return
+    p = p.within(m)
+    zi, zj = z[p.i], z[p.j]
+    hi, hj = zi == 1, zj == 1
+    f = np.where(hi & hj, t["h_h"], np.where(hi | hj, t["h_heavy"], t["heavy_heavy"]))
+    lim = f * (rv[zi] + rv[zj])
+    bad = np.flatnonzero(p.d < lim)
+    # one finding per pair of molecules: the deepest contact
+    best: dict[tuple, int] = {}
+    for k in bad[np.argsort(p.d[bad] / lim[bad], kind="stable")]:
+        key = tuple(sorted((int(labels[p.i[k]]), int(labels[p.j[k]]))))
+        best.setdefault(key, int(k))
+    for k in sorted(best.values(), key=lambda k: (int(p.i[k]), int(p.j[k]))):
+        i, j = int(p.i[k]), int(p.j[k])
+        yield Hit((i, j), f"{_sym(zi[k])}{i}···{_sym(zj[k])}{j} at {p.d[k]:.3f} Å between two molecules: "
+                  f"< {lim[k]:.2f} Å ({f[k]:g} × van der Waals radii sum)", round(float(p.d[k]), 6),
+                  round(float(lim[k]), 6), "Å")

@@ -1,0 +1,344 @@
+"""Periodic and framework rules: missing hydrogens, expanded or scaled cells, pore guests,
+molecules in vacuum boxes (families ``composition`` and ``cell``)."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from ase.data import atomic_numbers, chemical_symbols
+
+from ..chemistry import (components, nonmetal_mask, periodic_dimension, single_bond_matrix, small_bond_numbers,
+                         small_graph, table)
+from ..chemistry import frame_charge as _frame_charge
+from ..frame import Frame
+from ..rule import Hit, rule
+
+BOHR = 0.529177
+
+
+def _sym(z: int) -> str:
+    return chemical_symbols[int(z)]
+
+
+# ---------------------------------------------------------------- missing-hydrogen (SC205)
+
+
+@lru_cache(maxsize=1)
+def _lists() -> tuple[list, list]:
+    return nonmetal_mask().tolist(), single_bond_matrix().tolist()
+
+
+@lru_cache(maxsize=1)
+def _triple_partner() -> dict:
+    return {atomic_numbers[k]: float(v) for k, v in table()["missing_hydrogen"]["carbon_triple_partner_max"].items()}
+
+
+def _judge(za, partners, t, triple):
+    """None, or the reason atom ``za`` with partners [(z, d, n)] lacks a hydrogen."""
+    s = sum(n for _, _, n in partners)
+    k = len(partners)
+    if za == 6:
+        if k == 1 and partners[0][1] <= triple.get(partners[0][0], 0.0):
+            return None  # CO, CN-, isocyanide: divalent carbon
+        if k == 2 and all(zp in (7, 8, 16) for zp, _, _ in partners):
+            return None  # a heteroatom-stabilised carbene (NHC)
+        if t["carbon_low"] <= s < t["carbon_high"]:
+            return f"C with {k} partner(s) and a bond-valence sum of {s:.2f} (valence 3: a lost H or a radical)"
+        if s < t["carbon_low"] and k == 1:
+            return f"C with a single partner and a bond-valence sum of {s:.2f}"
+        return None
+    if s < t["nitrogen_below"]:
+        return f"N with {k} partner(s) and a bond-valence sum of {s:.2f} (< {t['nitrogen_below']:g})"
+    return None
+
+
+@rule("SC205", "missing-hydrogen", "composition", "warning",
+      "Under-coordinated carbon or nitrogen: a hydrogen is missing (molecules and frameworks).")
+def missing_hydrogen(frame: Frame):
+    """Carbon or nitrogen with fewer bonds than its valence needs: a lost hydrogen.
+
+    What it does: for every C with one to three partners and every N with one or two
+    (no metal partner), sums the Pauling bond numbers n = 10^((D1 − d)/0.6) of its bonds
+    (D1: single-bond length; rules/chemistry.toml). Carbon at valence ~3 (sum in
+    [2.5, 3.5): a methyl-like or aryl carbon that lost its H) and nitrogen below 2.4 (an
+    amine that lost its H) are flagged. Divalent carbon is standard (CO, CN⁻, isocyanides,
+    N-heterocyclic carbenes). Works on periodic frameworks too (a MOF linker without its
+    H, as MOFChecker's under-coordinated C/N checks). Skipped when a charge or a spin is
+    declared (carbocations, radicals).
+
+    Why it matters: a missing hydrogen makes a radical that nobody intended; an ML
+    potential trained on closed-shell data gives meaningless forces there, and the
+    relaxation rearranges the molecule.
+
+    Example: ethane with one H removed from each carbon (C–C 1.52 Å: not a C=C); a
+    terephthalate linker of MOF-5 with one ring H deleted.
+
+    Fix: add the hydrogen (a builder, or pymatgen/ase tools); or declare the radical
+    (``multiplicity=`` in the extxyz comment).
+    """
+    from .composition import declared_spin
+
+    z_all = frame.numbers
+    sg = small_graph(frame)
+    if sg is not None:
+        z, nb = sg
+        if 6 not in z and 7 not in z:
+            return
+        cand = [a for a, lst in enumerate(nb) if (z[a] == 6 and 1 <= len(lst) <= 3) or (z[a] == 7 and 1 <= len(lst) <= 2)]
+    else:
+        coord = frame.coordination
+        m = (((z_all == 6) & (coord >= 1) & (coord <= 3)) | ((z_all == 7) & (coord >= 1) & (coord <= 2)))
+        cand = np.flatnonzero(m).tolist()
+        nb = None
+    if not cand:
+        return
+    q = _frame_charge(frame)
+    if q != 0 or declared_spin(frame.atoms):
+        return
+    t = table()["missing_hydrogen"]
+    triple = _triple_partner()
+    b = frame.bonded_pairs
+    nm = nonmetal_mask()
+    d1 = single_bond_matrix()
+    c = table()["bond_valence"]["pauling_c"]
+    if nb is None:
+        want = np.zeros(len(frame), bool)
+        want[cand] = True
+        sel = np.flatnonzero(want[b.i] | want[b.j])
+        nb = {}
+        for k, i, j in zip(sel.tolist(), b.i[sel].tolist(), b.j[sel].tolist()):
+            nb.setdefault(i, []).append((j, k))
+            nb.setdefault(j, []).append((i, k))
+    d = b.d.tolist()
+    zl = z_all.tolist()
+    nm = _lists()[0]
+    if sg is not None:
+        bn = small_bond_numbers(frame)
+    else:
+        d1 = _lists()[1]
+        bn = None
+    for a in cand:
+        lst = nb[a]
+        if any(not nm[zl[j]] for j, _ in lst):
+            continue
+        if bn is not None:
+            partners = [(zl[j], d[k], bn[k]) for j, k in lst]
+        else:
+            row = d1[zl[a]]
+            partners = [(zl[j], d[k], 10.0 ** ((row[zl[j]] - d[k]) / c)) for j, k in lst]
+        why = _judge(int(zl[a]), partners, t, triple)
+        if why:
+            yield Hit((int(a),), f"{_sym(zl[a])}{a}: {why}: a hydrogen is missing?",
+                      round(sum(n for _, _, n in partners), 4), None, "bond valence")
+
+
+# ---------------------------------------------------------------- expanded / scaled cell
+
+
+def _expected_nn(zi: np.ndarray, zj: np.ndarray, single: int | None) -> np.ndarray:
+    from ase.data import covalent_radii, reference_states
+
+    r = np.asarray(covalent_radii)
+    exp = 1.05 * (r[zi] + r[zj])
+    if single is not None:
+        ref = reference_states[single] or {}
+        a = ref.get("a")
+        nn = {"fcc": a / math.sqrt(2) if a else None, "bcc": a * math.sqrt(3) / 2 if a else None,
+              "diamond": a * math.sqrt(3) / 4 if a else None, "sc": a, "hcp": a}.get(ref.get("symmetry"))
+        if nn:
+            exp = np.full(len(zi), float(nn))
+    return exp
+
+
+def expansion(frame) -> tuple[str, float] | None:
+    """("expanded" | "scaled" | "bohr", scale) for a 3D-periodic structure without a single
+    bond whose nearest neighbours all sit at ``scale`` x their expected distance; else None."""
+    memo = frame.__dict__
+    if "_expansion" in memo:
+        return memo["_expansion"]
+    memo["_expansion"] = None
+    if not all(frame.pbc.tolist()) or len(frame) == 0 or len(frame.bonded_pairs.i):
+        return None
+    sp = frame.species.tolist()
+    if all(z in (2, 10, 18, 36, 54, 86) for z in sp) or sp == [1] or 0 in sp:
+        return None
+    if abs(np.linalg.det(frame.cell)) < 1e-6:
+        return None
+    t = table()["cell"]
+    from ase.data import covalent_radii
+
+    from ...neighbors import half_pairs
+
+    r = np.asarray(covalent_radii)
+    cut = t["max_scale"] * 1.05 * 2 * float(r[frame.species].max())
+    p = half_pairs(frame.positions, frame.cell, frame.pbc, cut)
+    if len(p.i) == 0:
+        return None
+    z = frame.numbers
+    ratio = p.d / _expected_nn(z[p.i], z[p.j], sp[0] if len(sp) == 1 else None)
+    nn = np.full(len(frame), np.inf)
+    np.minimum.at(nn, p.i, ratio)
+    np.minimum.at(nn, p.j, ratio)
+    if not np.isfinite(nn).all():
+        return None
+    h = len(nn) // 2  # the median by np.partition (np.median's overhead; no numpy.ma)
+    part = np.partition(nn, (h - 1, h) if len(nn) % 2 == 0 and h else h)
+    scale = float(part[h] if len(nn) % 2 else (part[h - 1] + part[h]) / 2)
+    if scale < t["expanded_min"] or scale > t["max_scale"]:
+        return None
+    if abs(scale - 1 / BOHR) <= t["bohr_tolerance"] / BOHR:
+        kind = "bohr"
+    elif scale >= t["scaled_min"]:
+        kind = "scaled"
+    else:
+        kind = "expanded"
+    memo["_expansion"] = (kind, scale)
+    return memo["_expansion"]
+
+
+@rule("SC303", "expanded-cell", "cell", "error",
+      "A periodic solid without a single bond: cell and atoms expanded (×1.2–1.8).")
+def expanded_cell(frame: Frame):
+    """A crystal whose cell (with its atoms) was expanded: no bond left anywhere.
+
+    What it does: a 3D-periodic structure with no bonded pair at all, whose nearest
+    neighbours sit at 1.15–1.8× their expected distance (the element's reference crystal
+    from ase.data.reference_states for a single element, else 1.05 × the covalent radii
+    sum). Noble-gas and pure-hydrogen solids are not judged. This is the root cause: the
+    findings it causes are grouped under it.
+
+    Why it matters: a lattice constant typed wrong or a scaled cell gives a gas of atoms
+    labelled as a crystal; nothing else complains (no contact is too short), and a
+    relaxation either collapses it or stays in a meaningless state.
+
+    Example: Si, Cu or NaCl with the cell scaled by 1.3 or 1.5 (scale_atoms=True).
+
+    Fix: use the right lattice constant (or scale the cell back).
+    """
+    e = expansion(frame)
+    if e and e[0] == "expanded":
+        yield Hit(tuple(range(len(frame))), f"no bond anywhere: nearest neighbours at {e[1]:.2f}× their "
+                  "expected distance: the cell and atoms expanded (a wrong lattice constant?)",
+                  round(e[1], 4), table()["cell"]["expanded_min"], "ratio")
+
+
+@rule("SC304", "scaled-cell", "cell", "error",
+      "A periodic solid whose cell and atoms were scaled by about 2 or more.")
+def scaled_cell(frame: Frame):
+    """A crystal scaled by ~2 (or more): every distance doubled.
+
+    What it does: as expanded-cell, for nearest neighbours at 1.95–3.5× their expected
+    distance. A factor within 3.5 % of 1.8897 is reported by suspect-units instead
+    (Bohr read as Å). Root cause: the findings it causes are grouped under it.
+
+    Why it matters: see expanded-cell.
+
+    Example: an fcc Cu cell with a = 7.22 Å (a supercell's lattice constant on the
+    primitive cell), or any cell multiplied by 2 with its atoms.
+
+    Fix: scale the cell back (``atoms.set_cell(cell / 2, scale_atoms=True)``).
+    """
+    e = expansion(frame)
+    if e and e[0] == "scaled":
+        yield Hit(tuple(range(len(frame))), f"no bond anywhere: nearest neighbours at {e[1]:.2f}× their "
+                  f"expected distance: the cell was scaled by ~{e[1]:.2f} (not Bohr: that is ×1.89)",
+                  round(e[1], 4), table()["cell"]["scaled_min"], "ratio")
+
+
+# ---------------------------------------------------------------- pore-guest, vacuum-box
+
+
+def dimensions(frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(labels, sizes, periodic dimension per component), memoised; dimension only for
+    components of 2+ atoms (0 for lone atoms)."""
+    memo = frame.__dict__
+    if "_dimensions" not in memo:
+        ncomp, labels = components(frame)
+        sizes = np.bincount(labels, minlength=ncomp)
+        dims = np.zeros(ncomp, int)
+        for c in np.flatnonzero(sizes >= 2):
+            dims[c] = periodic_dimension(frame, labels, int(c))
+            if dims[c] == 3:
+                break
+        memo["_dimensions"] = (labels, sizes, dims)
+    return memo["_dimensions"]
+
+
+@rule("SC305", "pore-guest", "cell", "warning",
+      "A molecule floating in the pore of a 3D framework, bonded to nothing.")
+def pore_guest(frame: Frame, min_volume_per_atom: float = 12.0):
+    """A lone molecule in a framework's pore.
+
+    What it does: in a 3D-periodic structure of at least 12 Å³ per atom (porous: dense
+    solids, SiC 10.4, cannot hold a guest; zeolites and MOFs are above 14) with a framework that percolates in three dimensions,
+    flags each other molecule of 2–64 atoms that is bonded to nothing (MOFChecker's
+    "lone molecule"). Lone atoms are isolated-atom's. Periodic structures above 50,000
+    atoms are not examined.
+
+    Why it matters: solvent or a guest left over from the experimental structure (or put
+    there by mistake) changes the energy and the pore; an ML potential trained on empty
+    frameworks sees an unknown environment.
+
+    Example: MOF-5 with a CH4 in its pore; a zeolite with a water left in a cage.
+
+    Fix: remove the guest, or keep it knowingly (--ignore pore-guest).
+    """
+    if not all(frame.pbc.tolist()) or len(frame) < 3 or len(frame) > 50_000:
+        return
+    vol = abs(float(np.linalg.det(frame.cell)))
+    if vol / len(frame) < min_volume_per_atom:
+        return
+    labels, sizes, dims = dimensions(frame)
+    if not (dims == 3).any():
+        return
+    limit = int(table()["cell"]["max_guest_atoms"])
+    fw = int(np.flatnonzero(dims == 3)[0])
+    for c in np.flatnonzero((sizes >= 2) & (sizes <= limit)):
+        if c == fw:
+            continue
+        atoms = np.flatnonzero(labels == c)
+        zs = frame.numbers[atoms]
+        formula = "".join(f"{_sym(z)}{(zs == z).sum() if (zs == z).sum() > 1 else ''}" for z in sorted(set(zs.tolist())))
+        yield Hit(tuple(int(a) for a in atoms), f"a {formula} molecule ({len(atoms)} atoms) floats in the "
+                  "framework's pore, bonded to nothing", float(len(atoms)), float(limit), "atoms")
+
+
+def finite_in_box(frame) -> bool:
+    """Periodic, and no molecule of it repeats through the cell (a molecule or cluster in a box)."""
+    if not frame.pbc.any():
+        return False
+    labels, sizes, dims = dimensions(frame)
+    return not dims.any()
+
+
+@rule("SC306", "vacuum-box", "cell", "warning",
+      "A molecule or cluster in a periodic vacuum box (not a condensed structure).")
+def vacuum_box(frame: Frame, max_volume_per_atom: float = 150.0):
+    """A molecule or cluster given a periodic cell with vacuum around it.
+
+    What it does: a periodic structure of more than 150 Å³ per atom in which no molecule
+    repeats itself through the cell (every connected component is finite). This is how
+    plane-wave codes and many workflows (atomate2 passes every molecule as a Structure)
+    model molecules; it is said, not refused (implausible-density is not raised for it).
+
+    Why it matters: an ML potential sees the periodic images only if the vacuum is
+    thinner than its cutoff; a model trained on bulk data is then outside its domain, and
+    the energy is that of a periodic array of molecules.
+
+    Example: a water molecule in a 15 Å cubic box with pbc=True.
+
+    Fix: nothing if intended (keep ≥ 2 × the model cutoff of vacuum); else pbc=False.
+    """
+    if not all(frame.pbc.tolist()) or len(frame) == 0:
+        return
+    vol = abs(float(np.linalg.det(frame.cell)))
+    if vol < 1e-6:
+        return
+    vpa = vol / len(frame)
+    if vpa <= max_volume_per_atom or expansion(frame) is not None or not finite_in_box(frame):
+        return
+    yield Hit((), f"a molecule/cluster in a periodic vacuum box ({vpa:.0f} Å³ per atom): its periodic "
+              "images interact only through the vacuum; fine for plane-wave codes, use pbc=False otherwise",
+              round(vpa, 6), max_volume_per_atom, "Å^3/atom")

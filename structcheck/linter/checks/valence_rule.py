@@ -1,0 +1,358 @@
+"""The valence rule (SC202) over molecules of any size, periodic ones included, and the
+report of what it could not judge (valence-not-checked, SC206)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from ase.data import atomic_numbers, chemical_symbols
+
+from ..chemistry import TRANSITION, bond_numbers, frame_charge, nonmetal_mask, small_bond_numbers, small_graph, table
+from ..frame import Frame
+from ..rule import Hit, rule
+from . import composition as _comp
+from . import valence as _c
+
+_NOT_HETERO = frozenset({1, 5, 6, 14, 32, 50})  # H, B, C, Si, Ge, Sn: a lone charge there needs a partner
+
+
+@lru_cache(maxsize=1)
+def _lone_states() -> tuple[dict, int, int]:
+    from ...tables import load_toml
+
+    t = load_toml("valences.toml")
+    ions = {atomic_numbers[k]: tuple(int(x) for x in v) for k, v in t["lone_ions"].items()
+            if not isinstance(v, int)}
+    return ions, int(t["lone_ions"]["max_lone_atoms"]), int(t["lone_ions"]["max_charge_candidates"])
+
+
+@lru_cache(maxsize=1)
+def _neutral_sets() -> list:
+    """Per Z: the set of neutral valences of a non-metal in the table, else None."""
+    nm = nonmetal_mask()
+    return [set(e.neutral) - {0} if (e is not None and nm[z]) else None for z, e in enumerate(_c._element_table())]
+
+
+@lru_cache(maxsize=1)
+def _neutral_ok() -> np.ndarray:
+    """ok[z, degree]: a neutral valence of z equals degree (single bonds suffice)."""
+    ok = np.zeros((119, 17), bool)
+    for z, e in enumerate(_c._element_table()):
+        if e is not None:
+            for v in e.neutral:
+                if v < 17:
+                    ok[z, v] = True
+    return ok
+
+
+def _lone_charges(zs_lone: list, u: int):
+    """Total charges the lone atoms can carry with all electrons paired (plus neutral
+    atoms when a spin is declared), or None for any charge."""
+    ions, _, _ = _lone_states()
+    sums = {0}
+    for z in zs_lone:
+        states = set(ions.get(z, ()))
+        if z not in ions:
+            return None
+        if u > 0 or 0 in states:
+            states.add(0)
+        if not states:
+            return None
+        sums = {a + b for a in sums for b in states}
+        if len(sums) > 64:
+            return None
+    return sums
+
+
+def _skip(frame, atoms, reason):
+    frame.__dict__.setdefault("_valence_not_checked", []).append((tuple(int(a) for a in atoms), reason))
+
+
+@rule("SC202", "valence", "composition", "warning",
+      "No assignment of bond orders gives every atom of a molecule a standard valence.")
+def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = None):
+    """No bond-order assignment gives every atom a standard valence.
+
+    What it does: perceives bonds between non-metals (bonded below 1.25 × covalent radii
+    sum, as every geometry rule; bonds to metals are not valence bonds) and searches, per
+    molecule (connected component, periodic structures included), for bond orders 1–3
+    such that each atom's bond-order sum is one of its standard valences from
+    rules/valences.toml (H 1, B 3, C 4 or 2, N 3, O 2, halogens 1, S 2/4/6, P 3/5, and
+    the hypervalent anions: P⁻ 6 for PF6⁻, I⁻ 2/8 for I3⁻ and IF8⁻, Si²⁻ 6, ...). A bond
+    may only take an order its length allows (Pauling bond number ≥ 1.25 for a double,
+    ≥ 2.2 for a triple bond; rules/chemistry.toml): ethane minus two H with C–C 1.52 Å is
+    not a C=C. Formal charges switch an atom to its charged valences (N+ 4, O− 1, ...);
+    their sum must equal the declared charge (``charge`` in the extxyz comment,
+    ``--charge``, ``charge=``); a charge on C/B/Si/H needs an opposite charge on a bonded
+    atom (nitro, CO, O3), on heteroatoms it may be separated (zwitterions, ion pairs).
+    Lone atoms and metal atoms are ions with their common charges (Na+, Cl−, O²−, ...;
+    [lone_ions]). A declared spin lets as many atoms' valences fall short by one as
+    there are unpaired electrons. Not judged, and reported by valence-not-checked (info):
+    molecules bonded to a transition metal, multi-centre bonding (bridging H, boranes,
+    CH5+), molecules above 200 atoms, elements missing from the table, undecided
+    searches (20000 trials; parameters ``max_atoms``, ``max_nodes``). Extended networks
+    of a periodic structure (a component that repeats itself through the cell: covalent
+    solids, frameworks) are not molecules and are left to missing-hydrogen and
+    over-coordinated; molecular crystals and molecules in boxes are judged.
+
+    Why it matters: a missing or extra hydrogen, a wrong element, a bond stretched past
+    bonding range or two molecules built into each other all leave atoms with impossible
+    valences; the calculation then describes a different, usually radical, species.
+
+    Example: ethane with one H removed (C2H5, no spin declared): C0 has three bonds and
+    no double bond can fix it; two OH radicals and an O atom. Nitromethane passes
+    (N+ / O− on a bond); CH3 with an initial magnetic moment of 1 passes.
+
+    Fix: add or remove the hydrogen / atom, or declare the state: ``charge=-1`` or
+    ``multiplicity=2`` in the extxyz comment (or initial magnetic moments).
+    """
+    n = len(frame)
+    if n < 2 or 0 in frame.species.tolist():
+        return  # unknown elements: unknown-element's
+    sg = small_graph(frame)
+    if sg is not None and True not in frame.pbc.tolist():
+        # a molecule: "every atom a bonded non-metal with a neutral valence at single bonds"
+        # decided in plain Python (numpy's per-call cost exceeds the molecule's work)
+        zl, nb = sg
+        neutral = _neutral_sets()
+        if all(neutral[x] is not None and len(nb[a]) in neutral[x] for a, x in enumerate(zl)) \
+                and frame_charge(frame) == 0:
+            return
+    limits, _ = _c._valence_table()
+    max_atoms = limits["max_atoms"] if max_atoms is None else max_atoms
+    max_nodes = limits["max_nodes"] if max_nodes is None else max_nodes
+    charge = frame_charge(frame)
+    if not np.isfinite(charge):
+        return
+    q = round(charge)
+    u = _c.unpaired_electrons(frame.atoms) if _comp.declared_spin(frame.atoms) else 0
+    if sg is not None and n <= max_atoms and True not in frame.pbc.tolist():
+        small = _small_prepare(frame, sg)
+        if small is not None:
+            yield from _judge(frame, q, u, *small, limits, max_nodes)
+            return
+    z = frame.numbers
+    nm = nonmetal_mask()
+    b = frame.bonded_pairs
+    if not nm[frame.species].any():
+        return  # no non-metal: nothing has a valence to judge
+    nmi, nmj = nm[z[b.i]], nm[z[b.j]]
+    keep = nmi & nmj & (b.i != b.j)
+    ei, ej = b.i[keep], b.j[keep]
+    degree = np.bincount(ei, minlength=n) + np.bincount(ej, minlength=n)
+    table = _c._element_table()
+    known = np.array([e is not None for e in table])
+    tm = TRANSITION[z]  # per atom
+    from ...tables import coordination_table
+
+    maxn = coordination_table()[0]
+    # what cannot be judged: bonded to a transition metal, over the classical neighbour
+    # limit (multi-centre bonding or over-coordinated's business), unknown elements,
+    # a bond to its own periodic image
+    tm_bond = ~keep & (tm[b.i] & nmj | tm[b.j] & nmi)
+    seeds = np.zeros(n, bool)
+    seeds[b.i[tm_bond]] = seeds[b.j[tm_bond]] = True
+    seeds &= degree > 0  # a lone ion next to a metal (O2- in an oxide) is judged as an ion
+    seeds |= nm[z] & ~known[z]
+    over = np.flatnonzero((maxn[z] >= 0) & (degree > maxn[z]))
+    if len(over):  # explained by multi-centre bonding: not judged here (else over-coordinated flags it)
+        from ..chemistry import multicentre_allowed
+
+        seeds[over[multicentre_allowed(frame, over, degree[over])]] = True
+    selfimg = b.i[(b.i == b.j) & nmi]
+    seeds[selfimg] = True
+    checked = known[z] | tm  # transition metals: ions of any charge
+    ok = _neutral_ok()
+    lone = checked & (degree == 0)
+    if not seeds.any() and q == 0 and u == 0 and not lone.any():
+        if ok[z, np.minimum(degree, 16)][degree > 0].all():
+            return  # every bonded atom has a neutral valence with single bonds
+    periodic = True in frame.pbc.tolist()
+    if seeds.any() or n > max_atoms or periodic:
+        ncomp, labels = _nm_components(n, ei, ej)
+        bad_comp = np.zeros(ncomp, bool)
+        bad_comp[labels[seeds]] = True
+        sizes = np.bincount(labels, minlength=ncomp)
+        if periodic:  # an extended network (repeats through the cell) is no molecule: not judged
+            from ..chemistry import periodic_dimension
+
+            wrap = np.any(b.shift[keep] != 0, axis=1)
+            network = np.zeros(ncomp, bool)
+            for c in np.flatnonzero(np.bincount(labels[ei[wrap]], minlength=ncomp)).tolist():
+                network[c] = periodic_dimension(frame, labels, c) > 0
+            sizes[network] = 0
+        else:
+            network = np.zeros(ncomp, bool)
+        big = (sizes > max_atoms) & ~bad_comp
+        skipped = bad_comp[labels] & (degree > 0) | bad_comp[labels] & nm[z]
+        if skipped.any():
+            why = []
+            if tm_bond.any():
+                metals = sorted({chemical_symbols[x] for x in z[tm]})
+                why.append(f"bonded to a transition metal ({', '.join(metals)}: ligand charges and "
+                           "metal–ligand bond orders are not standard valences)")
+            if (seeds[over]).any():
+                why.append("multi-centre or hypervalent bonding beyond the classical neighbour counts "
+                           "(bridging H, boranes, CH5+)")
+            if (nm[z] & ~known[z]).any():
+                why.append("elements without a valence table entry")
+            if len(selfimg):
+                why.append("bonded to its own periodic image (cell smaller than the molecule)")
+            _skip(frame, np.flatnonzero(skipped), "; ".join(why) or "not judged")
+        if big.any():
+            _skip(frame, np.flatnonzero(big[labels]), f"molecule(s) of more than {max_atoms} atoms")
+        drop = skipped | big[labels] | network[labels]
+        checked &= ~drop
+        lone &= ~drop
+    else:
+        drop = np.zeros(n, bool)
+    # the graph that is judged
+    m = ~drop[ei]
+    ei, ej = ei[m], ej[m]
+    bonded_atoms = np.flatnonzero(checked & (degree > 0))
+    if not len(bonded_atoms) and not lone.any():
+        return
+    idx = bonded_atoms
+    pos = np.full(n, -1)
+    pos[idx] = np.arange(len(idx))
+    s = bond_numbers(frame)[keep][m]
+    bv = table_bv()
+    order = np.where(s >= bv["triple"], 3, np.where(s >= bv["double"], 2, 1))
+    emax: dict = {}
+    edges = []
+    for a, c, o in zip(pos[ei].tolist(), pos[ej].tolist(), order.tolist()):
+        e = (min(a, c), max(a, c))
+        edges.append(e)
+        emax[e] = max(emax.get(e, 1), o)
+    yield from _judge(frame, q, u, idx.tolist(), z[idx].tolist(), edges, emax, degree[idx].tolist(),
+                      np.flatnonzero(lone).tolist(), z[lone].tolist(), limits, max_nodes)
+
+
+def _small_prepare(frame, sg):
+    """The judged graph of a molecule of known non-metals within their neighbour limits,
+    in plain Python (else None: the general path decides what is skipped)."""
+    zl, nb = sg
+    elems = _c._element_table()
+    nm = _nm_list()
+    maxn = _maxn_list()
+    for a, x in enumerate(zl):
+        if not nm[x] or elems[x] is None or (maxn[x] >= 0 and len(nb[a]) > maxn[x]):
+            return None
+    bn = small_bond_numbers(frame)
+    dbl, tri = table_bv()["double"], table_bv()["triple"]
+    idx = [a for a in range(len(zl)) if nb[a]]
+    pos = {a: k for k, a in enumerate(idx)}
+    emax: dict = {}
+    edges = []
+    for a in idx:
+        for j, k in nb[a]:
+            if j > a:
+                sv = bn[k]
+                e = (pos[a], pos[j])
+                edges.append(e)
+                emax[e] = max(emax.get(e, 1), 3 if sv >= tri else 2 if sv >= dbl else 1)
+    lone = [a for a in range(len(zl)) if not nb[a]]
+    return idx, [zl[a] for a in idx], edges, emax, [len(nb[a]) for a in idx], lone, [zl[a] for a in lone]
+
+
+@lru_cache(maxsize=1)
+def _nm_list() -> list:
+    return nonmetal_mask().tolist()
+
+
+@lru_cache(maxsize=1)
+def _maxn_list() -> list:
+    from ...tables import coordination_table
+
+    return coordination_table()[0].tolist()
+
+
+def _judge(frame, q, u, idx, zs, edges, emax, deg, lone_atoms, lone_z, limits, max_nodes):
+    """Hits of the judged graph (atoms ``idx``, local edges) with its lone atoms/ions."""
+    ok_sets = _neutral_sets()
+    if q == 0 and u == 0 and all(ok_sets[x] is not None and d in ok_sets[x] for x, d in zip(zs, deg)):
+        sums = _lone_charges(lone_z, 0) if len(lone_z) <= _lone_states()[1] else None
+        if sums is None or 0 in sums:
+            return
+    # lone atoms: the charges they can carry decide what the molecules must carry
+    ions, max_lone, max_cand = _lone_states()
+    free = False
+    cands = [q]
+    if lone_z:
+        sums = _lone_charges(lone_z, u) if len(lone_z) <= max_lone else None
+        if sums is None:
+            free = True
+        else:
+            cands = sorted({q - s for s in sums}, key=lambda x: (abs(x - q) if len(sums) > 1 else 0, -x))[:max_cand]
+            cands = sorted(cands, key=lambda x: abs(x))
+    if not idx:
+        if free or 0 in cands:
+            return
+        yield Hit(tuple(lone_atoms), "no charges of the lone atoms/ions "
+                  f"({', '.join(sorted({chemical_symbols[x] for x in lone_z}))}) add up to the declared "
+                  f"charge {q}", None, None, None, {"charge": q})
+        return
+    edges.sort()
+    table = _c._element_table()
+    elems = [table[x] for x in zs]
+    hetero = [x not in _NOT_HETERO for x in zs]
+    maxo = int(limits["max_bond_order"])
+    hits = None
+    base = (tuple(idx) if idx[-1] != len(idx) - 1 else len(idx), tuple(zs), tuple(edges),
+            tuple([emax[e] for e in edges]), u, maxo, int(max_nodes), free)
+    for qq in ([q] if free else cands):
+        key = (base, qq)
+        h = _c._VALENCE_MEMO.get(key)
+        if h is None:
+            h = list(_c._valence_hits(len(idx), zs, elems, list(edges), deg, qq, u, maxo, int(max_nodes),
+                                      limits, free or None, emax, hetero, idx))
+            while _c._VALENCE_MEMO and len(_c._VALENCE_MEMO) >= _c._VALENCE_MEMO_SIZE:
+                del _c._VALENCE_MEMO[next(iter(_c._VALENCE_MEMO))]
+            if _c._VALENCE_MEMO_SIZE > 0:
+                _c._VALENCE_MEMO[key] = h
+        if not h:
+            return
+        if hits is None:
+            hits = h
+    if hits and any(x.data.get("undecided") for x in hits if x.data):
+        _skip(frame, idx, f"the bond-order search stopped undecided after {max_nodes} trials")
+        return
+    shift = q - (cands[0] if not free else q)
+    for x in hits or ():
+        if shift and "at charge" in x.message:
+            x = x._replace(message=f"{x.message} (the lone atoms/ions carrying {shift:+d})")
+        yield x._replace(atoms=tuple(int(idx[a]) for a in x.atoms), data=dict(x.data) if x.data else None)
+
+
+@lru_cache(maxsize=1)
+def table_bv() -> dict:
+    return table()["bond_valence"]
+
+
+def _nm_components(n, ei, ej):
+    from ..chemistry import _components
+
+    return _components(n, ei, ej)
+
+
+@rule("SC206", "valence-not-checked", "composition", "info",
+      "Atoms the valence rule could not judge, and why (never a silent skip).")
+def valence_not_checked(frame: Frame):
+    """What the valence rule left unjudged, with the reason.
+
+    What it does: reports the atoms of molecules the valence rule skipped: bonded to a
+    transition metal (metal–ligand bond orders and ligand charges are not standard
+    valences), multi-centre or hypervalent bonding beyond the classical neighbour counts
+    (bridging hydrogens, boranes and carboranes, CH5+), molecules above ``max_atoms``,
+    elements without a valence entry, or a search stopped undecided. Counted in
+    ``--statistics`` like every finding.
+
+    Why it matters: a check that silently does nothing looks like a pass.
+
+    Example: ferrocene (bonded to Fe); diborane (bridging H); a 5,000-atom protein.
+
+    Fix: nothing to fix; judge those parts by other means.
+    """
+    for atoms, reason in frame.__dict__.get("_valence_not_checked", ()):
+        yield Hit(atoms, f"valence not judged for {len(atoms)} atom(s): {reason}", float(len(atoms)), None, "atoms")

@@ -1,0 +1,329 @@
+"""Chemistry shared by the rules: bond numbers, electron counts, van der Waals radii,
+molecules (connected components) and their periodicity, cached per frame.
+
+Hand-written: the bond-number (Pauling) and electron-deficiency bookkeeping that the
+rules need per bonded pair of one neighbour list; RDKit/pymatgen have it per molecule
+object and would be heavy imports on the lint path. Everything here is vectorised over
+the frame's bonded pairs; results are memoised in the frame's ``__dict__``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from ase.data import atomic_numbers, covalent_radii
+
+# valence electrons of the s/p-block elements (group number; 0 for d/f-block)
+_GROUP_E = np.zeros(119, dtype=float)
+for _z, _e in {1: 1, 2: 2, 3: 1, 4: 2, 5: 3, 6: 4, 7: 5, 8: 6, 9: 7, 10: 8, 11: 1, 12: 2, 13: 3, 14: 4,
+               15: 5, 16: 6, 17: 7, 18: 8, 19: 1, 20: 2, 31: 3, 32: 4, 33: 5, 34: 6, 35: 7, 36: 8,
+               37: 1, 38: 2, 49: 3, 50: 4, 51: 5, 52: 6, 53: 7, 54: 8, 55: 1, 56: 2, 81: 3, 82: 4,
+               83: 5, 84: 6, 85: 7, 86: 8}.items():
+    _GROUP_E[_z] = _e
+
+# d- and f-block (transition metals, lanthanides, actinides)
+TRANSITION = np.zeros(119, dtype=bool)
+TRANSITION[list(range(21, 31)) + list(range(39, 49)) + list(range(57, 81)) + list(range(89, 113))] = True
+
+
+@lru_cache(maxsize=1)
+def table() -> dict:
+    from ..tables import load_toml
+
+    return load_toml("chemistry.toml")
+
+
+@lru_cache(maxsize=1)
+def single_bond_matrix() -> np.ndarray:
+    """D(1) per element pair: Cordero radii sum, measured single bonds where it is far off."""
+    r = np.asarray(covalent_radii, dtype=float)
+    d1 = r[:, None] + r[None, :]
+    for key, val in table()["single_bond"].items():
+        a, b = (atomic_numbers[s.strip()] for s in key.split("-"))
+        d1[a, b] = d1[b, a] = float(val)
+    return d1
+
+
+@lru_cache(maxsize=1)
+def vdw_radii() -> np.ndarray:
+    """Alvarez 2013 van der Waals radii (ase.data.vdw_alvarez); 2.0 Å where unknown."""
+    from ase.data.vdw_alvarez import vdw_radii as alvarez
+
+    r = np.full(119, 2.0)
+    a = np.asarray(alvarez, dtype=float)
+    r[: len(a)] = np.where(np.isfinite(a), a, 2.0)
+    return r
+
+
+@lru_cache(maxsize=1)
+def nonmetal_mask() -> np.ndarray:
+    from ..tables import coordination_table
+
+    return coordination_table()[1]
+
+
+def bond_numbers(frame, pairs=None) -> np.ndarray:
+    """Pauling bond number n = 10 ** ((D1 - d) / c) of each pair (default: the bonded pairs)."""
+    if pairs is None:
+        memo = frame.__dict__
+        if "_bond_numbers" not in memo:
+            memo["_bond_numbers"] = bond_numbers(frame, frame.bonded_pairs)
+        return memo["_bond_numbers"]
+    z = frame.numbers
+    d1 = single_bond_matrix()[z[pairs.i], z[pairs.j]]
+    return 10.0 ** ((d1 - pairs.d) / table()["bond_valence"]["pauling_c"])
+
+
+def valence_sums(frame, nonmetal_only: bool = True) -> np.ndarray:
+    """Per atom: the sum of bond numbers to its (non-metal) bonded partners."""
+    key = "_valence_sums" + ("_nm" if nonmetal_only else "")
+    memo = frame.__dict__
+    if key not in memo:
+        b = frame.bonded_pairs
+        s = bond_numbers(frame)
+        n = len(frame)
+        if nonmetal_only:
+            nm = nonmetal_mask()
+            z = frame.numbers
+            memo[key] = (np.bincount(b.i, weights=s * nm[z[b.j]], minlength=n)
+                         + np.bincount(b.j, weights=s * nm[z[b.i]], minlength=n))
+        else:
+            memo[key] = np.bincount(b.i, weights=s, minlength=n) + np.bincount(b.j, weights=s, minlength=n)
+    return memo[key]
+
+
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.ndarray]:
+    """(count, label per atom) of the connected components of the graph with edges (i, j).
+
+    Small graphs (a molecule) by union-find here: importing scipy.sparse costs ~0.15 s of
+    start-up and each call ~0.3 ms, more than the whole lint of a small molecule. Large
+    ones by scipy's csgraph.
+    """
+    if len(i) > 2000:
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        graph = coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+        return connected_components(graph, directed=False)
+    parent = list(range(n))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in zip(i.tolist(), j.tolist()):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    ids: dict[int, int] = {}
+    labels = np.array([ids.setdefault(root(a), len(ids)) for a in range(n)], dtype=int)
+    return len(ids), labels
+
+
+def components(frame) -> tuple[int, np.ndarray]:
+    """(count, label per atom) of the bond graph (periodic bonds included), memoised."""
+    memo = frame.__dict__
+    if "_components" not in memo:
+        b = frame.bonded_pairs
+        memo["_components"] = _components(len(frame), b.i, b.j)
+    return memo["_components"]
+
+
+def frame_charge(frame) -> float:
+    """The declared total charge: ``charge`` (or ``total_charge``) in the frame's info, else
+    the configured one (``--charge`` / ``charge=``), else 0; NaN when unparsable."""
+    info = frame.info
+    for key in ("charge", "total_charge"):
+        if key in info:
+            try:
+                return float(info[key])
+            except (TypeError, ValueError):
+                return float("nan")
+    c = frame.config.charge
+    return 0.0 if c is None else float(c)
+
+
+def electron_deficit(frame, atoms: np.ndarray) -> float:
+    """2 x (non-metal bonds) - (valence electrons - charge) over the molecule(s) of ``atoms``."""
+    ncomp, labels = components(frame)
+    comp = np.zeros(ncomp, bool)
+    comp[labels[atoms]] = True
+    z = frame.numbers
+    member = comp[labels]
+    nm = nonmetal_mask()
+    b = frame.bonded_pairs
+    nb = int((member[b.i] & nm[z[b.i]] & nm[z[b.j]]).sum())
+    electrons = float(_GROUP_E[z[member & nm[z]]].sum())
+    q = frame_charge(frame)
+    if np.isfinite(q) and q > 0:
+        electrons -= q
+    return 2.0 * nb - electrons
+
+
+def periodic_dimension(frame, labels: np.ndarray, comp: int) -> int:
+    """In how many independent directions component ``comp`` repeats itself through the
+    cell (0: a finite molecule, 2: a slab/layer, 3: a framework). Breadth-first over the
+    bond graph, one vectorised step per level: an atom reached again with a different
+    cell offset closes a periodic loop; the rank of those offsets is the dimension."""
+    if not frame.pbc.any():
+        return 0
+    b = frame.bonded_pairs
+    m = (labels[b.i] == comp)
+    if not m.any():
+        return 0
+    i, j, sh = b.i[m], b.j[m], b.shift[m]
+    # both directions
+    src = np.concatenate([i, j])
+    dst = np.concatenate([j, i])
+    shift = np.concatenate([sh, -sh])
+    order = np.argsort(src, kind="stable")
+    src, dst, shift = src[order], dst[order], shift[order]
+    n = len(frame)
+    start = np.searchsorted(src, np.arange(n + 1))
+    offset = np.full((n, 3), np.iinfo(np.int64).min, dtype=np.int64)
+    seen = np.zeros(n, bool)
+    root = int(np.flatnonzero(labels == comp)[0])
+    offset[root] = 0
+    seen[root] = True
+    frontier = np.array([root])
+    loops = []
+    while len(frontier):
+        counts = start[frontier + 1] - start[frontier]
+        if counts.sum() == 0:
+            break
+        idx = np.repeat(start[frontier], counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+        a = src[idx]
+        c = dst[idx]
+        want = offset[a] + shift[idx]
+        old = seen[c]
+        if old.any():
+            diff = want[old] - offset[c[old]]
+            diff = diff[np.any(diff != 0, axis=1)]
+            if len(diff):
+                loops.append(diff[:64])
+        new = ~old
+        cn, wn = c[new], want[new]
+        if len(cn):
+            order = np.argsort(cn, kind="stable")  # first occurrence of each (no np.unique: numpy.ma)
+            cs = cn[order]
+            first = order[np.concatenate([[True], cs[1:] != cs[:-1]])]
+            cn, wn = cn[first], wn[first]
+            offset[cn] = wn
+            seen[cn] = True
+        frontier = cn
+    if not loops:
+        return 0
+    return int(np.linalg.matrix_rank(np.concatenate(loops).astype(float)))
+
+
+@lru_cache(maxsize=1)
+def hard_max_neighbours() -> np.ndarray:
+    hm = np.full(119, -1, dtype=int)
+    for sym, n in table()["hard_max_neighbours"].items():
+        hm[atomic_numbers[sym]] = int(n)
+    return hm
+
+
+def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Per atom of ``atoms`` (each above its classical neighbour limit, ``count`` non-metal
+    partners): is the excess explained by multi-centre bonding?
+
+    A hydrogen with two partners, neither a full bond (bridging B-H-B, symmetric O-H-O,
+    H3S): yes. Any atom within its hard limit (chemistry.toml) in an electron-deficient
+    molecule (fewer electrons than two per bond: boranes, carboranes, CH5+, boron): yes.
+    """
+    mc = table()["multicentre"]
+    z = frame.numbers
+    b = frame.bonded_pairs
+    s = bond_numbers(frame)
+    nm = nonmetal_mask()
+    ok = np.zeros(len(atoms), bool)
+    hard = hard_max_neighbours()
+    deficit_memo: dict[int, float] = {}
+    _, labels = components(frame)
+    for k, a in enumerate(atoms.tolist()):
+        sel = ((b.i == a) & nm[z[b.j]]) | ((b.j == a) & nm[z[b.i]])
+        sa = s[sel]
+        if z[a] == 1 and count[k] == 2 and sa.max() <= mc["bridging_h_max_bond_number"] \
+                and sa.sum() <= mc["bridging_h_max_sum"]:
+            ok[k] = True
+            continue
+        if hard[z[a]] >= count[k]:
+            lab = int(labels[a])
+            if lab not in deficit_memo:
+                deficit_memo[lab] = electron_deficit(frame, np.array([a]))
+            ok[k] = deficit_memo[lab] >= mc["min_electron_deficit"]
+    return ok
+
+
+def in_contact(frame, atoms: np.ndarray) -> np.ndarray:
+    """Per atom of ``atoms``: is some other atom closer than contact_factor x the sum of
+    their van der Waals radii? (O(len(atoms) x N): called for lone atoms only.)"""
+    if len(atoms) == 0:
+        return np.zeros(0, bool)
+    if len(atoms) * len(frame) > 2e7:
+        return np.zeros(len(atoms), bool)  # too many lone atoms to judge: keep flagging them
+    f = table()["isolated"]["contact_factor"]
+    rv = vdw_radii()
+    z = frame.numbers
+    pos = frame.positions
+    out = np.zeros(len(atoms), bool)
+    periodic = bool(frame.pbc.any())
+    others = np.arange(len(frame))
+    for k in range(0, len(atoms), 64):
+        chunk = atoms[k:k + 64]
+        if periodic:
+            from ase.geometry import get_distances
+
+            _, d = get_distances(pos[chunk], pos, cell=frame.cell, pbc=frame.pbc)
+        else:
+            diff = pos[chunk][:, None, :] - pos[None, :, :]
+            d = np.sqrt((diff * diff).sum(axis=2))
+        d = np.where(others[None, :] == chunk[:, None], np.inf, d)
+        lim = f * (rv[z[chunk]][:, None] + rv[z][None, :])
+        out[k:k + 64] = (d < lim).any(axis=1)
+    return out
+
+
+def small_graph(frame):
+    """(z list, neighbour lists of (partner, bonded-pair index)) for a frame with at most
+    256 bonded pairs (plain Python: numpy's per-call cost exceeds a molecule's work), else None."""
+    memo = frame.__dict__
+    if "_small_graph" not in memo:
+        b = frame.bonded_pairs
+        if len(b.i) > 256:
+            memo["_small_graph"] = None
+        else:
+            n = len(frame)
+            nb: list[list] = [[] for _ in range(n)]
+            for k, (i, j) in enumerate(zip(b.i.tolist(), b.j.tolist())):
+                nb[i].append((j, k))
+                nb[j].append((i, k))
+            memo["_small_graph"] = (frame.numbers.tolist(), nb)
+    return memo["_small_graph"]
+
+
+def small_bond_numbers(frame) -> list:
+    """``bond_numbers(frame)`` as a list, computed in plain Python (for small_graph frames)."""
+    memo = frame.__dict__
+    if "_small_bn" not in memo:
+        b = frame.bonded_pairs
+        d1 = _d1_rows()
+        c = table()["bond_valence"]["pauling_c"]
+        z = frame.numbers.tolist()
+        memo["_small_bn"] = [10.0 ** ((d1[z[i]][z[j]] - d) / c)
+                             for i, j, d in zip(b.i.tolist(), b.j.tolist(), b.d.tolist())]
+    return memo["_small_bn"]
+
+
+@lru_cache(maxsize=1)
+def _d1_rows() -> list:
+    return single_bond_matrix().tolist()
+
+
+@lru_cache(maxsize=1)
+def nonmetal_list() -> list:
+    return nonmetal_mask().tolist()
