@@ -18,6 +18,21 @@ fortran-stdlib from GitHub at build time), and, for the floor, vs a process that
 parses and expands the file with gemmi. 2,000 small CIFs (pymatgen's shipped structures
 symmetrised by CifWriter, and ASE's COD minerals, 50 files repeated) in one lint vs a
 loop of ``ase.io.read`` (call).
+
+xyz: a 1e6-atom periodic triclinic extxyz (bench_lint's rattled SiC supercell of the 60°
+cell) and a 1e6-atom amorphous one (Si on a simple-cubic grid of 2.7 Å, every atom moved
+uniformly by up to ±0.2 of the spacing per axis: no two closer than 1.62 Å, no order
+beyond a few neighbours), linted by one process as users run it (vesin on its default
+threads), vs chemfiles reading the file plus vesin's neighbour list at the cutoff lint
+uses (calls, same threads); peak RSS vs a process that imports ase.io and reads the file.
+10,000 small xyz files (bench_lint's) in one lint vs a loop of ``ase.io.read`` (call).
+
+jobs: ``structcheck lint --jobs 2 DIR`` vs ``--jobs 1`` on the 10,000 files, both as whole
+commands (the target is a speed-up >= 1.6, i.e. a time ratio <= 0.625).
+
+startup: ``structcheck lint one.xyz`` vs ``python -c "import ase.io"`` (both processes).
+
+chemfiles is a baseline only: ``pip install chemfiles`` (or ``.[bench]``).
 """
 
 from __future__ import annotations
@@ -31,7 +46,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_lint import DATA, PY, SC, measured  # noqa: E402
+from bench_lint import DATA, PY, SC, big_file, measured, small_files  # noqa: E402
 
 ROWS: list[tuple[str, str, str, float | None, float | None]] = []
 
@@ -97,6 +112,101 @@ def cif_small_files(count: int) -> list[Path]:
     return files
 
 
+CF_VESIN = ("import json,sys,time,numpy as np,chemfiles;from vesin import NeighborList;"
+            "chemfiles.set_warnings_callback(lambda m: None);t=time.perf_counter()\n"
+            "with chemfiles.Trajectory(sys.argv[1],format='XYZ') as tr:\n fr=tr.read()\n"
+            "pos=np.array(fr.positions);box=np.array(fr.cell.matrix);t1=time.perf_counter()\n"
+            "i,j,S,d=NeighborList(cutoff=float(sys.argv[2]),full_list=False).compute(pos,box,True,quantities='ijSd')\n"
+            "print(json.dumps([time.perf_counter()-t,t1-t,len(pos),len(i)]))")
+ASE_READ_RSS = "import sys,ase.io;a=ase.io.read(sys.argv[1]);print(len(a))"
+ENV_DEFAULT = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+
+
+def amorphous_file(n: int = 1_000_000) -> Path:
+    p = DATA / f"amorphous_si_{n}.extxyz"
+    if not p.exists():
+        import ase.io
+        import numpy as np
+        from ase import Atoms
+
+        side = round(n ** (1 / 3))
+        a = 2.7
+        g = np.stack(np.meshgrid(*[np.arange(side)] * 3, indexing="ij"), -1).reshape(-1, 3) * a
+        g = g + np.random.default_rng(2).uniform(-0.2 * a, 0.2 * a, g.shape)
+        atoms = Atoms(f"Si{len(g)}", positions=g, cell=[side * a] * 3, pbc=True)
+        ase.io.write(str(p) + ".tmp", atoms, format="extxyz")
+        os.replace(str(p) + ".tmp", p)
+    return p
+
+
+def lint_cutoff(path: Path) -> float:
+    import numpy as np
+
+    from structcheck.tables import default_pair_thresholds
+
+    z = [14] if "amorphous" in path.name else [6, 14]
+    return default_pair_thresholds().cutoff(np.array(z))
+
+
+def bench_xyz_big(reps: int, n: int) -> None:
+    for kind, path, target in (("triclinic", big_file(n), 1.3), ("amorphous", amorphous_file(n), 1.5)):
+        f = str(path)
+        with open(f, "rb") as fh:
+            n_file = int(fh.readline())
+        cut = lint_cutoff(path)
+        ours, ours_m, base, base_parse, ase_m = [], [], [], [], []
+        for _ in range(reps):
+            w, rss, _ = measured([*SC, "lint", "-q", "--isolated", f], env=ENV_DEFAULT)
+            ours.append(w)
+            ours_m.append(rss)
+            w, _, (t, tp, na, npairs) = measured([PY, "-c", CF_VESIN, f, str(cut)], stdout_json=True,
+                                                   env=ENV_DEFAULT)
+            base.append(t)
+            base_parse.append(tp)
+            assert na == n_file, (na, n_file)
+            w, rss, _ = measured([PY, "-c", ASE_READ_RSS, f])
+            ase_m.append(rss)
+        label = f"{n:.0e}".replace("+0", "")
+        row(f"xyz {label} {kind}: lint process vs chemfiles parse + vesin ({cut:.3f} Å, calls)",
+            f"{best(ours):.2f} s", f"{best(base):.2f} s (parse {best(base_parse):.2f})", best(ours) / best(base),
+            target)
+        row(f"xyz {label} {kind}: lint peak RSS vs ase.io.read process", f"{best(ours_m):.0f} MiB",
+            f"{best(ase_m):.0f} MiB", best(ours_m) / best(ase_m), 1.5 if kind == "triclinic" else None)
+
+
+def bench_xyz_small(reps: int) -> None:
+    files = small_files()
+    lst = DATA / "small.list"
+    lst.write_text("\n".join(map(str, files)))
+    ours, base = [], []
+    for _ in range(reps):
+        ours.append(measured([PY, "-c", LINT_LIST, str(lst)])[0])
+        w, _, (t, nf) = measured([PY, "-c", ASE_LOOP, str(lst)], stdout_json=True)
+        base.append(t)
+    row(f"xyz {len(files):,} small files: one lint process vs ase.io.read loop (call)", f"{best(ours):.2f} s",
+        f"{best(base):.2f} s", best(ours) / best(base), 0.35)
+
+
+def bench_jobs(reps: int) -> None:
+    d = str(small_files()[0].parent)
+    one, two = [], []
+    for _ in range(reps):
+        one.append(measured([*SC, "lint", "-q", "--isolated", "--jobs", "1", d])[0])
+        two.append(measured([*SC, "lint", "-q", "--isolated", "--jobs", "2", d])[0])
+    row("--jobs 2 vs --jobs 1, 10,000 files, whole command (speed-up >= 1.6)", f"{best(two):.2f} s",
+        f"{best(one):.2f} s", best(two) / best(one), 0.625)
+
+
+def bench_startup(reps: int) -> None:
+    one = str(small_files()[0])
+    ours, base = [], []
+    for _ in range(5 * reps):
+        ours.append(measured([*SC, "lint", "-q", "--isolated", one])[0])
+        base.append(measured([PY, "-c", "import ase.io"])[0])
+    row("start-up: lint one.xyz vs python -c 'import ase.io' (processes)", f"{best(ours):.3f} s",
+        f"{best(base):.3f} s", best(ours) / best(base), 0.3)
+
+
 def best(xs: list[float]) -> float:
     return min(xs)
 
@@ -134,11 +244,12 @@ def bench_cif(reps: int, nsmall: int) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=["cif"], action="append")
+    ap.add_argument("--only", choices=["cif", "xyz", "small", "jobs", "startup"], action="append")
+    ap.add_argument("--atoms", type=int, default=1_000_000, help="atoms of the big xyz files (default 1e6)")
     ap.add_argument("--reps", type=int, default=3, help="runs of each side; the best is kept (default 3)")
     ap.add_argument("--small-cifs", type=int, default=2000)
     args = ap.parse_args()
-    only = set(args.only or ["cif"])
+    only = set(args.only or ["cif", "xyz", "small", "jobs", "startup"])
     print(f"python {sys.version.split()[0]}, data in {DATA}, load average at start {os.getloadavg()[0]:.2f}",
           flush=True)
     import compileall
@@ -147,8 +258,16 @@ def main() -> int:
 
     compileall.compile_dir(str(Path(structcheck.__file__).parent), quiet=1)
     t0 = time.perf_counter()
+    if "startup" in only:
+        bench_startup(args.reps)
     if "cif" in only:
         bench_cif(args.reps, args.small_cifs)
+    if "xyz" in only:
+        bench_xyz_big(args.reps, args.atoms)
+    if "small" in only:
+        bench_xyz_small(args.reps)
+    if "jobs" in only:
+        bench_jobs(args.reps)
     load = os.getloadavg()
     print(f"\nbest of {args.reps}; {time.perf_counter() - t0:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
           f" on {os.cpu_count()} cores")

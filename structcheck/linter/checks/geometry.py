@@ -228,12 +228,15 @@ def over_coordinated(frame: Frame):
         bad = bad[~multicentre_allowed(frame, bad, count[bad])]
     if len(bad) == 0:
         return
+    # the flagged atoms' non-metal partners, picked with masks (a Python loop over every
+    # bonded pair cost ~1 s per million atoms)
+    flagged = np.zeros(n, dtype=bool)
+    flagged[bad] = True
+    mi = flagged[b.i] & nonmetal[z[b.j]]
+    mj = flagged[b.j] & nonmetal[z[b.i]]
     partners: dict[int, list[int]] = {int(a): [] for a in bad}
-    for i, j in zip(b.i, b.j):
-        if int(i) in partners and nonmetal[z[j]]:
-            partners[int(i)].append(int(j))
-        if int(j) in partners and nonmetal[z[i]]:
-            partners[int(j)].append(int(i))
+    for a, k in zip(np.concatenate([b.i[mi], b.j[mj]]).tolist(), np.concatenate([b.j[mi], b.i[mj]]).tolist()):
+        partners[a].append(k)
     for a in bad:
         nb = sorted(set(partners[int(a)]))
         yield Hit((int(a), *nb), f"{_sym(z[a])}{a} has {count[a]} bonded neighbours "
@@ -253,6 +256,24 @@ def _median(x: np.ndarray) -> float:
         return float(np.partition(x, h)[h])
     part = np.partition(x, (h - 1, h))
     return float((part[h - 1] + part[h]) / 2)
+
+
+def _median_ruled_out(i: np.ndarray, j: np.ndarray, ratio: np.ndarray, keep: np.ndarray, n: int) -> bool:
+    """True when the median of the per-atom nearest-neighbour ratios (each atom's minimum
+    over its pairs, atoms in ``keep`` with any pair) can be neither >= 1.6 nor <= 0.65,
+    decided from counts of atoms with a pair below each bound (a boolean scatter) instead
+    of the per-atom minimum (``np.minimum.at``: ~0.4 s per million atoms). Exact: with k
+    values and h = k // 2, the median is below 1.6 once h + 1 values are, and above 0.65
+    while fewer than h (k even) or h + 1 (k odd) values are at or below it."""
+    def atoms_with(mask) -> int:
+        hit = np.zeros(n, dtype=bool)
+        hit[i[mask]] = True
+        hit[j[mask]] = True
+        return int(np.count_nonzero(hit & keep))
+
+    k = atoms_with(slice(None))
+    h = k // 2
+    return atoms_with(ratio < 1.6) >= h + 1 and atoms_with(ratio <= 0.65) < (h + 1 if k % 2 else h)
 
 
 @rule("SC106", "suspect-units", "geometry", "error",
@@ -331,6 +352,8 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
         n_small = sum(v < 0.7 for v in vals)
         big_frac, small_frac = n_big / k, n_small / k
     else:
+        if _median_ruled_out(p.i, p.j, ratio, ~noble, n):
+            return
         nn = np.full(n, np.inf)
         np.minimum.at(nn, p.i, ratio)
         np.minimum.at(nn, p.j, ratio)

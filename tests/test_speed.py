@@ -1,0 +1,59 @@
+"""Issue 17: the faster paths give exactly what the slower ones gave."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import structcheck
+from structcheck.linter.checks.geometry import _median, _median_ruled_out
+
+
+def test_suspect_units_shortcut_never_hides_a_median_in_range():
+    """The count-based exit only skips frames whose median ratio is in neither range."""
+    rng = np.random.default_rng(1)
+    for _ in range(5000):
+        n, m = int(rng.integers(3, 12)), int(rng.integers(1, 20))
+        i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+        ratio = rng.choice([0.3, 0.6, 0.65, 0.66, 1.0, 1.5, 1.59, 1.6, 1.61, 2.0, 2.4], m)
+        keep = rng.random(n) > 0.2
+        nn = np.full(n, np.inf)
+        np.minimum.at(nn, i, ratio)
+        np.minimum.at(nn, j, ratio)
+        nn = nn[keep & np.isfinite(nn)]
+        if len(nn) and (_median(nn) >= 1.6 or _median(nn) <= 0.65):
+            assert not _median_ruled_out(i, j, ratio, keep, n)
+
+
+def test_suspect_units_still_flags_a_large_bohr_crystal():
+    from ase.build import bulk
+
+    a = bulk("Si", "diamond", a=5.43).repeat((6, 6, 6))  # 1,728 atoms: the numpy branch
+    assert not [f for f in structcheck.lint(a) if f.code == "SC106"]
+    b = a.copy()
+    b.set_cell(a.cell / 0.529177, scale_atoms=True)
+    assert [f.code for f in structcheck.lint(b) if f.code == "SC106"] == ["SC106"]
+    c = a.copy()
+    c.set_cell(a.cell * 0.529177, scale_atoms=True)
+    assert "SC106" in [f.code for f in structcheck.lint(c)]
+
+
+def test_fixed_point_columns_parse_exactly_as_float():
+    """The int64 Horner parse of fixed-width columns equals float(token), signed zeros
+    included, and declines what it cannot do exactly (the caller then splits tokens)."""
+    from structcheck.io.xyz_numbers import _fixed_floats
+
+    rng = np.random.default_rng(5)
+    for width, prec, scale in ((16, 8, 50.0), (12, 8, 5.0), (14, 3, 1e6), (10, 6, 0.01)):
+        vals = rng.normal(0, scale, 4000)
+        vals[:4] = [-0.0, 0.0, -10.0 ** -(prec + 1), 10.0 ** -(prec + 1)]
+        toks = [(f"%{width}.{prec}f" % v).encode() for v in vals]
+        assert len({len(t) for t in toks}) == 1
+        m = np.frombuffer(b"".join(toks), dtype=np.uint8).reshape(len(toks), -1)
+        got = _fixed_floats(m, 0, m.shape[1])
+        want = np.array([float(t) for t in toks])
+        assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want))
+    # 19 significant digits: more than an exact int64 -> float mantissa allows
+    m = np.frombuffer(b"1234567890.123456789", dtype=np.uint8).reshape(1, -1)
+    assert _fixed_floats(m, 0, m.shape[1]) is None
+    m = np.frombuffer(b"".join([b"  1.5", b" -2.5", b" 1e-3"]), dtype=np.uint8).reshape(3, -1)
+    assert _fixed_floats(m, 0, 5) is None  # an exponent: not a fixed-point table
