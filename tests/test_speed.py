@@ -57,3 +57,25 @@ def test_fixed_point_columns_parse_exactly_as_float():
     assert _fixed_floats(m, 0, m.shape[1]) is None
     m = np.frombuffer(b"".join([b"  1.5", b" -2.5", b" 1e-3"]), dtype=np.uint8).reshape(3, -1)
     assert _fixed_floats(m, 0, 5) is None  # an exponent: not a fixed-point table
+
+
+def test_unbonded_crystal_needs_one_wider_neighbour_search(monkeypatch):
+    """Bohr read as Å: the frame's list finds no bond; expanded-cell and suspect-units
+    then share one wider search (it was one each)."""
+    from ase.build import bulk
+
+    import structcheck.linter.frame as frame_mod
+
+    calls = []
+    real = frame_mod.half_pairs
+
+    def counting(*args):
+        calls.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(frame_mod, "half_pairs", counting)
+    a = bulk("Si", "diamond", a=5.43).repeat((3, 3, 3))
+    a.set_cell(a.cell / 0.529177, scale_atoms=True)
+    found = [f.code for f in structcheck.lint(a)]
+    assert "SC106" in found
+    assert len(calls) == 2 and calls[1] > calls[0]

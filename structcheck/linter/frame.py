@@ -40,6 +40,19 @@ class Frame:
             return Pairs(z, z, np.zeros(0), np.zeros((0, 3), int), 0.0)
         return half_pairs(self.positions, self.cell, self.pbc, self.cutoff)
 
+    def pairs_up_to(self, cutoff: float) -> Pairs:
+        """Pairs within ``cutoff`` Å, for the rules that look beyond ``pairs`` in unbonded
+        structures (expanded-cell's and suspect-units' nearest-neighbour ratios): one wider
+        search per frame, which a later request it covers reuses (filtered), so those rules
+        share one neighbour list instead of each running its own."""
+        wide = self.__dict__.get("_wide_pairs")
+        if wide is None or wide.cutoff < cutoff:
+            wide = self.__dict__["_wide_pairs"] = half_pairs(self.positions, self.cell, self.pbc, cutoff)
+        if wide.cutoff == cutoff:
+            return wide
+        m = wide.d < cutoff
+        return Pairs(wide.i[m], wide.j[m], wide.d[m], wide.shift[m], cutoff)
+
     @cached_property
     def species(self) -> np.ndarray:
         """The atomic numbers present, sorted."""

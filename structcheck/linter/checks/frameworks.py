@@ -169,11 +169,9 @@ def expansion(frame) -> tuple[str, float] | None:
     t = table()["cell"]
     from ase.data import covalent_radii
 
-    from ...neighbors import half_pairs
-
     r = np.asarray(covalent_radii)
     cut = t["max_scale"] * 1.05 * 2 * float(r[frame.species].max())
-    p = half_pairs(frame.positions, frame.cell, frame.pbc, cut)
+    p = frame.pairs_up_to(cut)
     if len(p.i) == 0:
         return None
     z = frame.numbers

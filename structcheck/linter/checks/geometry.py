@@ -324,13 +324,11 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
                       "written as Cartesian?", float(pos.max()), 1.0, "Å")
             return
     # nearest-neighbour ratio d / (r_i + r_j) for every atom, up to 2.6x the radii sum
-    from ...neighbors import half_pairs
-
     r = np.asarray(covalent_radii)
     p = frame.pairs
     # count / n is exactly what (coord == 0).mean() computes
     if frame.coordination.tolist().count(0) / n >= fraction:
-        p = half_pairs(pos, frame.cell, frame.pbc, 2.6 * 2 * r[frame.species].max())
+        p = frame.pairs_up_to(2.6 * 2 * r[frame.species].max())
         zi, zj = z[p.i], z[p.j]
     else:
         zi, zj = frame.pair_numbers()
