@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "explain": ("structcheck.cli.rules", "what a rule checks, why it matters, an example, the fix"),
     "fix": ("structcheck.cli.fix", "repair close contacts with a repulsive pre-relaxation"),
     "relax": ("structcheck.cli.relax", "lint, optionally pre-relax, then DPA2 + ASE LBFGS with provenance"),
+    "show": ("structcheck.cli.show", "draw the flagged atoms of structures: a .png picture or a .html 3D report"),
     "wander": ("structcheck.cli.wander", "teaching: replicas of one start under tiny noise, spread and minima"),
     "doctor": ("structcheck.cli.doctor", "what is installed for each command, what is missing, the command that fixes it"),
 }

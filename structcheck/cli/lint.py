@@ -15,7 +15,9 @@ from .options import _CsvAppend, add_selection_arguments, config_from_args
 def add_lint_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="structure files (any format ASE reads); - for stdin")
     p.add_argument("--format-in", metavar="FMT", help="input format for every path (ASE name: xyz, extxyz, cif, vasp, ...)")
-    p.add_argument("--output-format", choices=["text", "json", "jsonl", "github", "sarif"], default="text")
+    p.add_argument("--output-format", choices=["text", "json", "jsonl", "github", "sarif", "html", "png"],
+                   default="text", help="html: one offline file with a 3D view of each flagged frame; "
+                   "png: a picture of each flagged frame (both need -o)")
     p.add_argument("-o", "--output-file", metavar="FILE", help="write the report here instead of stdout")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     p.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that makes the exit code 1 (default: warning)")
@@ -69,6 +71,10 @@ def run_lint(args) -> int:
     if not args.paths:
         raise ConfigError("no input: give structure files, or - to read standard input")
     config = config_from_args(args, fail_on=args.fail_on)
+    if args.output_format in ("html", "png"):
+        from .show import run_picture_lint
+
+        return run_picture_lint(args, config)
     out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
     args._out = out
     try:
