@@ -46,7 +46,7 @@ def test_report_is_one_offline_file():
     html = to_html(structcheck.lint(atoms), atoms)
     # no external resource: no src/href attributes, no <link>, no import
     assert not re.search(r"<(script|img|link|iframe)[^>]*\s(src|href)=", html)
-    assert "3dmol v2.5.5" in html and "BSD-3-Clause" in html
+    assert "3Dmol.js 2.5.5" in html and "BSD-3-Clause" in html
     frame = _data(html)["frames"][0]
     assert len(frame["contacts"]) == 3
     assert frame["el"] == ["H", "H", "O", "O", "O"]
@@ -163,3 +163,38 @@ def test_lint_text_path_does_not_import_the_report_modules():
             "or m == 'matplotlib'])")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.stdout.strip().splitlines()[-1] == "[]", r.stderr
+
+
+def test_fix_report_overlays_before_and_after_with_one_arrow_per_moved_atom():
+    import ase.io
+
+    from structcheck.prerelax import fix
+    from structcheck.report.fixview import fix_html
+
+    before = ase.io.read(START)
+    after, rep = fix(before)
+    html = fix_html([before], [after], [rep], path=str(START))
+    frame = _data(html)["frames"][0]
+    dist = np.linalg.norm(after.positions - before.positions, axis=1)
+    moved = np.flatnonzero(dist > 1e-6)
+    assert sorted(frame["index"][a["atom"]] for a in frame["arrows"]) == moved.tolist()
+    assert [a["length"] for a in frame["arrows"]] == pytest.approx(dist[moved], abs=1e-4)
+    # the before positions are the input's, in the same (rotated) frame as the repaired ones
+    old = np.array(frame["before"]).reshape(-1, 3)
+    new = np.array(frame["xyz"]).reshape(-1, 3)
+    assert np.linalg.norm(new - old, axis=1) == pytest.approx(dist, abs=2e-4)
+    assert len(frame["contacts"]) == 3 and all("start" in c for c in frame["contacts"])
+    assert html.count("<tr><td class='n'>0</td>") == len(moved)  # one displacement row per moved atom
+
+
+def test_fix_report_minimum_image_displacement_in_a_periodic_cell():
+    import ase.io
+
+    from structcheck.prerelax import fix
+    from structcheck.report.fixview import displacements
+
+    before = ase.io.read(IMAGE)
+    after, rep = fix(before)
+    after.wrap()  # a wrapped result must not show a cell-length arrow
+    _, dv = displacements(before, after, rep)
+    assert np.linalg.norm(dv, axis=1).max() < 1.0

@@ -112,3 +112,22 @@ def test_several_frames_switch_in_one_viewer(driver, tmp_path):
     assert box.get_attribute("data-contacts-drawn") == "1"
     assert len(box.find_elements("tag name", "canvas")) == 1
     assert browser.console_errors(driver) == []
+
+
+def test_fix_report_renders_arrows(driver, tmp_path):
+    import ase.io
+
+    from structcheck.prerelax import fix
+    from structcheck.report.fixview import write_fix_html
+
+    before = ase.io.read(START)
+    after, rep = fix(before)
+    out = tmp_path / "fix.html"
+    write_fix_html(out, [before], [after], [rep], path=str(START))
+    browser.open_report(driver, out)
+    assert browser.console_errors(driver) == []
+    box = driver.find_element("id", "sc-viewer")
+    assert box.get_attribute("data-arrows-drawn") == "4"
+    assert box.get_attribute("data-contacts-drawn") == "3"
+    driver.find_elements("css selector", "li.sc-finding")[0].click()
+    assert box.get_attribute("data-highlighted") == "0,1"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .scene import NEIGHBOURHOOD, build_scene, frame_lookup, group_findings
+from .scene import NEIGHBOURHOOD, build_scene, frame_lookup, group_findings, view_rotation
 
 THREEDMOL_VERSION = "2.5.5"
 
@@ -36,17 +36,19 @@ def _script_json(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def _frame_data(title: str, scene, note: str) -> dict:
+def _frame_data(title: str, scene, note: str, rot: np.ndarray | None = None) -> dict:
+    """The viewer's data for one scene, coordinates turned by ``rot`` (default: :func:`view_rotation`)."""
+    rot = view_rotation(scene) if rot is None else rot
     image = np.flatnonzero(scene.image).tolist()
     flagged = sorted({k for row in scene.findings for k in row["scene"]} - set(image))
     labels = {k: scene.label(k) for k in flagged + image}
     return {
         "title": title, "note": note, "whole": scene.whole,
         "el": scene.symbols,
-        "xyz": np.round(scene.positions, 4).ravel().tolist(),
+        "xyz": np.round(scene.positions @ rot.T, 4).ravel().tolist(),
         "index": scene.index.tolist(),
         "image": image, "flagged": flagged, "labels": labels,
-        "cell": None if scene.cell is None else np.round(scene.cell, 5).tolist(),
+        "cell": None if scene.cell is None else np.round(scene.cell @ rot.T, 5).tolist(),
         "origin": [0.0, 0.0, 0.0],
         "contacts": scene.contacts, "findings": scene.findings,
     }
@@ -105,7 +107,7 @@ def _summary_table(rows: list[dict]) -> str:
 
 
 def to_html(findings, frames=None, *, title: str = "structcheck report", checked: tuple[int, int] | None = None,
-            radius: float = NEIGHBOURHOOD, intro: str = "") -> str:
+            radius: float = NEIGHBOURHOOD) -> str:
     """The report as one HTML document (a string).
 
     ``findings``: structcheck Findings. ``frames``: the structures they refer to, an
@@ -113,8 +115,6 @@ def to_html(findings, frames=None, *, title: str = "structcheck report", checked
     number; frames without atoms are listed in the table only. ``checked``: (files, frames)
     linted, for the summary line.
     """
-    from .._version import __version__
-
     findings = list(findings)
     rows, views = report_data(findings, frames, radius=radius)
     sev = Counter(f.severity for f in findings)
@@ -124,22 +124,28 @@ def to_html(findings, frames=None, *, title: str = "structcheck report", checked
         summary = f"Found {len(findings)} finding(s) ({parts}){where}."
     else:
         summary = f"All checks passed{where}."
+    return document(title, summary, _summary_table(rows) if rows else "", views)
+
+
+def document(title: str, summary: str, table_html: str, views: list[dict], after_html: str = "") -> str:
+    """The page: title, summary line, table, the viewer with its finding list, then ``after_html``."""
+    from .._version import __version__
+
     esc = _html.escape
-    view = ""
     if views:
         view = ("<h2 id='sc-frame-title'></h2><p class='sc-note' id='sc-frame-note'></p>"
                 "<div class='sc-pane'><div id='sc-viewer'></div><ol id='sc-findings'></ol></div>")
     else:
-        view = "<span id='sc-frame-title'></span><span id='sc-frame-note'></span>" \
-               "<div id='sc-viewer' hidden></div><ol id='sc-findings' hidden></ol>"
+        view = ("<span id='sc-frame-title'></span><span id='sc-frame-note'></span>"
+                "<div id='sc-viewer' hidden></div><ol id='sc-findings' hidden></ol>")
     data = _script_json({"frames": views})
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<meta name='generator' content='structcheck {esc(__version__)}'>"
         f"<title>{esc(title)}</title><style>{_asset('viewer.css')}</style></head><body>"
-        f"<h1>{esc(title)}</h1>{intro}<p id='sc-summary-line'>{esc(summary)}</p>"
-        f"{_summary_table(rows) if rows else ''}{view}"
+        f"<h1>{esc(title)}</h1><p id='sc-summary-line'>{esc(summary)}</p>"
+        f"{table_html}{view}{after_html}"
         f"<p class='sc-note'>structcheck {esc(__version__)}; 3D view: 3Dmol.js {THREEDMOL_VERSION} "
         "(BSD-3-Clause, embedded). Drag to rotate, scroll to zoom.</p>"
         f"<script type='application/json' id='sc-data'>{data}</script>"

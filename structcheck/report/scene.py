@@ -135,8 +135,11 @@ def _neighbourhood(atoms, centres: np.ndarray, radius: float, cell: np.ndarray |
 
 
 def build_scene(atoms, findings: Sequence, *, radius: float = NEIGHBOURHOOD,
-                whole_limit: int = WHOLE_LIMIT) -> Scene:
-    """The scene of one frame and its findings (all of the same path and frame)."""
+                whole_limit: int = WHOLE_LIMIT, centres: Sequence[int] = ()) -> Scene:
+    """The scene of one frame and its findings (all of the same path and frame).
+
+    ``centres``: more atoms whose neighbourhood a large frame shows (e.g. the atoms a fix moved).
+    """
     n = len(atoms)
     pos = np.asarray(atoms.positions, dtype=float)
     cell = _periodic_cell(atoms)
@@ -147,8 +150,8 @@ def build_scene(atoms, findings: Sequence, *, radius: float = NEIGHBOURHOOD,
         idx = np.arange(n)
         sh = np.zeros((n, 3), dtype=int)
     else:
-        centres = np.asarray(flagged[:MAX_CENTRES], dtype=int)
-        idx, sh = _neighbourhood(atoms, centres, radius, cell)
+        around = sorted(set(flagged) | {int(c) for c in centres if 0 <= c < n})[:MAX_CENTRES]
+        idx, sh = _neighbourhood(atoms, np.asarray(around, dtype=int), radius, cell)
     where: dict[tuple[int, int, int, int], int] = {
         (int(i), *map(int, s)): k for k, (i, s) in enumerate(zip(idx, sh))}
     extra_idx, extra_sh = [], []
@@ -188,6 +191,35 @@ def build_scene(atoms, findings: Sequence, *, radius: float = NEIGHBOURHOOD,
         c["label"] = (f"{scene.label(c['a'])}–{scene.label(c['b'])} {c['value']:.3f} {c['unit']} "
                       f"< {c['threshold']:.3f} {c['unit']}")
     return scene
+
+
+def view_rotation(scene: Scene) -> np.ndarray:
+    """A rotation R (rows: screen x, y, z) showing the contacts from the side.
+
+    Principal axes of the contact atoms (else the flagged atoms, else all shown atoms): the
+    longest along the screen's x, the shortest along the line of sight, so a collinear knot
+    such as the 4502 start's H–H–O chain on the cell diagonal is seen at full length.
+    Apply as ``positions @ R.T``.
+    """
+    pick = sorted({k for c in scene.contacts for k in (c["a"], c["b"])})
+    if len(pick) < 3:
+        pick = sorted({k for row in scene.findings for k in row["scene"]})
+    if len(pick) < 3:
+        pick = list(range(len(scene.positions)))
+    p = scene.positions[pick]
+    if len(p) < 2:
+        return np.eye(3)
+    _, _, vt = np.linalg.svd(p - p.mean(axis=0))
+    r = np.zeros((3, 3))
+    r[: len(vt)] = vt
+    if len(vt) < 3 or not np.isfinite(r).all() or abs(abs(np.linalg.det(r)) - 1) > 1e-6:
+        return np.eye(3)
+    if np.linalg.det(r) < 0:
+        r[2] *= -1
+    # a little tilt so a perfectly planar or straight arrangement keeps some depth
+    t = np.radians(15.0)
+    tilt = np.array([[1, 0, 0], [0, np.cos(t), -np.sin(t)], [0, np.sin(t), np.cos(t)]])
+    return tilt @ r
 
 
 def group_findings(findings: Sequence) -> dict[tuple[str, int], list]:

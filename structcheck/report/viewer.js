@@ -19,7 +19,7 @@
     var gl = null;
     try { gl = probe.getContext("webgl2") || probe.getContext("webgl"); } catch (e) { gl = null; }
     if (!gl) { noWebGL("this browser provides no WebGL"); return; }
-    viewer = $3Dmol.createViewer(box, {backgroundColor: "white", antialias: true});
+    viewer = $3Dmol.createViewer(box, {backgroundColor: "white", antialias: true, minimumZoomToDistance: 1.5});
     if (!viewer) noWebGL("the 3D viewer could not start");
   }
 
@@ -42,13 +42,18 @@
   }
 
   function baseStyle() {
-    model.setStyle({}, {stick: {radius: 0.1}, sphere: {scale: 0.22}});
-    if (frame.image.length) {
-      model.setStyle({index: frame.image}, {stick: {radius: 0.1, opacity: 0.45}, sphere: {scale: 0.22, opacity: 0.45}});
+    // a fix report: small spheres and no bonds, so the displacement arrows (often along bonds) show
+    var fixview = !!frame.before, sc = fixview ? 0.1 : 0.18, st = 0.1;
+    function style(extra) {
+      var o = {sphere: {scale: sc + (extra.grow || 0)}};
+      if (!fixview) o.stick = {radius: st + (extra.grow ? 0.02 : 0)};
+      if (extra.opacity) { o.sphere.opacity = extra.opacity; if (o.stick) o.stick.opacity = extra.opacity; }
+      return o;
     }
-    if (frame.flagged.length) {
-      model.setStyle({index: frame.flagged}, {stick: {radius: 0.12}, sphere: {scale: 0.32}});
-    }
+    model.setStyle({}, style({}));
+    if (frame.image.length) model.setStyle({index: frame.image}, style({opacity: 0.45}));
+    // flagged: larger and translucent, so the contact lines inside overlapping atoms stay visible
+    if (frame.flagged.length) model.setStyle({index: frame.flagged}, style({grow: 0.04, opacity: 0.75}));
   }
 
   function drawCell() {
@@ -100,7 +105,6 @@
       baseStyle();
       drawCell();
       frame.flagged.forEach(function (k) {
-        viewer.addSphere({center: pos(k), radius: 0.4, color: "#ffd000", opacity: 0.3});
         viewer.addLabel(frame.labels[k], {position: pos(k), fontSize: 11, fontColor: "black",
           backgroundColor: "white", backgroundOpacity: 0.6, inFront: true, alignment: "bottomLeft"});
       });
@@ -108,12 +112,27 @@
         viewer.addLabel(frame.labels[k] + " (image)", {position: pos(k), fontSize: 10, fontColor: "#555555",
           backgroundOpacity: 0.0, inFront: true, alignment: "topLeft"});
       });
-      frame.contacts.forEach(function (c) {
-        var a = pos(c.a), b = pos(c.b);
-        var shape = viewer.addCylinder({start: a, end: b, radius: 0.045, color: c.periodic ? "#d06000" : "red",
+      if (frame.before) {  // a fix report: the input, translucent grey, and an arrow per moved atom
+        var old = {el: frame.el, xyz: frame.before, title: "before"};
+        var m0 = viewer.addModel(xyz(old), "xyz");
+        m0.setStyle({}, {sphere: {scale: 0.1, color: "#999999", opacity: 0.45}});
+        var arrows = 0;
+        frame.arrows.forEach(function (ar) {
+          var k = ar.atom;
+          var from = {x: frame.before[3 * k], y: frame.before[3 * k + 1], z: frame.before[3 * k + 2]};
+          if (viewer.addArrow({start: from, end: pos(k), radius: 0.04, radiusRatio: 1.8, mid: 0.7,
+                               color: "#0050d0"})) arrows += 1;
+        });
+        box.dataset.arrowsDrawn = String(arrows);
+      }
+      frame.contacts.forEach(function (c, ci) {
+        var a = c.start ? {x: c.start[0], y: c.start[1], z: c.start[2]} : pos(c.a);
+        var b = c.end ? {x: c.end[0], y: c.end[1], z: c.end[2]} : pos(c.b);
+        var shape = viewer.addCylinder({start: a, end: b, radius: frame.before ? 0.015 : 0.045, color: c.periodic ? "#d06000" : "red",
           dashed: true, fromCap: 1, toCap: 1});
         viewer.addLabel(c.label, {position: {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, z: (a.z + b.z) / 2},
-          fontSize: 12, fontColor: "#b00000", backgroundColor: "white", backgroundOpacity: 0.85, inFront: true});
+          fontSize: 12, fontColor: "#b00000", backgroundColor: "white", backgroundOpacity: 0.85, inFront: true,
+          screenOffset: {x: 0, y: -(26 + 18 * (ci % 5))}});  // stacked below: contacts on one line stay readable
         if (shape) {
           drawn += 1;
           var li = list.children[c.finding];
@@ -143,7 +162,7 @@
         halos.push(viewer.addSphere({center: pos(s), radius: 0.45, color: HL, opacity: 0.25}));
       });
       viewer.zoomTo({index: f.scene});
-      viewer.zoom(0.6);
+      viewer.zoom(0.8);
     }
     viewer.render();
     // read back from the viewer's own atoms which ones now carry the highlight colour
