@@ -168,7 +168,7 @@ def test_lint_text_path_does_not_import_the_report_modules():
 def test_fix_report_overlays_before_and_after_with_one_arrow_per_moved_atom():
     import ase.io
 
-    from structcheck.prerelax import fix
+    from structcheck.repair.fix import fix
     from structcheck.report.fixview import fix_html
 
     before = ase.io.read(START)
@@ -190,7 +190,7 @@ def test_fix_report_overlays_before_and_after_with_one_arrow_per_moved_atom():
 def test_fix_report_minimum_image_displacement_in_a_periodic_cell():
     import ase.io
 
-    from structcheck.prerelax import fix
+    from structcheck.repair.fix import fix
     from structcheck.report.fixview import displacements
 
     before = ase.io.read(IMAGE)

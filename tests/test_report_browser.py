@@ -117,7 +117,7 @@ def test_several_frames_switch_in_one_viewer(driver, tmp_path):
 def test_fix_report_renders_arrows(driver, tmp_path):
     import ase.io
 
-    from structcheck.prerelax import fix
+    from structcheck.repair.fix import fix
     from structcheck.report.fixview import write_fix_html
 
     before = ase.io.read(START)

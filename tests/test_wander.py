@@ -242,6 +242,14 @@ def test_teaching_raw_start_wanders_fixed_start_does_not(run_cli, tmp_path):
     assert (_first_step_above(raw["per_step"]["spread_max_A"], 1e-3)
             < _first_step_above(fixed["per_step"]["spread_max_A"], 1e-3))
     assert (tmp_path / "cmp" / "spread.png").stat().st_size > 10_000
+    # the teaching pictures (issue 15): every replica's trajectory, the animation, growth rates, distances
+    trajs = sorted(p.name for p in (tmp_path / "cmp" / "trajectories").glob("*.extxyz"))
+    assert trajs == [f"{s}_replica{i}.extxyz" for s in ("fixed", "raw") for i in range(3)]
+    from PIL import Image
+
+    assert Image.open(tmp_path / "cmp" / "replicas.gif").n_frames == len(raw["per_step"]["spread_max_A"])
+    for png in ("growth.png", "distances_raw.png", "distances_fixed.png"):
+        assert (tmp_path / "cmp" / png).read_bytes()[:4] == b"\x89PNG"
 
 
 def test_teaching_sane_water_damps_the_noise(run_cli, tmp_path):

@@ -72,9 +72,13 @@ def run_lint(args) -> int:
         raise ConfigError("no input: give structure files, or - to read standard input")
     config = config_from_args(args, fail_on=args.fail_on)
     if args.output_format in ("html", "png"):
-        from .show import run_picture_lint
+        from .pictures import run_picture_lint
 
-        return run_picture_lint(args, config)
+        if not args.output_file:
+            raise ConfigError(f"--output-format {args.output_format} needs -o FILE")
+        if args.statistics:
+            raise ConfigError(f"--statistics and --output-format {args.output_format} do not combine")
+        return run_picture_lint(args, config, iter_lint(args, config), _fix_files)
     out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
     args._out = out
     try:

@@ -8,8 +8,11 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from ase.calculators.calculator import CalculationFailed
+
 from ..dp.calculator import TOY_CALCULATORS, dp_factory, toy_factory
 from ..dp.provenance import sha256_file, versions
+from ..dp.run import OPTIMIZERS
 from ..dp.runtime import DeepmdUnavailable, runtime_record, runtime_settings
 from ..teach.metrics import DEFAULT_ENERGY_TOL, DEFAULT_RMSD_TOL
 from ..teach.plots import plot_energy, plot_spread
@@ -49,6 +52,17 @@ def add_wander_arguments(p: argparse.ArgumentParser) -> None:
                         f"(default {DEFAULT_RMSD_TOL})")
     p.add_argument("--energy-tol", type=float, default=DEFAULT_ENERGY_TOL, metavar="EV",
                    help=f"final energies closer than this are one minimum (default {DEFAULT_ENERGY_TOL})")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="LBFGS",
+                   help="ASE optimizer of every replica (default LBFGS, as the report): the wandering depends on it")
+    p.add_argument("--reference", choices=("gfn2",),
+                   help="also relax the same replicas with GFN2-xTB (tblite, Fermi smearing at "
+                        "--electronic-temperature; needs structcheck[reference]): which part of the "
+                        "roughness is the model's extrapolation? Refused when its SCF does not converge")
+    p.add_argument("--electronic-temperature", type=float, default=None, metavar="K",
+                   help="GFN2-xTB electronic temperature (default 3000 K: compressed starts have no "
+                        "converged SCF at tblite's 300 K)")
+    p.add_argument("--no-pictures", action="store_true",
+                   help="skip the animation, growth-rate and distance pictures (trajectories are still written)")
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: wander_<start name>)")
     p.add_argument("--format-in", metavar="FMT", help="input format (ASE name)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the table")
@@ -131,11 +145,21 @@ def _run_wander(args) -> int:
         settings = {"model": str(model), "head": args.head, "device": device,
                     "deterministic": args.deterministic, "native_noise": args.native_noise,
                     "runtime": _runtime(args)}
-        results = []
-        for label, a in starts:
-            results.append(wander(a, factory, replicas=args.replicas, noise=noise, fmax=args.fmax,
-                                  steps=args.steps, seed=args.seed, rmsd_tol=args.rmsd_tol,
-                                  energy_tol=args.energy_tol, label=label, progress=say, settings=settings))
+        runs = [(label, a, factory) for label, a in starts]
+        reference = _reference(args, atoms, say) if args.reference else None
+        if reference:
+            runs += [(f"{label}-gfn2", a, reference["factory"]) for label, a in starts]
+        results, refused = [], None
+        for label, a, make in runs:
+            try:
+                results.append(wander(a, make, replicas=args.replicas, noise=noise, fmax=args.fmax,
+                                      steps=args.steps, seed=args.seed, rmsd_tol=args.rmsd_tol,
+                                      energy_tol=args.energy_tol, label=label, progress=say,
+                                      settings=settings if make is factory else reference["settings"],
+                                      optimizer=args.optimizer))
+            except CalculationFailed as exc:  # only the reference can raise it: refuse its rows
+                refused = f"--reference gfn2 refused for the {label[:-5]} start: {exc}"
+                print(f"structcheck: {refused}", file=sys.stderr)
         out = Path(args.output or f"wander_{Path(args.start).stem}")
         out.mkdir(parents=True, exist_ok=True)
         model_sha = None
@@ -145,17 +169,55 @@ def _run_wander(args) -> int:
                 "replicas": args.replicas, "fmax": args.fmax,
                 "steps": args.steps, "seed": args.seed, "noise_A": noise, "noise_description": noise_desc,
                 "deterministic": args.deterministic, "native_noise": args.native_noise, "device": device,
-                "lint": lint}
+                "optimizer": args.optimizer, "lint": lint,
+                "reference": reference["description"] if reference else None, "reference_refused": refused}
         doc = {"structcheck_wander": 1, **meta, "versions": versions(),
                "results": {r.label: r.to_dict() for r in results}}
         (out / "report.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
         (out / "report.md").write_text(format_markdown(results, meta), encoding="utf-8")
-        _write_finals(results, starts, out / "finals.extxyz")
+        by_label = {label: a for label, a, _ in runs}
+        used = [(r.label, by_label[r.label]) for r in results]
+        _write_finals(results, used, out / "finals.extxyz")
         plot_spread(results, out / "spread.png")
         plot_energy(results, out / "energy.png")
+        from ..teach.pictures import write_trajectories, write_wander_pictures
+
+        write_trajectories(results, used, out / "trajectories")
+        pictures = "" if args.no_pictures else ", replicas.gif, growth.png, distances_*.png"
+        if not args.no_pictures:
+            write_wander_pictures(results, used, out, distance_starts=starts)
         print(format_table(results))
-        print(f"wrote {out}/report.json, report.md, spread.png, energy.png, finals.extxyz")
-        return 0
+        print(f"wrote {out}/report.json, report.md, spread.png, energy.png{pictures}, finals.extxyz, trajectories/")
+        return 2 if refused else 0
+
+
+def _reference(args, atoms, say) -> dict:
+    """The GFN2-xTB factory, after checking that its SCF converges at the start (else UsageError)."""
+    from ..teach.reference import DEFAULT_ELECTRONIC_TEMPERATURE, ReferenceUnavailable, check_start, gfn2_factory
+
+    temp = args.electronic_temperature or DEFAULT_ELECTRONIC_TEMPERATURE
+    try:
+        energy, fmax = check_start(atoms, temp)
+        factory = gfn2_factory(temp)
+    except ReferenceUnavailable as exc:
+        raise UsageError(f"{args.start}: {exc}") from None
+    import tblite
+
+    version = getattr(tblite, "__version__", None) or _dist_version("tblite")
+    description = (f"GFN2-xTB (tblite {version}), electronic temperature {temp:g} K; at the start "
+                   f"{energy:.4f} eV, largest force {fmax:.1f} eV/Å")
+    say(f"reference: {description}")
+    return {"factory": factory, "description": description,
+            "settings": {"model": "GFN2-xTB", "tblite": version, "electronic_temperature_K": temp}}
+
+
+def _dist_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _write_finals(results, starts, path: Path) -> None:

@@ -1,4 +1,4 @@
-"""One ASE LBFGS relaxation with per-step energies and forces, and its summary for the record."""
+"""One ASE relaxation (LBFGS by default) with per-step energies and forces, and its summary for the record."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import numpy as np
 
 DEFAULT_FMAX = 0.05  # eV/Å
 DEFAULT_STEPS = 500
+# ASE's own optimizers a run may use (`wander --optimizer`): how the noise grows depends on them
+OPTIMIZERS = ("LBFGS", "BFGS", "BFGSLineSearch", "FIRE")
 ENERGY_ROSE = ("the final energy is HIGHER than the start's: ASE's LBFGS has no line search, so on a "
                "rough energy surface it can accept uphill steps and end above where it began; check "
                "the start (structcheck lint), try --prerelax, a smaller maxstep, or another optimizer")
@@ -55,22 +57,27 @@ def _current_results(a) -> tuple[np.ndarray, float]:
 def run_lbfgs(atoms, calc, *, fmax: float = DEFAULT_FMAX, steps: int = DEFAULT_STEPS,
               trajectory: str | Path | None = None,
               callback: Callable[[int, float, float], None] | None = None,
-              **lbfgs_kwargs) -> LBFGSRun:
+              optimizer: str = "LBFGS", **lbfgs_kwargs) -> LBFGSRun:
     """Relax a copy of ``atoms`` with ``calc`` and ASE's LBFGS; the input is not modified.
 
     ``trajectory``: an ASE .traj file of every step. ``callback(step, energy_eV, fmax_eV_per_A)``
-    after each force evaluation. Other keywords go to ``ase.optimize.LBFGS`` (maxstep, memory,
-    damping, alpha). Reusable for multi-start runs: pass a fresh calculator per run.
+    after each optimizer step. ``optimizer``: one of :data:`OPTIMIZERS` (ASE's classes of
+    that name). Other keywords go to the optimizer (for LBFGS: maxstep, memory, damping,
+    alpha). Reusable for multi-start runs: pass a fresh calculator per run.
     """
+    import ase.optimize
     from ase.calculators.singlepoint import SinglePointCalculator
-    from ase.optimize import LBFGS
+
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer {optimizer!r}: one of {', '.join(OPTIMIZERS)}")
+    opt_class = getattr(ase.optimize, optimizer)
 
     a = atoms.copy()
     a.calc = calc
     pos, ene, fm = [], [], []
     calls = 0
     t0 = time.perf_counter()
-    opt = LBFGS(a, logfile=None, trajectory=str(trajectory) if trajectory else None, **lbfgs_kwargs)
+    opt = opt_class(a, logfile=None, trajectory=str(trajectory) if trajectory else None, **lbfgs_kwargs)
     converged = False
     try:
         for converged in opt.irun(fmax=fmax, steps=steps):

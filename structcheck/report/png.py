@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .scene import NEIGHBOURHOOD, build_scene
+from .scene import NEIGHBOURHOOD, build_scene, view_rotation
 
 RADIUS_FACTOR = 0.3  # drawn radius = this × covalent radius: compressed contacts stay visible
 HL = "#e000e0"
@@ -35,7 +35,9 @@ def _pale(rgb, amount: float = 0.6):
 def draw_scene(ax, scene, *, rotation: str = "", labels: bool = True, highlight=()):
     """Draw a :class:`~structcheck.report.scene.Scene` on a matplotlib Axes; returns the projector.
 
-    The projector maps Cartesian positions (n, 3) to the axes' 2-D coordinates.
+    ``rotation``: ASE's angle string ('45x,30y'); empty: the contacts seen side-on
+    (:func:`~structcheck.report.scene.view_rotation`, as the HTML report). The projector maps
+    Cartesian positions (n, 3) to the axes' 2-D coordinates.
     """
     from ase import Atoms
     from ase.data import covalent_radii
@@ -52,7 +54,7 @@ def draw_scene(ax, scene, *, rotation: str = "", labels: bool = True, highlight=
     colors = [(_pale(jmol_colors[z]) if image[k] else tuple(jmol_colors[z]))
               for k, z in enumerate(disp.numbers)]
     radii = covalent_radii[disp.numbers] * RADIUS_FACTOR
-    m = Matplotlib(disp, ax, rotation=rotation, radii=radii, colors=colors, scale=1,
+    m = Matplotlib(disp, ax, rotation=rotation or view_rotation(scene).T, radii=radii, colors=colors, scale=1,
                    show_unit_cell=show_cell, maxwidth=1e9)
     m.write()
     pad = 0.8  # Å around the atoms for rings and labels
@@ -75,13 +77,14 @@ def draw_scene(ax, scene, *, rotation: str = "", labels: bool = True, highlight=
                         zorder=8, color="#333333")
     for k in highlight:
         ax.add_patch(Circle(xy[k], radii[k] + 0.12, fill=False, edgecolor=HL, lw=2.2, zorder=6))
-    for c in scene.contacts:
+    for ci, c in enumerate(scene.contacts):
         a, b = xy[c["a"]], xy[c["b"]]
         ax.plot([a[0], b[0]], [a[1], b[1]], ls="--", lw=1.4, color="#d06000" if c["periodic"] else "red",
                 zorder=7)
         if labels:
             mid = (a + b) / 2
-            ax.annotate(c["label"], mid, xytext=(0, -10), textcoords="offset points", fontsize=7,
+            # stacked below the line: contacts along one chain keep readable labels
+            ax.annotate(c["label"], mid, xytext=(0, -14 - 11 * (ci % 5)), textcoords="offset points", fontsize=7,
                         color="#b00000", ha="center", zorder=9,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     return project

@@ -154,12 +154,12 @@ def wander(atoms, calc_factory: Callable[[], object], *, replicas: int = 8,
            noise: float = DEFAULT_NOISE, fmax: float = DEFAULT_FMAX, steps: int = DEFAULT_STEPS,
            seed: int = 0, rmsd_tol: float = DEFAULT_RMSD_TOL, energy_tol: float = DEFAULT_ENERGY_TOL,
            label: str = "start", progress: Callable[[str], None] | None = None,
-           settings: dict | None = None) -> WanderResult:
+           settings: dict | None = None, optimizer: str = "LBFGS") -> WanderResult:
     """Relax ``replicas`` copies of ``atoms``, each (except replica 0) displaced by ``noise`` Å.
 
     ``calc_factory()`` is called once per replica and must return an ASE calculator; a fresh
     calculator per replica gives every replica the same warm-up history. The input Atoms
-    is not modified.
+    is not modified. ``optimizer``: LBFGS (default), BFGS, BFGSLineSearch or FIRE (ASE's own).
     """
     if replicas < 1:
         raise ValueError("replicas must be at least 1")
@@ -172,7 +172,7 @@ def wander(atoms, calc_factory: Callable[[], object], *, replicas: int = 8,
         a = atoms.copy()
         a.calc = None
         a.set_positions(a.get_positions() + disp[r])
-        runs.append(run_lbfgs(a, calc_factory(), fmax=fmax, steps=steps))
+        runs.append(run_lbfgs(a, calc_factory(), fmax=fmax, steps=steps, optimizer=optimizer))
         if progress:
             run = runs[-1]
             progress(f"{label}: replica {r + 1}/{replicas}: {run.steps} steps, "
@@ -187,7 +187,7 @@ def wander(atoms, calc_factory: Callable[[], object], *, replicas: int = 8,
                             rmsd_tol=rmsd_tol, energy_tol=energy_tol, periodic=periodic)
     return WanderResult(label, replicas, noise, fmax, steps, seed, runs, rmsd_tol, energy_tol,
                         periodic, traj, ene, smax, srms, labels, time.perf_counter() - t0,
-                        dict(settings or {}))
+                        {**(settings or {}), "optimizer": optimizer})
 
 
 def _fmt(x, spec: str = ".3g") -> str:
@@ -195,14 +195,15 @@ def _fmt(x, spec: str = ".3g") -> str:
 
 
 def format_table(results: Sequence[WanderResult]) -> str:
-    head = (f"{'start':<8} {'replicas':>8} {'noise (Å)':>10} {'steps':>9} {'spread0 (Å)':>11} "
+    w = max([8] + [len(r.label) for r in results])
+    head = (f"{'start':<{w}} {'replicas':>8} {'noise (Å)':>10} {'steps':>9} {'spread0 (Å)':>11} "
             f"{'peak (Å)':>9} {'final (Å)':>9} {'amplif.':>8} {'ΔE final (eV)':>13} {'minima':>6}")
     lines = [head]
     for r in results:
         s = r.summary()
         steps = f"{min(s['steps_run'])}-{max(s['steps_run'])}" if min(s['steps_run']) != max(s['steps_run']) \
             else str(s['steps_run'][0])
-        lines.append(f"{r.label:<8} {r.replicas:>8} {_fmt(r.noise, '.0e'):>10} {steps:>9} "
+        lines.append(f"{r.label:<{w}} {r.replicas:>8} {_fmt(r.noise, '.0e'):>10} {steps:>9} "
                      f"{_fmt(r.initial_spread, '.2e'):>11} {_fmt(s['peak_spread_max_A'], '.2e'):>9} "
                      f"{_fmt(r.final_spread, '.2e'):>9} {_fmt(r.amplification, '.2e'):>8} "
                      f"{_fmt(r.energy_spread, '.2e'):>13} {r.n_minima:>6}")
@@ -218,7 +219,7 @@ def format_markdown(results: Sequence[WanderResult], meta: dict) -> str:
     out = ["# structcheck wander", ""]
     sha = f" (sha256 {meta['model_sha256'][:12]}…)" if meta.get("model_sha256") else ""
     out.append(f"Start `{meta['start']}`, model `{meta['model']}`{sha}, {meta['replicas']} replicas, "
-               f"LBFGS fmax {meta['fmax']} eV/Å, at most {meta['steps']} steps, seed {meta['seed']}, "
+               f"{meta.get('optimizer', 'LBFGS')} fmax {meta['fmax']} eV/Å, at most {meta['steps']} steps, seed {meta['seed']}, "
                f"noise {meta['noise_description']}, deterministic: {meta['deterministic']}, "
                f"device: {meta['device']}.")
     out.append("")
@@ -247,12 +248,15 @@ def format_markdown(results: Sequence[WanderResult], meta: dict) -> str:
                          for m in s["minima"])
         out.append(f"- **{r.label}**: {mins}. Energy change over the run: "
                    f"{min(s['energy_change_eV']):.4g} to {max(s['energy_change_eV']):.4g} eV"
-                   + (" (some replicas ended uphill: LBFGS has no line search)"
-                      if max(s['energy_change_eV']) > 0 else "") + ".")
+                   + (" (some replicas ended uphill)" if max(s['energy_change_eV']) > 0 else "") + ".")
     if any(not all(r.summary()["converged"]) for r in results):
         out.append("")
         out.append("Replicas that did not converge stopped at the step budget: their final structures are "
                    "where the optimizer was left, not minima; they are grouped all the same.")
+    if meta.get("reference"):
+        out.append("")
+        out.append(f"Reference: {meta['reference']}. Rows ending in `-gfn2` are the same replicas relaxed with it: "
+                   "where they wander less than the model's, the model's roughness is its extrapolation.")
     if meta.get("lint"):
         out.append("")
         out.append("Lint of the start(s):")
@@ -261,6 +265,9 @@ def format_markdown(results: Sequence[WanderResult], meta: dict) -> str:
             out.append(f"- {label}: " + ("clean" if not lines else f"{len(lines)} finding(s)"))
             out.extend(f"  - {line}" for line in lines)
     out.append("")
-    out.append("Plots: `spread.png` (spread vs step, log scale), `energy.png` (energy vs step per replica). "
-               "All figures: `report.json`; every replica's final structure: `finals.extxyz`.")
+    out.append("Plots: `spread.png` (spread vs step, log scale), `energy.png` (energy vs step per replica), "
+               "`growth.png` (per-step growth rate of the spread), `distances_<start>.png` (the start's "
+               "distance matrix with the thresholds), `replicas.gif` (the replicas moving apart). "
+               "All figures: `report.json`; every replica's final structure: `finals.extxyz`; every step "
+               "of every replica: `trajectories/<start>_replica<i>.extxyz` (ASE's GUI, OVITO).")
     return "\n".join(out) + "\n"

@@ -213,12 +213,16 @@ def animate_replicas(results, starts, path, *, rotation: str = "", fps: int = 4,
     return Path(path)
 
 
-def write_wander_pictures(results: Sequence, starts: Sequence, out, *, rotation: str = "") -> list[Path]:
-    """Everything above into ``out``: trajectories/, replicas.gif, growth.png, distances_<start>.png."""
+def write_wander_pictures(results: Sequence, starts: Sequence, out, *, rotation: str = "",
+                          distance_starts: Sequence | None = None) -> list[Path]:
+    """replicas.gif, growth.png and distances_<start>.png into ``out`` (trajectories: :func:`write_trajectories`).
+
+    ``starts``: (label, Atoms) for each result; ``distance_starts``: the starts whose distance
+    matrix is drawn (default: ``starts``).
+    """
     out = Path(out)
-    paths = write_trajectories(results, starts, out / "trajectories")
-    paths.append(animate_replicas(results, starts, out / "replicas.gif", rotation=rotation))
-    paths.append(plot_growth(results, out / "growth.png"))
-    for label, atoms in starts:
+    paths = [animate_replicas(results, starts, out / "replicas.gif", rotation=rotation),
+             plot_growth(results, out / "growth.png")]
+    for label, atoms in (distance_starts if distance_starts is not None else starts):
         paths.append(plot_distance_matrix(atoms, out / f"distances_{label}.png"))
     return paths

@@ -70,9 +70,8 @@ class FallbackTBLite(Calculator):
             self.results = {"energy": energy, "free_energy": energy, "forces": forces}
             return
         raise CalculationFailed(
-            f"GFN2-xTB SCF did not converge at {self.electronic_temperature:g} K after {len(ATTEMPTS)} "
-            f"attempts (damping down to {ATTEMPTS[-1]['mixer_damping']}, up to "
-            f"{ATTEMPTS[-1]['max_iterations']} iterations, EEQ guess): {last}")
+            f"GFN2-xTB SCF did not converge at {self.electronic_temperature:g} K in {len(ATTEMPTS)} attempts "
+            f"(tblite's defaults, then stronger damping, more iterations, another guess): {last}")
 
 
 def gfn2_factory(electronic_temperature: float = DEFAULT_ELECTRONIC_TEMPERATURE):
