@@ -198,3 +198,14 @@ def test_fix_report_minimum_image_displacement_in_a_periodic_cell():
     after.wrap()  # a wrapped result must not show a cell-length arrow
     _, dv = displacements(before, after, rep)
     assert np.linalg.norm(dv, axis=1).max() < 1.0
+
+
+def test_cli_fix_html_with_diff_keeps_the_table_and_writes_only_the_report(run_cli, tmp_path):
+    code, out, err = run_cli("fix", START, "--diff", "--html", tmp_path / "fix.html")
+    assert code == 0, err
+    assert out.splitlines()[0].split()[:3] == ["frame", "atom", "el"] and len(out.splitlines()) == 5
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["fix.html"]
+    frame = _data((tmp_path / "fix.html").read_text(encoding="utf-8"))["frames"][0]
+    assert len(frame["arrows"]) == 4
+    code, _, err = run_cli("fix", START, "--html", START)
+    assert code == 2 and "would overwrite the input" in err

@@ -20,6 +20,9 @@ def add_fix_arguments(p: argparse.ArgumentParser) -> None:
                         "input); never the input itself")
     p.add_argument("--format-in", metavar="FMT", help="input format (ASE name), if the extension does not say")
     p.add_argument("--diff", action="store_true", help="print each moved atom's displacement; write nothing")
+    p.add_argument("--html", metavar="FILE",
+                   help="also write an offline HTML report of the repair: before and after overlaid, each "
+                        "moved atom's displacement an arrow (with --diff: the only file written)")
     p.add_argument("--merge-duplicates", action="store_true",
                    help="delete the later atom of each overlapping same-element pair (reported) instead of refusing")
     p.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
@@ -124,8 +127,15 @@ def run_fix(args) -> int:
     out = Path(args.output) if args.output else beside(args.path)
     if not args.diff and _same_file(Path(args.path), out):
         raise UsageError(f"{out}: the output would overwrite the input; choose another -o")
+    if args.html and _same_file(Path(args.path), Path(args.html)):
+        raise UsageError(f"{args.html}: the HTML report would overwrite the input; choose another --html")
     say = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
     fixed, reports, failed = _fix_frames(args.path, frames, args, config, say)
+    if args.html:
+        from ..report.fixview import write_fix_html
+
+        write_fix_html(args.html, frames, fixed, reports, path=args.path)
+        say(f"wrote {args.html}")
     if args.diff:
         _print_diff(frames, fixed, reports)
         return 1 if failed else 0
