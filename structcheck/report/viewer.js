@@ -157,12 +157,12 @@
     halos = [];
     baseStyle();
     if (f.scene.length) {
-      model.setStyle({index: f.scene}, {stick: {radius: 0.14, color: HL}, sphere: {scale: 0.4, color: HL}});
+      model.setStyle({index: f.scene}, {stick: {radius: 0.12, color: HL}, sphere: {scale: 0.26, color: HL}});
       f.scene.forEach(function (s) {
-        halos.push(viewer.addSphere({center: pos(s), radius: 0.45, color: HL, opacity: 0.25}));
+        halos.push(viewer.addSphere({center: pos(s), radius: 0.3, color: HL, opacity: 0.2}));
       });
       viewer.zoomTo({index: f.scene});
-      viewer.zoom(0.8);
+      viewer.zoom(0.5);
     }
     viewer.render();
     // read back from the viewer's own atoms which ones now carry the highlight colour

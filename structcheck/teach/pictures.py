@@ -149,6 +149,17 @@ def plot_distance_matrix(atoms, path, *, thresholds=None, max_atoms: int = 40) -
     return Path(path)
 
 
+def _side_view(positions: np.ndarray) -> np.ndarray:
+    """A matrix for ASE's ``rotation`` (positions @ M): principal axes of the start, longest across."""
+    p = np.asarray(positions, dtype=float)
+    if len(p) < 3:
+        return np.eye(3)
+    _, _, vt = np.linalg.svd(p - p.mean(axis=0))
+    if np.linalg.det(vt) < 0:
+        vt[2] *= -1
+    return vt.T
+
+
 def _bbox(all_positions: np.ndarray, rot: np.ndarray, pad: float) -> tuple[float, float, float, float]:
     p = all_positions.reshape(-1, 3) @ rot
     lo, hi = p[:, :2].min(0) - pad, p[:, :2].max(0) + pad
@@ -167,10 +178,11 @@ def animate_replicas(results, starts, path, *, rotation: str = "", fps: int = 4,
 
     results = list(results)
     ncol = len(results)
-    fig = _figure((3.6 * ncol + 3.8, 3.8), dpi=dpi)
+    fig = _figure((4.2 * ncol + 4.0, 4.4), dpi=dpi)
     axes = [fig.add_subplot(1, ncol + 1, c + 1) for c in range(ncol)]
     sax = fig.add_subplot(1, ncol + 1, ncol + 1)
-    rot = rotate(rotation) if rotation else np.eye(3)
+    rot = rotate(rotation) if rotation else _side_view(starts[0][1].positions)
+    view = rotation or rot  # ASE takes an angle string or the matrix itself
     boxes, atoms_of = [], []
     for r, (_, start) in zip(results, starts):
         radii = covalent_radii[start.numbers] * RADIUS_FACTOR
@@ -201,13 +213,16 @@ def animate_replicas(results, starts, path, *, rotation: str = "", fps: int = 4,
                 else:
                     cols = [to_rgba(REPLICA_COLOURS[i % len(REPLICA_COLOURS)], 0.45)] * len(a)
                 a.pbc = False
-                Matplotlib(a, ax, rotation=rotation, radii=radii, colors=cols, scale=1, bbox=boxes[c],
+                Matplotlib(a, ax, rotation=view, radii=radii, colors=cols, scale=1, bbox=boxes[c],
                            show_unit_cell=0).write()
             ax.set_axis_off()
             ax.set_title(f"{r.label}: step {k}, spread {r.spread_max[k]:.1e} Å", fontsize=8)
         marker.set_xdata([step, step])
         return []
 
+    fig.text(0.01, 0.01, "replica 0: element colours, black edge; replicas 1.."
+             f"{max(r.replicas for r in results) - 1}: one colour each, translucent (they hide behind "
+             "replica 0 while they agree)", fontsize=7)
     anim = FuncAnimation(fig, draw, frames=range(n_steps), blit=False)
     anim.save(str(path), writer=PillowWriter(fps=fps), dpi=dpi)
     return Path(path)
