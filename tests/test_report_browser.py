@@ -131,3 +131,25 @@ def test_fix_report_renders_arrows(driver, tmp_path):
     assert box.get_attribute("data-contacts-drawn") == "3"
     driver.find_elements("css selector", "li.sc-finding")[0].click()
     assert box.get_attribute("data-highlighted") == "0,1"
+
+
+def test_large_structure_report_renders_its_neighbourhood(driver, tmp_path):
+    """100,920 atoms, 30 close contacts: the report shows the flagged neighbourhoods and draws all 30."""
+    import numpy as np
+    from ase.build import bulk
+
+    from structcheck.report.html import write_html
+
+    atoms = bulk("Cu", "fcc", a=3.61, cubic=True).repeat((29, 29, 30))
+    nn = np.array([0.0, 3.61 / 2, 3.61 / 2])
+    for i in np.random.default_rng(0).choice(len(atoms), size=30, replace=False):
+        atoms.positions[i] += nn * (1 - 1.30 / np.linalg.norm(nn))
+    atoms.wrap()
+    findings = structcheck.lint(atoms)
+    out = tmp_path / "big.html"
+    write_html(out, findings, atoms)
+    browser.open_report(driver, out, timeout=60)
+    assert browser.console_errors(driver) == []
+    box = driver.find_element("id", "sc-viewer")
+    assert box.get_attribute("data-contacts-drawn") == "30"
+    assert "of 100920 atoms shown" in driver.find_element("id", "sc-frame-note").text
