@@ -27,6 +27,7 @@ import _broken2  # noqa: E402,F401
 import _broken3  # noqa: E402,F401
 import _broken4  # noqa: E402,F401
 import _broken5  # noqa: E402,F401
+import _extra  # noqa: E402
 import _legit_bio  # noqa: E402,F401
 import _legit_mol  # noqa: E402
 import _legit_mol2  # noqa: E402,F401
@@ -75,9 +76,13 @@ def build():
         seen.add(name)
         if len(atoms) <= 2000:
             sanity(name, atoms)
-        ext, fmt = OTHER_FORMATS.get(name, ("extxyz", "extxyz"))
-        rel = f"legit/{name}.{ext}"
-        files[rel] = serialise(atoms, fmt)
+        if name in _extra.VERBATIM:  # a real file, copied as it is
+            rel = f"legit/{name}.cif"
+            files[rel] = _extra.VERBATIM[name].read_text()
+        else:
+            ext, fmt = OTHER_FORMATS.get(name, ("extxyz", "extxyz"))
+            rel = f"legit/{name}.{ext}"
+            files[rel] = serialise(atoms, fmt)
         e = {
             "file": rel,
             "kind": "legit",
