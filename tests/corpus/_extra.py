@@ -206,7 +206,7 @@ add_broken(
     "CH4 in MOF-5 pushed until one of its H sits 1.1 Å from a linker H",
 )
 
-# ---------------------------------------------------------------- more expanded / scaled frameworks and molecular crystals
+# ---------------------------------------------------------------- more expanded / scaled frameworks
 for nm, base in (("cha", legit("cha_iza")), ("mof5", legit("mof5_primitive")), ("ice_x", legit("ice_x_100gpa"))):
     x = base.copy()
     x.set_cell(x.cell * 1.4, scale_atoms=True)
