@@ -160,3 +160,22 @@ print(json.dumps([recs, before == after]))
     recs, restored = json.loads(out.stdout.strip().splitlines()[-1])
     assert recs == [[True, True, False, 1], [False, False, False, 1]]
     assert restored is True
+
+
+def test_vesin_returns_tensors_after_lint():
+    """structcheck's own binding to vesin's library leaves the vesin package as its users know it:
+    after structcheck.lint in the same process, torch tensors in give torch tensors out."""
+    code = r"""
+import torch
+from ase.build import molecule
+import structcheck
+assert structcheck.lint(molecule("H2O")) == []
+import vesin
+pts = torch.tensor([[0.0, 0, 0], [0, 0, 1.0], [0, 1.0, 0]], dtype=torch.float64)
+nl = vesin.NeighborList(cutoff=2.0, full_list=False)
+i, j, d = nl.compute(points=pts, box=torch.zeros((3, 3), dtype=torch.float64), periodic=False, quantities="ijd")
+print(type(i).__name__, type(d).__name__, len(d))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["Tensor", "Tensor", "3"]
