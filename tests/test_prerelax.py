@@ -287,7 +287,7 @@ def test_cli_refuses_to_overwrite_input_and_reports_overlap(run_cli, tmp_path, h
     write_frames(tmp_path / "dup.xyz", [water, dup])
     code, _, err = run_cli("fix", "dup.xyz", "-o", "out.extxyz")
     assert code == 1 and "dup.xyz: frame 1: 1 overlapping atom pair(s)" in err and "Traceback" not in err
-    code, _, err = run_cli("fix", "dup.xyz", "-o", "out.extxyz", "--merge-duplicates")
+    code, _, err = run_cli("fix", "dup.xyz", "-o", "out2.extxyz", "--merge-duplicates")
     assert code == 0, err
     assert "dup.xyz: frame 1: 0 close contact(s) repaired in 0 steps, 1 duplicate(s) deleted" in err
     code, out, err = run_cli("fix", "dup.xyz", "--diff", "--merge-duplicates")

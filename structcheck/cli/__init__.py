@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    previous = _exit_on_sigterm()
     try:
         return int(getattr(module, f"run_{args.command}")(args) or 0)
     except KeyboardInterrupt:
@@ -70,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:
         from ..linter.registry import ConfigError
+        from ..outputs import OutputError
 
-        if isinstance(exc, (ConfigError, UsageError)):
+        if isinstance(exc, (ConfigError, UsageError, OutputError)):
             print(f"structcheck: error: {exc}", file=sys.stderr)
             return 2
         print(f"structcheck: internal error in `{args.command}`: {type(exc).__name__}: {exc} "
@@ -81,6 +83,29 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("STRUCTCHECK_DEBUG"):
             raise
         return 2
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm():
+    """SIGTERM raises SystemExit(143) (as the shell reports it), so temporary output files are
+    removed on the way out; the previous handler (returned) is put back afterwards."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def _term(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        return signal.signal(signal.SIGTERM, _term)
+    except (ValueError, OSError):
+        return None
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..repair.fix import FixError, fix, provenance_info
 from ..repair.repulsive import DEFAULT_MARGIN, DEFAULT_MAX_STEPS
-from .options import UsageError, add_selection_arguments, config_from_args
+from ..outputs import OutputError, shown
+from .options import UsageError, add_output_arguments, add_selection_arguments, config_from_args, output_plan
 
 
 def add_fix_arguments(p: argparse.ArgumentParser) -> None:
@@ -30,6 +31,7 @@ def add_fix_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS,
                    help=f"optimizer (LBFGS) steps per frame at most (default {DEFAULT_MAX_STEPS})")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-frame summary on stderr")
+    add_output_arguments(p)
     add_selection_arguments(p)
 
 
@@ -75,7 +77,8 @@ def _fix_frames(path: str, frames, args, config, say):
     return fixed_frames, reports, failed
 
 
-def _write(frames, reports, out: Path) -> None:
+def _write(frames, reports, out: Path, plan) -> None:
+    """The repaired frames to ``out`` through the run's output plan (temporary file, fsync, rename)."""
     import ase.io
 
     written = []
@@ -84,8 +87,8 @@ def _write(frames, reports, out: Path) -> None:
         if rep is not None:
             a.info.update(provenance_info(rep))
         written.append(a)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ase.io.write(str(out), written, format="extxyz")
+    with plan.path(out, "repaired file") as tmp:
+        ase.io.write(str(tmp), written, format="extxyz")
 
 
 def _print_diff(frames, fixed, reports) -> None:
@@ -106,13 +109,6 @@ def _print_diff(frames, fixed, reports) -> None:
                   f"{dist[q]:9.4f}")
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
-    except OSError:
-        return False
-
-
 def beside(path: str) -> Path:
     p = Path(path)
     return p.with_name(f"{p.stem}.fixed.extxyz")
@@ -123,44 +119,51 @@ def run_fix(args) -> int:
     if args.max_steps < 0 or args.margin < 0:
         raise UsageError("--max-steps and --margin must not be negative")
     config = config_from_args(args)
-    frames = _read_frames(args.path, args.format_in)
     out = Path(args.output) if args.output else beside(args.path)
-    if not args.diff and _same_file(Path(args.path), out):
-        raise UsageError(f"{out}: the output would overwrite the input; choose another -o")
-    if args.html and _same_file(Path(args.path), Path(args.html)):
-        raise UsageError(f"{args.html}: the HTML report would overwrite the input; choose another --html")
+    plan = output_plan(args, [args.path])  # every target checked before the file is read
+    if not args.diff:
+        plan.claim(out, "repaired file")
+    if args.html:
+        plan.claim(args.html, "HTML report")
+    frames = _read_frames(args.path, args.format_in)
     say = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
     fixed, reports, failed = _fix_frames(args.path, frames, args, config, say)
     if args.html:
         from ..report.fixview import write_fix_html
 
-        write_fix_html(args.html, frames, fixed, reports, path=args.path)
-        say(f"wrote {args.html}")
+        with plan.path(args.html, "HTML report") as tmp:
+            write_fix_html(tmp, frames, fixed, reports, path=args.path)
+        say(f"wrote {shown(args.html)}")
     if args.diff:
         _print_diff(frames, fixed, reports)
         return 1 if failed else 0
-    _write(fixed, reports, out)
-    say(f"wrote {out}")
+    _write(fixed, reports, out, plan)
+    say(f"wrote {shown(out)}")
     return 1 if failed else 0
 
 
-def fix_file_beside(path: str, args) -> int:
-    """``structcheck lint --fix``: write ``<name>.fixed.extxyz`` beside ``path``; exit code."""
+def fix_file_beside(path: str, args, plan=None) -> int:
+    """``structcheck lint --fix``: write ``<name>.fixed.extxyz`` beside ``path``; exit code
+    (2, with one line on stderr, when the target exists, is an input or another output of the run)."""
 
     ns = argparse.Namespace(margin=DEFAULT_MARGIN, max_steps=DEFAULT_MAX_STEPS, merge_duplicates=False)
+    plan = plan if plan is not None else output_plan(args, [path])
+    out = beside(path)
     try:
+        plan.add_input(path)
+        plan.claim(out, "repaired file")
         config = config_from_args(args)
         frames = _read_frames(path, getattr(args, "format_in", None))
-    except UsageError as exc:
+    except (UsageError, OutputError) as exc:
         print(f"structcheck: error: {exc}", file=sys.stderr)
-        return 2
-    out = beside(path)
-    if _same_file(Path(path), out):
-        print(f"structcheck: error: {out}: would overwrite the input; not written", file=sys.stderr)
         return 2
     quiet = getattr(args, "quiet", False)
     say = (lambda m: None) if quiet else (lambda m: print(m, file=sys.stderr))
     fixed, reports, failed = _fix_frames(path, frames, ns, config, say)
-    _write(fixed, reports, out)
-    say(f"wrote {out}")
+    try:
+        _write(fixed, reports, out, plan)
+    except OutputError as exc:
+        print(f"structcheck: error: {exc}", file=sys.stderr)
+        return 2
+    say(f"wrote {shown(out)}")
     return 1 if failed else 0

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from ..findings import SEVERITIES, SEVERITY_RANK, Finding
-from .options import _CsvAppend, add_selection_arguments, config_from_args
+from .options import _CsvAppend, add_output_arguments, add_selection_arguments, config_from_args, output_plan
 
 
 def add_lint_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,6 +44,7 @@ def add_lint_arguments(p: argparse.ArgumentParser) -> None:
                         "(default) or keep it")
     s.add_argument("--progress", choices=["auto", "on", "off"], default="auto",
                    help="progress line on stderr (auto: only on a terminal, never with JSON output)")
+    add_output_arguments(p)
     add_selection_arguments(p)
 
 
@@ -71,6 +72,10 @@ def run_lint(args) -> int:
     if not args.paths:
         raise ConfigError("no input: give structure files, or - to read standard input")
     config = config_from_args(args, fail_on=args.fail_on)
+    plan = args._outputs = output_plan(args, args.paths)
+    if args.output_file:  # refused before any file is read (exists, an input, unwritable folder)
+        plan.claim(args.output_file, "report")
+        _check_walked_inputs(args, plan)
     if args.output_format in ("html", "png"):
         from .pictures import run_picture_lint
 
@@ -79,13 +84,36 @@ def run_lint(args) -> int:
         if args.statistics:
             raise ConfigError(f"--statistics and --output-format {args.output_format} do not combine")
         return run_picture_lint(args, config, iter_lint(args, config), _fix_files)
-    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
-    args._out = out
-    try:
+    if not args.output_file:
+        args._out = sys.stdout
+        return _report(args, config, sys.stdout)
+    with plan.open(args.output_file) as out:  # a temporary file, renamed when the report is complete
+        args._out = out
         return _report(args, config, out)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+
+
+def _check_walked_inputs(args, plan) -> None:
+    """With --force-overwrite, an existing report target inside a folder being walked must not
+    be one of the files the walk lints (checked before linting starts)."""
+    from ..outputs import OutputError, shown
+    from ..scale.paths import iter_paths
+
+    target = args.output_file
+    if not os.path.exists(target):
+        return
+    folders = [p for p in args.paths if p != "-" and os.path.isdir(p)]
+    real = os.path.realpath(target)
+    if not folders or not any(real.startswith(os.path.realpath(d) + os.sep) for d in folders):
+        return
+    st = os.stat(target)
+    for q in iter_paths(folders, getattr(args, "include", None), getattr(args, "exclude", None) or ()):
+        try:
+            sq = os.stat(q)
+        except OSError:
+            continue
+        if (sq.st_dev, sq.st_ino) == (st.st_dev, st.st_ino):
+            raise OutputError(f"{shown(target)}: the report is the input {shown(q)}; not written "
+                              "(choose another name)")
 
 
 def _report(args, config, out) -> int:
@@ -121,6 +149,8 @@ def _report(args, config, out) -> int:
                 print(format_github(f), file=out)
             elif fmt == "jsonl":
                 print(json.dumps(f.to_dict(), ensure_ascii=False), file=out)
+        if found and out is sys.stdout:
+            out.flush()  # each frame's findings are out before the next frame is read
     if args.statistics:
         if fmt == "json":
             from collections import Counter
@@ -138,18 +168,24 @@ def _report(args, config, out) -> int:
         print(json.dumps(sarif_document(keep, all_rules()), indent=2, ensure_ascii=False), file=out)
     if fmt == "text" and not args.quiet:
         print(_summary(counts, files, frames, fixable), file=out)
-    if args.fix and fixable_paths:
-        _fix_files(args, fixable_paths)
+    out.flush()
+    refused = bool(args.fix and fixable_paths and _fix_files(args, fixable_paths))
+    if refused:
+        return 2
     if args.exit_zero:
         return 0
     return 1 if failing else 0
 
 
-def _fix_files(args, paths: Iterable[str]) -> None:
+def _fix_files(args, paths: Iterable[str]) -> bool:
+    """``lint --fix``: repaired copies beside the files; True when one could not be written."""
     from .fix import fix_file_beside
 
+    plan = getattr(args, "_outputs", None) or output_plan(args, args.paths)
+    bad = False
     for path in paths:
-        fix_file_beside(path, args)
+        bad |= fix_file_beside(path, args, plan) == 2
+    return bad
 
 
 def iter_lint(args, config, out=None) -> Iterator[tuple]:

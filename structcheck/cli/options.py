@@ -41,6 +41,32 @@ def add_selection_arguments(p: argparse.ArgumentParser) -> None:
                    help="total charge of every frame that declares none (an extxyz charge= key wins)")
 
 
+def add_output_arguments(p: argparse.ArgumentParser) -> None:
+    """``--force-overwrite``: the one switch that lets a command replace existing files."""
+    p.add_argument("--force-overwrite", action="store_true",
+                   help="replace output files that already exist (never an input, a model or another "
+                        "output of the same run; files are always written to a temporary name and renamed)")
+
+
+def output_plan(args, inputs=()):
+    """The run's ``Outputs``: the given inputs and any --model are read, --force-overwrite allows replacing."""
+    from ..outputs import Outputs
+
+    plan = Outputs(overwrite=getattr(args, "force_overwrite", False))
+    for p in inputs:
+        if p and p != "-" and not _isdir(p):
+            plan.add_input(p)
+    if getattr(args, "model", None):
+        plan.add_input(args.model, "model")
+    return plan
+
+
+def _isdir(p) -> bool:
+    import os
+
+    return os.path.isdir(p)
+
+
 def config_from_args(args, **extra):
     from ..linter.config import load_config
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..findings import SEVERITY_RANK
+from ..outputs import shown
 
 
 def collect(pairs, format_in=None):
@@ -43,12 +44,18 @@ def png_paths(out: Path, n: int) -> list[Path]:
 
 
 def write_pictures(fmt: str, out: str, findings, frames, checked, *, rotation: str = "",
-                   say=lambda m: None) -> list[Path]:
-    """Write the html report or one PNG per flagged frame; the paths written."""
+                   say=lambda m: None, plan=None) -> list[Path]:
+    """Write the html report or one PNG per flagged frame through the run's output plan
+    (each checked, written to a temporary file and renamed); the paths written."""
+    if plan is None:
+        from ..outputs import Outputs
+
+        plan = Outputs()
     if fmt == "html":
         from ..report.html import write_html
 
-        write_html(out, findings, frames, checked=checked)
+        with plan.path(out, "HTML report") as tmp:
+            write_html(tmp, findings, frames, checked=checked)
         return [Path(out)]
     from ..report.scene import group_findings
 
@@ -63,8 +70,12 @@ def write_pictures(fmt: str, out: str, findings, frames, checked, *, rotation: s
 
     groups = [(key, found) for key, found in group_findings(findings).items() if key in frames]
     paths = png_paths(Path(out), len(groups))
+    for p in paths[:len(groups)]:  # every name checked before the first picture is drawn
+        if not plan.claimed(p):
+            plan.claim(p, "picture")
     for ((path, frame), found), p in zip(groups, paths):
-        write_png(p, frames[(path, frame)], found, title=f"{path} — frame {frame}", rotation=rotation)
+        with plan.path(p, "picture") as tmp:
+            write_png(tmp, frames[(path, frame)], found, title=f"{shown(path)} — frame {frame}", rotation=rotation)
     if not groups:
         say("no flagged frame to draw: no picture written")
     return paths[:len(groups)]
@@ -74,11 +85,12 @@ def run_picture_lint(args, config, pairs, fix_files) -> int:
     """``lint --output-format html|png``: the pictures, ``--fix`` through ``fix_files(args, paths)``, the exit code."""
     findings, frames, files, n_frames = collect(pairs, args.format_in)
     say = (lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
-    written = write_pictures(args.output_format, args.output_file, findings, frames, (files, n_frames), say=say)
+    written = write_pictures(args.output_format, args.output_file, findings, frames, (files, n_frames), say=say,
+                             plan=getattr(args, "_outputs", None))
     for p in written:
-        say(f"wrote {p}")
-    if args.fix:
-        fix_files(args, list(dict.fromkeys(f.path for f in findings if f.fixable and f.path != "-")))
+        say(f"wrote {shown(p)}")
+    if args.fix and fix_files(args, list(dict.fromkeys(f.path for f in findings if f.fixable and f.path != "-"))):
+        return 2
     if args.exit_zero:
         return 0
     rank = SEVERITY_RANK[config.fail_on]

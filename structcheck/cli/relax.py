@@ -12,7 +12,8 @@ from ..dp.provenance import atoms_sha256, sha256_file
 from ..dp.relax import RelaxRefused, relax
 from ..dp.run import DEFAULT_FMAX, DEFAULT_STEPS, ENERGY_ROSE
 from ..dp.runtime import DEFAULT_CPU_THREADS, DeepmdUnavailable
-from .options import UsageError
+from ..outputs import shown
+from .options import UsageError, add_output_arguments, output_plan
 
 
 def add_relax_arguments(p: argparse.ArgumentParser) -> None:
@@ -41,6 +42,7 @@ def add_relax_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: CUDA when available, else CPU")
     p.add_argument("--format-in", metavar="FMT", help="input format (ASE name)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display even on a terminal")
+    add_output_arguments(p)
     add_multistart_arguments(p)
 
 
@@ -73,11 +75,7 @@ def run_relax(args) -> int:
         return run_relax_multistart(args)
     start = Path(args.start)
     out = Path(args.output) if args.output else _default_output(start)
-    if start.exists() and out.exists() and out.resolve() == start.resolve():
-        raise UsageError(f"{out}: the output would overwrite the input; choose another -o")
-    if args.trajectory and start.exists() and Path(args.trajectory).exists() and \
-            Path(args.trajectory).resolve() == start.resolve():
-        raise UsageError(f"{args.trajectory}: the trajectory would overwrite the input")
+    _claim_outputs(args, start, out)
     try:
         atoms = read_one(str(start), args.format_in)
     except (ReadError, OSError) as exc:
@@ -120,8 +118,27 @@ def run_relax(args) -> int:
               + "; ".join(f"{f['code']} {f['name']}: {f['message']}" for f in accepted), file=sys.stderr)
     if r["energy_rose"]:
         print(f"warning: {ENERGY_ROSE}", file=sys.stderr)
-    print(f"wrote {out} and {res.provenance_file}" + (f" and {args.trajectory}" if args.trajectory else ""))
+    print(f"wrote {shown(out)} and {shown(res.provenance_file)}" + (f" and {shown(args.trajectory)}" if args.trajectory else ""))
     return 0 if res.converged else 1
+
+
+def _claim_outputs(args, start: Path, out: Path):
+    """Every file relax writes, checked before the start is read or a model loaded: none may be
+    the start, the model or another output; none may exist without --force-overwrite."""
+    from ..dp.provenance import provenance_path
+    from ..models import default_model_path
+
+    plan = output_plan(args, [str(start)])
+    if not args.model:
+        try:
+            plan.add_input(default_model_path(), "model")
+        except Exception:  # noqa: BLE001 - no shipped model: the run reports it
+            pass
+    plan.claim(out, "final structure")
+    plan.claim(provenance_path(out), "provenance record")
+    if getattr(args, "trajectory", None):
+        plan.claim(args.trajectory, "trajectory")
+    return plan
 
 
 def add_multistart_arguments(p: argparse.ArgumentParser) -> None:
@@ -153,6 +170,8 @@ def run_relax_multistart(args) -> int:
     if args.rattle <= 0:
         raise UsageError("--rattle must be > 0 Å")
     start = Path(args.start)
+    out = Path(args.output) if args.output else Path.cwd() / f"{start.stem}.relaxed.extxyz"
+    plan = _claim_outputs(args, start, out)
     try:
         atoms = read_one(str(start), getattr(args, "format_in", None))
     except (OSError, ReadError) as exc:
@@ -189,13 +208,10 @@ def run_relax_multistart(args) -> int:
     except ValueError as exc:
         print(f"structcheck: {start}: {exc}", file=sys.stderr)
         return 1
-    out = Path(args.output) if args.output else Path.cwd() / f"{start.stem}.relaxed.extxyz"
-    if start.exists() and out.exists() and out.resolve() == start.resolve():
-        raise UsageError(f"{out}: the output would overwrite the input; choose another -o")
-    out.parent.mkdir(parents=True, exist_ok=True)
     best = res.best.copy()
     best.info["structcheck_multistart_minimum"] = 0
-    write(str(out), best, format="extxyz")
+    with plan.path(out, "final structure") as tmp:
+        write(str(tmp), best, format="extxyz")
     record = {"structcheck_provenance": 1, "kind": "multistart",
               "input": {"path": str(start), "sha256": sha256_file(start) if start.is_file() else None,
                         "atoms_sha256": atoms_sha256(atoms)},
@@ -208,6 +224,6 @@ def run_relax_multistart(args) -> int:
     prov = provenance_path(out)
     write_record(record, prov)
     print(format_multistart(res))
-    print(f"wrote {out} (lowest minimum) and {prov}")
+    print(f"wrote {shown(out)} (lowest minimum) and {shown(prov)}")
     ibest = int(np.argmin(res.final_energies))
     return 0 if res.runs[ibest].converged else 1

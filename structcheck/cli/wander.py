@@ -17,7 +17,8 @@ from ..dp.runtime import DeepmdUnavailable, runtime_record, runtime_settings
 from ..teach.metrics import DEFAULT_ENERGY_TOL, DEFAULT_RMSD_TOL
 from ..teach.plots import plot_energy, plot_spread
 from ..teach.wander import DEFAULT_FMAX, DEFAULT_NOISE, DEFAULT_STEPS, format_markdown, format_table, wander
-from .options import UsageError
+from ..outputs import shown
+from .options import UsageError, add_output_arguments, output_plan
 
 
 def add_wander_arguments(p: argparse.ArgumentParser) -> None:
@@ -66,6 +67,7 @@ def add_wander_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="DIR", help="output folder (default: wander_<start name>)")
     p.add_argument("--format-in", metavar="FMT", help="input format (ASE name)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the table")
+    add_output_arguments(p)
 
 
 def _lint_lines(atoms, type_map) -> list[str]:
@@ -102,6 +104,13 @@ def _run_wander(args) -> int:
         noise = args.noise if args.noise is not None else (0.0 if args.native_noise else DEFAULT_NOISE)
         if noise < 0:
             raise UsageError("--noise must be >= 0 Å")
+        out = Path(args.output or f"wander_{Path(args.start).stem}")
+        plan = output_plan(args, [args.start])
+        if args.calculator == "dp" and not args.model:
+            plan.add_input(default_model_path(), "model")
+        # a new or empty folder (any with --force-overwrite), checked before the start is read;
+        # none of the files written may be the start or the model
+        plan.claim_folder(out, _WANDER_FILES, "wander folder")
         atoms = read_one(args.start, args.format_in)
         factory = None
         if args.calculator == "dp":
@@ -160,35 +169,45 @@ def _run_wander(args) -> int:
             except CalculationFailed as exc:  # only the reference can raise it: refuse its rows
                 refused = f"--reference gfn2 refused for the {label[:-5]} start: {exc}"
                 print(f"structcheck: {refused}", file=sys.stderr)
-        out = Path(args.output or f"wander_{Path(args.start).stem}")
-        out.mkdir(parents=True, exist_ok=True)
-        model_sha = None
-        if args.calculator == "dp":
-            model_sha = sha256_file(model)
-        meta = {"start": args.start, "model": str(model), "model_sha256": model_sha,
-                "replicas": args.replicas, "fmax": args.fmax,
-                "steps": args.steps, "seed": args.seed, "noise_A": noise, "noise_description": noise_desc,
-                "deterministic": args.deterministic, "native_noise": args.native_noise, "device": device,
-                "optimizer": args.optimizer, "lint": lint,
-                "reference": reference["description"] if reference else None, "reference_refused": refused}
-        doc = {"structcheck_wander": 1, **meta, "versions": versions(),
-               "results": {r.label: r.to_dict() for r in results}}
-        (out / "report.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-        (out / "report.md").write_text(format_markdown(results, meta), encoding="utf-8")
-        by_label = {label: a for label, a, _ in runs}
-        used = [(r.label, by_label[r.label]) for r in results]
-        _write_finals(results, used, out / "finals.extxyz")
-        plot_spread(results, out / "spread.png")
-        plot_energy(results, out / "energy.png")
-        from ..teach.pictures import write_trajectories, write_wander_pictures
-
-        write_trajectories(results, used, out / "trajectories")
+        with plan.folder(out, "wander folder") as tmp:  # written aside, renamed in when complete
+            _write_folder(tmp, args, results, runs, starts, model, noise, noise_desc, device, lint, reference,
+                          refused)
         pictures = "" if args.no_pictures else ", replicas.gif, growth.png, distances_*.png"
-        if not args.no_pictures:
-            write_wander_pictures(results, used, out, distance_starts=starts)
         print(format_table(results))
-        print(f"wrote {out}/report.json, report.md, spread.png, energy.png{pictures}, finals.extxyz, trajectories/")
+        print(f"wrote {shown(out)}/report.json, report.md, spread.png, energy.png{pictures}, finals.extxyz, "
+              "trajectories/")
         return 2 if refused else 0
+
+
+_WANDER_FILES = ("report.json", "report.md", "finals.extxyz", "spread.png", "energy.png")
+
+
+def _write_folder(out: Path, args, results, runs, starts, model, noise, noise_desc, device, lint, reference,
+                  refused) -> None:
+    """Every file of the experiment into ``out``."""
+    model_sha = None
+    if args.calculator == "dp":
+        model_sha = sha256_file(model)
+    meta = {"start": args.start, "model": str(model), "model_sha256": model_sha,
+            "replicas": args.replicas, "fmax": args.fmax,
+            "steps": args.steps, "seed": args.seed, "noise_A": noise, "noise_description": noise_desc,
+            "deterministic": args.deterministic, "native_noise": args.native_noise, "device": device,
+            "optimizer": args.optimizer, "lint": lint,
+            "reference": reference["description"] if reference else None, "reference_refused": refused}
+    doc = {"structcheck_wander": 1, **meta, "versions": versions(),
+           "results": {r.label: r.to_dict() for r in results}}
+    (out / "report.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(format_markdown(results, meta), encoding="utf-8")
+    by_label = {label: a for label, a, _ in runs}
+    used = [(r.label, by_label[r.label]) for r in results]
+    _write_finals(results, used, out / "finals.extxyz")
+    plot_spread(results, out / "spread.png")
+    plot_energy(results, out / "energy.png")
+    from ..teach.pictures import write_trajectories, write_wander_pictures
+
+    write_trajectories(results, used, out / "trajectories")
+    if not args.no_pictures:
+        write_wander_pictures(results, used, out, distance_starts=starts)
 
 
 def _reference(args, atoms, say) -> dict:

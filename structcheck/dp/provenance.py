@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -92,10 +91,10 @@ def findings_list(found) -> list[dict]:
 
 
 def write_record(record: dict, path: Path) -> None:
-    """Write the record as JSON through a temporary file in the same folder, then rename."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(jsonable(record), indent=1, ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write the record as JSON through structcheck.outputs (a hidden temporary file in the same
+    folder, fsync, rename; the CLI has checked the target before the run)."""
+    from ..outputs import atomic_open
+
+    text = json.dumps(jsonable(record), indent=1, ensure_ascii=False) + "\n"
+    with atomic_open(path, "w", overwrite=True) as fh:
+        fh.write(text)

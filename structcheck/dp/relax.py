@@ -181,12 +181,14 @@ def _write_outputs(final, record: dict, out: Path, prov_file: Path, start_time: 
                    t_run: float) -> None:
     from ase.io import write
 
-    out.parent.mkdir(parents=True, exist_ok=True)
+    from ..outputs import atomic_path
+
     a = final.copy()
     a.calc = final.calc
     a.info["structcheck_converged"] = record["run"]["converged"]
     a.info["structcheck_provenance"] = prov_file.name
-    write(str(out), a, format="extxyz")
+    with atomic_path(out, overwrite=True) as tmp:  # temporary file, fsync, rename (structcheck.outputs)
+        write(str(tmp), a, format="extxyz")
     record["output"]["final_sha256"] = sha256_file(out)
     record["timings_s"]["record_and_output"] = round(time.perf_counter() - t_run, 5)
     record["total_seconds"] = round(time.perf_counter() - start_time, 4)
