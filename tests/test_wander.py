@@ -278,7 +278,7 @@ def test_relax_multistart_on_a_sane_start(run_cli, tmp_path):
     assert code == 0, err
     assert "3 sane starts" in out and "reached by 3 of 3 starts" in out
     rec = json.loads((tmp_path / "best.provenance.json").read_text())
-    assert rec["structcheck_provenance"] == 1 and rec["kind"] == "multistart"
+    assert rec["structcheck_provenance"] == 2 and rec["kind"] == "multistart"
     assert rec["multistart"]["starts"] == 3 and len(rec["multistart"]["minima"]) == 1
     from ase.io import read
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..dp.provenance import atoms_sha256, sha256_file
-from ..dp.relax import RelaxRefused, relax
-from ..dp.run import DEFAULT_FMAX, DEFAULT_STEPS, ENERGY_ROSE
+from ..dp.calculator import TOY_CALCULATORS, toy_factory
+from ..dp.relax import PeriodicityWarning, RelaxRefused, relax
+from ..dp.run import CELL_FILTERS, DEFAULT_FMAX, DEFAULT_STEPS, ENERGY_ROSE
 from ..dp.runtime import DEFAULT_CPU_THREADS, DeepmdUnavailable
 from ..outputs import shown
 from .options import UsageError, add_output_arguments, output_plan
@@ -41,6 +41,12 @@ def add_relax_arguments(p: argparse.ArgumentParser) -> None:
                         "$DP_INTRA_OP_PARALLELISM_THREADS)")
     p.add_argument("--device", choices=("cpu", "cuda"), help="default: CUDA when available, else CPU")
     p.add_argument("--format-in", metavar="FMT", help="input format (ASE name)")
+    p.add_argument("--cell-filter", choices=sorted(CELL_FILTERS), metavar="{frechet,unitcell}",
+                   help="relax the cell too (periodic structures): frechet = ASE's FrechetCellFilter, "
+                        "unitcell = UnitCellFilter; the record gives the initial and final cell")
+    p.add_argument("--calculator", choices=("dp", *TOY_CALCULATORS), default="dp",
+                   help="dp: the DeePMD-kit model (default); emt, morse, lj: ASE's toy calculators "
+                        "(no model, no type map: to try a pipeline, not for science)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display even on a terminal")
     add_output_arguments(p)
     add_multistart_arguments(p)
@@ -91,12 +97,24 @@ def run_relax(args) -> int:
         def callback(step, e, m):
             print(f"{step:>6} {e:>16.6f} {m:>12.4f}", file=sys.stderr, flush=True)
 
+    calc_name = getattr(args, "calculator", "dp") or "dp"
+    if calc_name != "dp" and args.model:
+        raise UsageError("--model and --calculator do not combine (the model is the dp calculator)")
+    cell_filter = getattr(args, "cell_filter", None)
+    if cell_filter and not atoms.pbc.any():
+        raise UsageError(f"{start}: --cell-filter relaxes the cell of a periodic structure; this one has no "
+                         "periodic direction (pbc=False)")
+    import warnings
+
     try:
-        res = relax(atoms, model=args.model, fmax=args.fmax, steps=args.steps, prerelax=args.prerelax,
-                    deterministic=args.deterministic, force=args.force, head=args.head,
-                    trajectory=args.trajectory, output=out, input_path=start, threads=args.threads,
-                    device=args.device, callback=callback,
-                    command={k: v for k, v in vars(args).items() if not callable(v)})
+        with warnings.catch_warnings():  # the record's warnings are printed below, once
+            warnings.simplefilter("ignore", PeriodicityWarning)
+            res = relax(atoms, model=args.model, fmax=args.fmax, steps=args.steps, prerelax=args.prerelax,
+                        deterministic=args.deterministic, force=args.force, head=args.head,
+                        trajectory=args.trajectory, output=out, input_path=start, threads=args.threads,
+                        device=args.device, callback=callback, cell_filter=cell_filter,
+                        calculator=None if calc_name == "dp" else toy_factory(calc_name)(),
+                        command={k: v for k, v in vars(args).items() if not callable(v)})
     except RelaxRefused as exc:
         for f in exc.all_findings:
             print(format_text(f.at(path=str(start))))
@@ -105,6 +123,8 @@ def run_relax(args) -> int:
     except (ModelError, DeepmdUnavailable) as exc:
         print(f"structcheck: error: {exc}", file=sys.stderr)
         return 2
+    for w in res.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     r = res.provenance["run"]
     state = f"converged in {res.steps} steps" if res.converged else \
         f"NOT converged within {res.steps} steps (fmax {res.fmax[-1]:.4g} > {args.fmax:g} eV/Å)"
@@ -116,6 +136,11 @@ def run_relax(args) -> int:
     if accepted:
         print("note: left after the pre-relaxation and accepted (--prerelax): "
               + "; ".join(f"{f['code']} {f['name']}: {f['message']}" for f in accepted), file=sys.stderr)
+    if cell_filter and "cell" in r:
+        c = r["cell"]
+        print(f"cell: {c['volume_initial_A3']:.4f} -> {c['volume_final_A3']:.4f} Å^3 "
+              f"({c['volume_change_percent']:+.2f} %), lengths {_lengths(c['initial_A'])} -> "
+              f"{_lengths(c['final_A'])} Å")
     if r["energy_rose"]:
         print(f"warning: {ENERGY_ROSE}", file=sys.stderr)
     print(f"wrote {shown(out)} and {shown(res.provenance_file)}" + (f" and {shown(args.trajectory)}" if args.trajectory else ""))
@@ -141,6 +166,10 @@ def _claim_outputs(args, start: Path, out: Path):
     return plan
 
 
+def _lengths(cell) -> str:
+    return " ".join(f"{x:.4f}" for x in np.linalg.norm(np.asarray(cell), axis=1))
+
+
 def add_multistart_arguments(p: argparse.ArgumentParser) -> None:
     """``--starts`` and ``--rattle`` for ``structcheck relax``."""
     p.add_argument("--starts", type=int, default=0, metavar="N",
@@ -155,11 +184,15 @@ def add_multistart_arguments(p: argparse.ArgumentParser) -> None:
 def run_relax_multistart(args) -> int:
     """``structcheck relax START --starts N --rattle S``: exit 0 when the lowest minimum's
     relaxation converged, 1 when it did not or the start cannot give sane rattles."""
+    import datetime as dt
+    import time
+
     from ase.io import write
 
     from ..dp.calculator import dp_factory
     from ..dp.multistart import format_multistart, multistart, sane_rattles
-    from ..dp.provenance import model_sha256, provenance_path, versions, write_record
+    from ..dp.provenance import base_record, model_record, provenance_path, write_record
+    from ..dp.relax import model_periodicity, periodicity_warnings
     from ..dp.runtime import runtime_record, runtime_settings
     from ..guard import _config, prepare_start
     from ..io import ReadError, read_one
@@ -169,6 +202,11 @@ def run_relax_multistart(args) -> int:
         raise UsageError("--starts must be >= 1")
     if args.rattle <= 0:
         raise UsageError("--rattle must be > 0 Å")
+    if getattr(args, "cell_filter", None) or (getattr(args, "calculator", "dp") or "dp") != "dp":
+        raise UsageError("--starts runs the DeePMD-kit model on fixed cells: --cell-filter and --calculator "
+                         "are for a single relax")
+    t0 = time.perf_counter()
+    created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     start = Path(args.start)
     out = Path(args.output) if args.output else Path.cwd() / f"{start.stem}.relaxed.extxyz"
     plan = _claim_outputs(args, start, out)
@@ -184,6 +222,11 @@ def run_relax_multistart(args) -> int:
         print(f"structcheck: error: {exc}", file=sys.stderr)
         return 2
     config = _config("dpa2-preflight", str(model), {"type_map": ",".join(type_map)})
+    given = atoms
+    periodic = model_periodicity(model)
+    warned = periodicity_warnings(atoms, periodic, False)
+    for w in warned:
+        print(f"warning: {w}", file=sys.stderr)
     try:  # the same pre-flight policy as a single relax (a multi-start cannot be --force-d)
         atoms, pre = prepare_start(atoms, config, prerelax=getattr(args, "prerelax", False))
     except RelaxRefused as exc:
@@ -195,12 +238,21 @@ def run_relax_multistart(args) -> int:
     except ValueError as exc:
         print(f"structcheck: {start}: {exc}", file=sys.stderr)
         return 1
+    t_pre = time.perf_counter()
     try:
         with runtime_settings(threads=getattr(args, "threads", None), deterministic=args.deterministic,
                               device=getattr(args, "device", None)) as settings:
-            factory = dp_factory(model, head=args.head)
+            dp = dp_factory(model, head=args.head)
+            made: list = []
+
+            def factory():
+                made.append(dp())
+                return made[-1]
+
+            t_loaded = time.perf_counter()
             res = multistart(atoms, factory, starts=args.starts, rattle=args.rattle, seed=args.rattle_seed,
                              fmax=args.fmax, steps=args.steps, config=config, progress=say)
+            t_run = time.perf_counter()
             runtime = runtime_record(args.deterministic, settings.get("notes", ()))
     except (ModelError, DeepmdUnavailable) as exc:
         print(f"structcheck: error: {exc}", file=sys.stderr)
@@ -212,15 +264,26 @@ def run_relax_multistart(args) -> int:
     best.info["structcheck_multistart_minimum"] = 0
     with plan.path(out, "final structure") as tmp:
         write(str(tmp), best, format="extxyz")
-    record = {"structcheck_provenance": 1, "kind": "multistart",
-              "input": {"path": str(start), "sha256": sha256_file(start) if start.is_file() else None,
-                        "atoms_sha256": atoms_sha256(atoms)},
-              "model": {"path": str(model), "sha256": model_sha256(model), "type_map": list(type_map),
-                        "head": args.head},
-              "parameters": {"fmax_eV_per_A": args.fmax, "steps": args.steps, "deterministic": args.deterministic,
-                             "prerelax": bool(getattr(args, "prerelax", False)), "starts": args.starts,
-                             "rattle_A": args.rattle, "seed": args.rattle_seed, "optimizer": "ase.optimize.LBFGS"},
-              "versions": versions(), "runtime": runtime, "preflight": pre, "multistart": res.to_dict()}
+    first = res.runs[0]
+    record = base_record(
+        "multistart", created=created, command={k: v for k, v in vars(args).items() if not callable(v)},
+        start=given, input_path=start,
+        model=model_record(model, shipped=not args.model, type_map=type_map, head=args.head, calc=made[0],
+                           periodic=periodic),
+        parameters={"fmax_eV_per_A": args.fmax, "steps": args.steps, "deterministic": args.deterministic,
+                    "prerelax": bool(getattr(args, "prerelax", False)), "starts": args.starts,
+                    "rattle_A": args.rattle, "seed": args.rattle_seed, "optimizer": "ase.optimize.LBFGS",
+                    "optimizer_parameters": first.optimizer["parameters"] if first.optimizer else None,
+                    "cell_filter": None, "threads": getattr(args, "threads", None),
+                    "device": getattr(args, "device", None), "profile": "dpa2-preflight",
+                    "output": str(out)},
+        runtime=runtime, preflight=pre, warnings_=warned,
+        timings={"read_and_preflight": round(t_pre - t0, 5), "calculator_load": round(t_loaded - t_pre, 5),
+                 "lbfgs": round(t_run - t_loaded, 5)})
+    record["multistart"] = res.to_dict()
+    record["output"] = {"final": str(out), "provenance": str(provenance_path(out))}
+    record["timings_s"]["record_and_output"] = round(time.perf_counter() - t_run, 5)
+    record["total_seconds"] = round(time.perf_counter() - t0, 4)
     prov = provenance_path(out)
     write_record(record, prov)
     print(format_multistart(res))
