@@ -3,7 +3,6 @@ molecules in vacuum boxes (families ``composition`` and ``cell``)."""
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -11,11 +10,11 @@ from ase.data import atomic_numbers, chemical_symbols
 
 from ..chemistry import (components, nonmetal_mask, periodic_dimension, single_bond_matrix, small_bond_numbers,
                          small_graph, table)
+from ..cellscale import expansion
 from ..chemistry import frame_charge as _frame_charge
 from ..frame import Frame
 from ..rule import Hit, rule
 
-BOHR = 0.529177
 
 
 def _sym(z: int) -> str:
@@ -137,75 +136,21 @@ def missing_hydrogen(frame: Frame):
 # ---------------------------------------------------------------- expanded / scaled cell
 
 
-def _expected_nn(zi: np.ndarray, zj: np.ndarray, single: int | None) -> np.ndarray:
-    from ase.data import covalent_radii, reference_states
-
-    r = np.asarray(covalent_radii)
-    exp = 1.05 * (r[zi] + r[zj])
-    if single is not None:
-        ref = reference_states[single] or {}
-        a = ref.get("a")
-        nn = {"fcc": a / math.sqrt(2) if a else None, "bcc": a * math.sqrt(3) / 2 if a else None,
-              "diamond": a * math.sqrt(3) / 4 if a else None, "sc": a, "hcp": a}.get(ref.get("symmetry"))
-        if nn:
-            exp = np.full(len(zi), float(nn))
-    return exp
-
-
-def expansion(frame) -> tuple[str, float] | None:
-    """("expanded" | "scaled" | "bohr", scale) for a 3D-periodic structure without a single
-    bond whose nearest neighbours all sit at ``scale`` x their expected distance; else None."""
-    memo = frame.__dict__
-    if "_expansion" in memo:
-        return memo["_expansion"]
-    memo["_expansion"] = None
-    if not all(frame.pbc.tolist()) or len(frame) == 0 or len(frame.bonded_pairs.i):
-        return None
-    sp = frame.species.tolist()
-    if all(z in (2, 10, 18, 36, 54, 86) for z in sp) or sp == [1] or 0 in sp:
-        return None
-    if abs(np.linalg.det(frame.cell)) < 1e-6:
-        return None
-    t = table()["cell"]
-    from ase.data import covalent_radii
-
-    r = np.asarray(covalent_radii)
-    cut = t["max_scale"] * 1.05 * 2 * float(r[frame.species].max())
-    p = frame.pairs_up_to(cut)
-    if len(p.i) == 0:
-        return None
-    z = frame.numbers
-    ratio = p.d / _expected_nn(z[p.i], z[p.j], sp[0] if len(sp) == 1 else None)
-    nn = np.full(len(frame), np.inf)
-    np.minimum.at(nn, p.i, ratio)
-    np.minimum.at(nn, p.j, ratio)
-    if not np.isfinite(nn).all():
-        return None
-    h = len(nn) // 2  # the median by np.partition (np.median's overhead; no numpy.ma)
-    part = np.partition(nn, (h - 1, h) if len(nn) % 2 == 0 and h else h)
-    scale = float(part[h] if len(nn) % 2 else (part[h - 1] + part[h]) / 2)
-    if scale < t["expanded_min"] or scale > t["max_scale"]:
-        return None
-    if abs(scale - 1 / BOHR) <= t["bohr_tolerance"] / BOHR:
-        kind = "bohr"
-    elif scale >= t["scaled_min"]:
-        kind = "scaled"
-    else:
-        kind = "expanded"
-    memo["_expansion"] = (kind, scale)
-    return memo["_expansion"]
-
-
 @rule("SC303", "expanded-cell", "cell", "error",
       "A periodic solid without a single bond: cell and atoms expanded (×1.2–1.8).")
 def expanded_cell(frame: Frame):
     """A crystal whose cell (with its atoms) was expanded: no bond left anywhere.
 
-    What it does: a 3D-periodic structure with no bonded pair at all, whose nearest
-    neighbours sit at 1.15–1.8× their expected distance (the element's reference crystal
-    from ase.data.reference_states for a single element, else 1.05 × the covalent radii
-    sum). Noble-gas and pure-hydrogen solids are not judged. This is the root cause: the
-    findings it causes are grouped under it.
+    What it does: a 3D-periodic structure whose nearest neighbours sit at 1.15–1.95× their
+    expected distance: the element's reference crystal for a single element
+    (ase.data.reference_states; Donohue 1974 where it has no simple lattice); for oxides,
+    fluorides and chlorides of the bond-valence table the scale at which each cation's
+    bond-valence sum equals its valence (Brown & Altermatt 1985, R0 of Brese & O'Keeffe
+    1991); else the Cordero covalent radii sum. A structure with no bond at all is judged
+    on any estimate; one whose bonds are all stretched (every bond ≥ 1.1 × the radii sum)
+    only on the reference crystal or the bond-valence model. Noble-gas and pure-hydrogen
+    solids are not judged. Thresholds: rules/chemistry.toml [cell]. This is the root
+    cause: the findings it causes are grouped under it.
 
     Why it matters: a lattice constant typed wrong or a scaled cell gives a gas of atoms
     labelled as a crystal; nothing else complains (no contact is too short), and a
@@ -217,8 +162,8 @@ def expanded_cell(frame: Frame):
     """
     e = expansion(frame)
     if e and e[0] == "expanded":
-        yield Hit(tuple(range(len(frame))), f"no bond anywhere: nearest neighbours at {e[1]:.2f}× their "
-                  "expected distance: the cell and atoms expanded (a wrong lattice constant?)",
+        yield Hit(tuple(range(len(frame))), f"no bond at its normal length: nearest neighbours at {e[1]:.2f}× "
+                  "their expected distance: the cell and atoms expanded (a wrong lattice constant?)",
                   round(e[1], 4), table()["cell"]["expanded_min"], "ratio")
 
 
@@ -240,8 +185,8 @@ def scaled_cell(frame: Frame):
     """
     e = expansion(frame)
     if e and e[0] == "scaled":
-        yield Hit(tuple(range(len(frame))), f"no bond anywhere: nearest neighbours at {e[1]:.2f}× their "
-                  f"expected distance: the cell was scaled by ~{e[1]:.2f} (not Bohr: that is ×1.89)",
+        yield Hit(tuple(range(len(frame))), f"no bond at its normal length: nearest neighbours at {e[1]:.2f}× "
+                  f"their expected distance: the cell was scaled by ~{e[1]:.2f} (not Bohr: that is ×1.89)",
                   round(e[1], 4), table()["cell"]["scaled_min"], "ratio")
 
 

@@ -244,6 +244,7 @@ def over_coordinated(frame: Frame):
                   float(count[a]), float(lim[a]), "neighbours")
 
 
+BOHR = 0.529177
 _NOBLE = np.zeros(119, dtype=bool)
 _NOBLE[[2, 10, 18, 36, 54, 86]] = True
 
@@ -296,14 +297,19 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     right unit / as fractional (`Atoms.set_scaled_positions`).
     """
     n = len(frame)
-    if n < min_atoms:
-        return
     if True in frame.pbc.tolist():
-        from .frameworks import expansion
+        from ..cellscale import expansion
 
         e = expansion(frame)
         if e is not None and e[0] != "bohr":
             return  # an expanded or scaled cell: expanded-cell / scaled-cell say so
+        if e is not None:  # a crystal of any size, judged against its expected distances
+            yield Hit(tuple(range(n)), f"nearest neighbours at {e[1]:.2f}× their expected distance "
+                      f"(1/{BOHR} = 1.89 for Bohr): the cell and coordinates are in Bohr, read as Å? "
+                      f"multiply by {BOHR}", round(e[1], 4), 1.6, "ratio")
+            return
+    if n < min_atoms:
+        return
     z = frame.numbers
     noble = _NOBLE[z]
     if noble.all():
@@ -360,7 +366,7 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
             return
         med = _median(nn)
         big_frac = small_frac = None
-    bohr = 0.529177
+    bohr = BOHR
     if 1.6 <= med <= 2.3 and (big_frac if big_frac is not None else (nn > 1.5).mean()) >= fraction:
         yield Hit(tuple(range(n)), f"nearest-neighbour distances are {med:.2f}× the covalent radii "
                   f"sum (~1/{bohr} = 1.89 expected for Bohr): Bohr coordinates read as Å? "

@@ -1,0 +1,51 @@
+"""Issue 11: a crystal scaled by a unit or lattice-constant mistake is named once, for what it
+is (Bohr read as Å, ×2, expanded), whatever its size; real element crystals are never flagged."""
+
+from __future__ import annotations
+
+import pytest
+from ase.build import bulk
+from ase.collections import dcdft
+
+import structcheck
+
+BOHR_AS_A = 1 / 0.529177
+
+
+def scaled(atoms, s):
+    b = atoms.copy()
+    b.set_cell(atoms.cell * s, scale_atoms=True)
+    return b
+
+
+def rule_names(found):
+    return sorted({f.name for f in found if f.severity != "info"})
+
+
+@pytest.mark.parametrize("name", [n for n in dcdft.names if n not in ("He", "Ne", "Ar", "Kr", "Xe", "Rn")])
+def test_element_reference_crystals_have_no_error(name):
+    a = dcdft[name]
+    for profile in (None, "dpa2-preflight"):
+        assert [f.name for f in structcheck.lint(a, profile=profile) if f.severity == "error"] == []
+
+
+@pytest.mark.parametrize("atoms", [bulk("Cu", "fcc", a=3.61), bulk("Si", "diamond", a=5.43), bulk("Fe", "bcc", a=2.87),
+                                   bulk("Ti", "hcp", a=2.95, c=4.69), bulk("MgO", "rocksalt", a=4.21),
+                                   bulk("NaCl", "rocksalt", a=5.64)], ids=lambda a: a.get_chemical_formula())
+def test_one_or_two_atom_cells_in_bohr_x2_and_x13(atoms):
+    for s, rule in ((BOHR_AS_A, "suspect-units"), (2.0, "scaled-cell"), (1.3, "expanded-cell")):
+        found = structcheck.lint(scaled(atoms, s))
+        assert rule_names(found) == [rule], (s, found)
+        assert sum(f.severity == "error" for f in found) == 1
+
+
+def test_rutile_bond_valence_scale_even_with_stretched_bonds():
+    from ase.spacegroup import crystal
+
+    rutile = crystal(["Ti", "O"], [(0, 0, 0), (0.3048, 0.3048, 0)], spacegroup=136,
+                     cellpar=[4.594, 4.594, 2.959, 90, 90, 90])
+    assert rule_names(structcheck.lint(rutile)) == []
+    x13 = structcheck.lint(scaled(rutile, 1.3))  # Ti-O 2.53 Å: still "bonded" by 1.25 x radii sum
+    assert rule_names(x13) == ["expanded-cell"] and 1.25 < x13[0].value < 1.35
+    assert rule_names(structcheck.lint(scaled(rutile, 2.0))) == ["scaled-cell"]
+    assert rule_names(structcheck.lint(scaled(rutile, BOHR_AS_A))) == ["suspect-units"]
