@@ -36,11 +36,17 @@ class PreflightError(Exception):
         self.all_findings = list(all_findings if all_findings is not None else findings)
         self.profile = profile
         n = len(self.findings)
-        what = "after the repulsive pre-relaxation (fix=True) " if fixed else ""
-        hint = "" if (fixed or note) else ("\nRepair close contacts with preflight(atoms, fix=True) or "
-                                          "`structcheck fix`." if any(f.fixable for f in self.findings) else "")
+        what = "after the repair (fix=True) " if fixed else ""
+        hint = "" if (fixed or note) else ("\nRepair them with preflight(atoms, fix=True) or "
+                                          "`structcheck fix`." if _repairable(self.findings) else "")
         super().__init__(f"pre-flight check failed {what}(profile {profile}): {n} finding(s)\n"
                          f"{table(self.findings)}{hint}" + (f"\n{note}" if note else ""))
+
+
+def _repairable(findings) -> bool:
+    from .repair.fix import REPAIRED_RULES
+
+    return any(f.code in REPAIRED_RULES for f in findings)
 
 
 def _as_atoms(obj):
@@ -81,35 +87,29 @@ class RelaxRefused(PreflightError):
         self.args = (f"{reason}\n{table(self.findings)}",)
 
 
-# Errors that describe the chemistry or the intent of a start rather than a numerically broken
-# one: after a successful repair (no close contact or overlap left) ``relax --prerelax`` lets
-# them through and the record lists them as accepted. Over-coordination is usually the
-# contacts' own consequence; a lone atom beyond every cutoff feels no force and stays put.
-# ``preflight(fix=True)`` tolerates none of them.
-TOLERATED_AFTER_PRERELAX = frozenset({"over-coordinated", "isolated-atom", "implausible-density"})
-
-
 def _names(found) -> str:
     return ", ".join(sorted({f"{f.code} {f.name}" for f in found}))
 
 
-def prepare_start(atoms, config, *, prerelax: bool = False, force: bool = False, fix_kwargs: dict | None = None,
-                  tolerated: frozenset = TOLERATED_AFTER_PRERELAX) -> tuple[object, dict]:
-    """The one pre-flight policy of relax, multi-start and ``preflight(fix=True)``.
+def prepare_start(atoms, config, *, prerelax: bool = False, force: bool = False,
+                  fix_kwargs: dict | None = None) -> tuple[object, dict]:
+    """The one pre-flight policy of relax, ``relax --starts``, ``preflight(fix=True)`` and ``guarded()``.
 
     Lint ``atoms`` with ``config``; returns (the atoms to relax, a record of what was found and
     done) or raises :class:`RelaxRefused`. No failing finding -> the atoms as given. Elements
-    outside the model's type map -> refused, always. ``prerelax`` and the failing findings are
-    fixable or in ``tolerated`` -> a repaired copy from ``structcheck.fix``, linted again; what
-    is left must be in ``tolerated`` (recorded as accepted). ``force`` -> run whatever is left
-    (recorded as forced). The input is never modified.
+    outside the model's type map -> refused, always. ``prerelax`` -> the start repaired by
+    ``structcheck.fix`` (least movement, verified by the linter) when that leaves no failing
+    finding; otherwise refused, saying what is left. Nothing is tolerated: only a start that
+    lints clean is relaxed, unless ``force`` (the findings are recorded as forced). The input
+    is never modified.
     """
     from .dp.provenance import findings_list, jsonable
+    from .repair.fix import unrepairable
 
     failing, found = check(atoms, config=config)
     profile = config.profile
     rec = {"profile": profile, "findings_before": findings_list(found), "prerelax": None,
-           "findings_after": None, "accepted_after_prerelax": [], "forced": False, "forced_findings": []}
+           "findings_after": None, "forced": False, "forced_findings": []}
     unsupported = [f for f in failing if f.name == "model-unsupported-element"]
     if unsupported:
         raise RelaxRefused(failing, found, profile=profile, reason=(
@@ -117,41 +117,44 @@ def prepare_start(atoms, config, *, prerelax: bool = False, force: bool = False,
             "know every element of the start (--force cannot help: the model has no parameters for them)"))
     if not failing:
         return atoms, rec
-    blocking = [f for f in failing if not f.fixable and f.name not in tolerated]
-    repairable = any(f.fixable for f in failing) and not blocking
-    if prerelax and repairable:
+    blocking = unrepairable(_as_atoms(atoms), failing)
+    if prerelax and not blocking:
         from .repair.fix import fix
 
         try:
             fixed, report = fix(atoms, config=config, **(fix_kwargs or {}))
         except Exception as exc:  # noqa: BLE001 - the repair's own refusal, in one line
-            raise RelaxRefused(failing, found, profile=profile,
-                               reason=f"refused: the pre-relaxation failed: {exc}") from None
-        failing, found = check(fixed, config=config)
-        rec["prerelax"] = jsonable(report)
-        rec["findings_after"] = findings_list(found)
-        atoms = fixed
-        hard = [f for f in failing if f.fixable or f.name not in tolerated]
-        if not hard:
-            rec["accepted_after_prerelax"] = findings_list(failing)
-            return atoms, rec
+            if not force:
+                raise RelaxRefused(failing, found, profile=profile,
+                                   reason=f"refused: the repair failed: {exc}; use --force to run anyway "
+                                          "(recorded as forced)") from None
+            fixed, report = atoms, None
+        if report is not None:
+            rec["prerelax"] = jsonable(report)
+        if report is not None and report.converged:
+            failing, found = check(fixed, config=config)
+            rec["findings_after"] = findings_list(found)
+            if not failing:
+                return fixed, rec
         if not force:
-            note = None if getattr(report, "converged", True) else getattr(report, "message", None)
-            raise RelaxRefused(hard, found, profile=profile, fixed=True, reason=(
-                f"refused: {len(hard)} error(s) remain after the repulsive pre-relaxation ({_names(hard)}); "
-                "use --force to run anyway (recorded as forced)" + (f"; {note}" if note else "")))
+            after = failing if report is None or report.converged else report.findings_after
+            left = [f for f in after if f.severity == "error"] or failing
+            why = "" if report is None or report.converged else f": {report.message}"
+            raise RelaxRefused(left, found, profile=profile, fixed=True, reason=(
+                f"refused: the repair did not give a lint-clean start{why}; left: {_names(left)}; "
+                "use --force to run anyway (recorded as forced)"))
+        atoms = fixed if report is not None and report.converged else atoms
     elif not force:
-        if repairable:
-            rest = sorted({f.name for f in failing if not f.fixable})
-            n_fix = sum(f.fixable for f in failing)
-            hint = (f"use --prerelax (fix=True) to repair the {n_fix} fixable one(s) first"
-                    + (f" (any {', '.join(rest)} left after the repair is accepted and recorded)" if rest else "")
-                    + ", or --force to run anyway (recorded as forced)")
+        if not blocking:
+            hint = ("use --prerelax (fix=True) to repair them first (least movement, verified by the "
+                    f"linter), or --force to run anyway (recorded as forced)")
         else:
-            hint = ("the repair repairs close contacts only; not fixable: " + _names(blocking or failing)
-                    + "; use --force to run anyway (recorded as forced)")
+            rest = [f for f in failing if f not in blocking]
+            hint = ((f"--prerelax would repair {_names(rest)} but nothing is tolerated after it; " if rest else
+                     "the repair moves atoms to clear close contacts, overlaps and over-coordination; ")
+                    + f"not fixable: {_names(blocking)}; use --force to run anyway (recorded as forced)")
         raise RelaxRefused(failing, found, profile=profile, reason=(
-            f"refused: the start fails the {profile} check with {len(failing)} error(s); {hint}"))
+            f"refused: the start fails the {profile} check with {len(failing)} error(s) ({_names(failing)}); {hint}"))
     rec["forced"] = True
     rec["forced_findings"] = findings_list(failing)
     return atoms, rec
@@ -167,10 +170,10 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
 
     ``profile``: rule profile (a shipped name or a .toml path); its ``fail-on`` decides what
     fails (``dpa2-preflight``: errors). ``model``: a DeePMD-kit model path; enables
-    model-unsupported-element. ``fix=True``: when every failing finding is fixable
-    (close contacts, overlaps), return a pre-relaxed *copy* from ``structcheck.fix``
-    and check it again (:func:`prepare_start`, tolerating nothing); the input is never
-    modified. Other keywords go to the rule configuration as in ``structcheck.lint``
+    model-unsupported-element. ``fix=True``: when every failing finding is one the repair
+    handles (close contacts, overlaps, over-coordination), return a repaired *copy* from
+    ``structcheck.fix`` that passes the check (:func:`prepare_start`: nothing tolerated,
+    else :class:`RelaxRefused` saying what is left); the input is never modified. Other keywords go to the rule configuration as in ``structcheck.lint``
     (``select``, ``ignore``, ``type_map``, ``expect_formula``, ``thresholds``, ``use_project``...).
     """
     from .io.convert import Converted
@@ -184,7 +187,7 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
         return given if conv.kind else atoms  # pymatgen in -> the same object; a filter, a row -> its Atoms
     if not fix:
         raise PreflightError(failing, found, profile)
-    fixed, _ = prepare_start(atoms, config, prerelax=True, tolerated=frozenset())
+    fixed, _ = prepare_start(atoms, config, prerelax=True)
     return conv.back(fixed) if conv.kind else fixed
 
 

@@ -169,16 +169,36 @@ def test_provenance_record(model, tmp_path, run_cli):
     assert rec["output"]["final_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
 
 
-@needs_deepmd
-def test_h2o3_completes_with_prerelax(model, tmp_path, run_cli):
+def chain_start(tmp_path):
+    """The report's start without its lone O: the collinear O–H–H–O chain alone."""
+    from ase.io import read, write
+
+    a = read(H2O3)
+    del a[4]
+    a.positions += 1.0  # not every coordinate in [0, 1] (suspect-units would call that fractional)
+    path = tmp_path / "chain.xyz"
+    write(path, a)
+    return path
+
+
+def test_h2o3_prerelax_refuses_and_says_what_is_left(tmp_path, run_cli):
+    # the repair makes every contact and over-coordination go, but the lone O4 stays isolated,
+    # an error under dpa2-preflight: nothing is tolerated, so the run is refused before a model loads
     code, _out, err = run_cli("relax", H2O3, "--prerelax", "-o", "final.extxyz")
+    assert code == 1 and "refused" in err and "SC103 isolated-atom" in err
+    assert not (tmp_path / "final.extxyz").exists()
+
+
+@needs_deepmd
+def test_chain_completes_with_prerelax_lint_clean(model, tmp_path, run_cli):
+    code, _out, err = run_cli("relax", chain_start(tmp_path), "--prerelax", "-o", "final.extxyz")
     assert code in (0, 1), err
     rec = json.loads((tmp_path / "final.provenance.json").read_text())
     pre = rec["preflight"]
-    assert {f["name"] for f in pre["findings_before"]} >= {"close-contact", "isolated-atom"}
-    assert pre["prerelax"] is not None
-    assert not any(f["name"] == "close-contact" for f in pre["findings_after"])
-    assert [f["name"] for f in pre["accepted_after_prerelax"]] and pre["forced"] is False
+    assert {f["name"] for f in pre["findings_before"]} >= {"close-contact", "over-coordinated"}
+    assert pre["prerelax"] is not None and pre["prerelax"]["converged"] is True
+    assert not any(f["severity"] == "error" for f in pre["findings_after"])
+    assert "accepted_after_prerelax" not in pre and pre["forced"] is False
     assert code == (0 if rec["run"]["converged"] else 1)
     assert (tmp_path / "final.extxyz").is_file()
 
@@ -209,12 +229,12 @@ def test_force_runs_a_refused_start_and_records_it(model, h2o3):
 
 @needs_deepmd
 def test_deterministic_runs_in_two_processes_are_bitwise_identical(model, tmp_path):
-    """The report's start (pre-relaxed) through 25 LBFGS steps, twice, in separate processes."""
+    """The report's chain (repaired) through 25 LBFGS steps, twice, in separate processes."""
     from ase.io import read
 
     runs = []
     for k in (1, 2):
-        res = cli(H2O3, "--prerelax", "--deterministic", "--steps", "25", "-o", f"f{k}.extxyz",
+        res = cli(chain_start(tmp_path), "--prerelax", "--deterministic", "--steps", "25", "-o", f"f{k}.extxyz",
                   "--trajectory", f"t{k}.traj", cwd=tmp_path)
         assert res.returncode in (0, 1), res.stderr
         runs.append(read(tmp_path / f"t{k}.traj", ":"))

@@ -1,4 +1,7 @@
-"""`structcheck fix` (and `lint --fix`): repair each frame, report, write <name>.fixed.extxyz."""
+"""`structcheck fix` (and `lint --fix`): repair each frame, report, write <name>.fixed.extxyz.
+
+Exit code and outputs agree: when any frame cannot be repaired to a lint-clean start, the
+reason is printed (one line per frame) and nothing is written under the output name."""
 
 from __future__ import annotations
 
@@ -8,9 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..repair.fix import FixError, fix, provenance_info
-from ..repair.repulsive import DEFAULT_MARGIN, DEFAULT_MAX_STEPS
 from ..outputs import OutputError, shown
+from ..repair.fix import DEFAULT_MARGIN, DEFAULT_MAX_ROUNDS, FixError, fix, provenance_info
 from .options import UsageError, add_output_arguments, add_selection_arguments, config_from_args, output_plan
 
 
@@ -27,9 +29,13 @@ def add_fix_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--merge-duplicates", action="store_true",
                    help="delete the later atom of each overlapping same-element pair (reported) instead of refusing")
     p.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
-                   help=f"push pairs towards (1 + margin) × the close-contact distance (default {DEFAULT_MARGIN})")
-    p.add_argument("--max-steps", type=int, default=DEFAULT_MAX_STEPS,
-                   help=f"optimizer (LBFGS) steps per frame at most (default {DEFAULT_MAX_STEPS})")
+                   help=f"every distance bound sits this fraction beyond the linter's threshold "
+                        f"(default {DEFAULT_MARGIN})")
+    p.add_argument("--contacts-only", action="store_true",
+                   help="repair close contacts and overlaps only (over-coordination and other errors may "
+                        "remain); default: no lint error left")
+    p.add_argument("--max-rounds", type=int, default=DEFAULT_MAX_ROUNDS,
+                   help=f"lint -> perceive bonds -> move rounds per frame at most (default {DEFAULT_MAX_ROUNDS})")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-frame summary on stderr")
     add_output_arguments(p)
     add_selection_arguments(p)
@@ -55,8 +61,9 @@ def _fix_frames(path: str, frames, args, config, say):
     for n, atoms in enumerate(frames):
         where = f"{path}: frame {n}"
         try:
-            fixed, rep = fix(atoms, config=config, margin=args.margin, max_steps=args.max_steps,
-                             merge_duplicates=args.merge_duplicates)
+            fixed, rep = fix(atoms, config=config, margin=args.margin, max_rounds=args.max_rounds,
+                             merge_duplicates=args.merge_duplicates,
+                             target="contacts" if args.contacts_only else "lint")
         except FixError as exc:
             print(f"structcheck: {where}: {exc}", file=sys.stderr)
             failed = True
@@ -67,11 +74,13 @@ def _fix_frames(path: str, frames, args, config, say):
             print(f"structcheck: {where}: {rep.message}", file=sys.stderr)
             failed = True
         else:
-            n_before = sum(f.name == "close-contact" for f in rep.findings_before)
+            n_before = sum(f.severity == "error" for f in rep.findings_before)
             merged = f", {len(rep.merged_duplicates)} duplicate(s) deleted" if rep.merged_duplicates else ""
-            say(f"{where}: {n_before} close contact(s) repaired in {rep.steps} steps{merged}, largest "
+            what = "contact finding(s)" if args.contacts_only else "error(s)"
+            say(f"{where}: {n_before} {what} repaired{merged}, {len(rep.moved_atoms)} atom(s) moved, largest "
                 f"displacement {rep.max_displacement:.3f} Å"
-                + (f" (atom {rep.max_displacement_atom})" if rep.max_displacement_atom is not None else ""))
+                + (f" (atom {rep.max_displacement_atom})" if rep.max_displacement_atom is not None else "")
+                + f", sum of squares {rep.sum_sq_displacement:.3f} Å²")
         fixed_frames.append(fixed)
         reports.append(rep)
     return fixed_frames, reports, failed
@@ -116,8 +125,8 @@ def beside(path: str) -> Path:
 
 def run_fix(args) -> int:
 
-    if args.max_steps < 0 or args.margin < 0:
-        raise UsageError("--max-steps and --margin must not be negative")
+    if args.max_rounds < 1 or not 0 <= args.margin < 0.2:
+        raise UsageError("--max-rounds must be at least 1 and --margin in [0, 0.2)")
     config = config_from_args(args)
     out = Path(args.output) if args.output else beside(args.path)
     plan = output_plan(args, [args.path])  # every target checked before the file is read
@@ -137,16 +146,20 @@ def run_fix(args) -> int:
     if args.diff:
         _print_diff(frames, fixed, reports)
         return 1 if failed else 0
+    if failed:
+        say(f"not written: {shown(out)} (a frame could not be repaired; the input is unchanged)")
+        return 1
     _write(fixed, reports, out, plan)
     say(f"wrote {shown(out)}")
-    return 1 if failed else 0
+    return 0
 
 
 def fix_file_beside(path: str, args, plan=None) -> int:
     """``structcheck lint --fix``: write ``<name>.fixed.extxyz`` beside ``path``; exit code
     (2, with one line on stderr, when the target exists, is an input or another output of the run)."""
 
-    ns = argparse.Namespace(margin=DEFAULT_MARGIN, max_steps=DEFAULT_MAX_STEPS, merge_duplicates=False)
+    ns = argparse.Namespace(margin=DEFAULT_MARGIN, max_rounds=DEFAULT_MAX_ROUNDS, merge_duplicates=False,
+                            contacts_only=False)
     plan = plan if plan is not None else output_plan(args, [path])
     out = beside(path)
     try:
@@ -160,10 +173,13 @@ def fix_file_beside(path: str, args, plan=None) -> int:
     quiet = getattr(args, "quiet", False)
     say = (lambda m: None) if quiet else (lambda m: print(m, file=sys.stderr))
     fixed, reports, failed = _fix_frames(path, frames, ns, config, say)
+    if failed:
+        say(f"not written: {shown(out)} (a frame could not be repaired)")
+        return 1
     try:
         _write(fixed, reports, out, plan)
     except OutputError as exc:
         print(f"structcheck: error: {exc}", file=sys.stderr)
         return 2
     say(f"wrote {shown(out)}")
-    return 1 if failed else 0
+    return 0

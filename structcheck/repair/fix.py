@@ -1,15 +1,20 @@
-"""fix(): repair close contacts with a purely repulsive pre-relaxation, moving as little as possible.
+"""fix(): the least movement that makes a start lint clean, verified by the linter itself.
 
-``RepulsiveCalculator`` is an ASE calculator (written like ``ase/calculators/morse.py``)
-with a harmonic wall  E = Σ_pairs ½ k (r0 − d)²  for d < r0, exactly zero at and beyond
-r0, where r0 is the close-contact threshold of the element pair (rules/pair_distances.toml,
-the same table the ``close-contact`` rule uses) times (1 + margin).
-
-``fix`` moves only the atoms in a close contact (and, round by round, any atom the
-repair pushes into a new contact) with ASE's LBFGS optimizer, every other atom held by
-``FixAtoms``, until the ``close-contact`` rule itself finds nothing. Within a contact the
-atom without a proper (non-contact) bond moves first: an atom squeezed onto a molecule is
-pushed out instead of the molecule being pushed away from it.
+1. Lint the start with the config in use (the real linter, every enabled rule). Errors that
+   moving atoms cannot repair (suspect units, a scaled or expanded cell, a wrong formula, an
+   isolated atom under the pre-flight profile, ...) -> refused before anything moves.
+2. Duplicated sites (same element, closer than half the overlap distance) are deleted only
+   when asked (``merge_duplicates``); otherwise refused.
+3. Perceive the intended bond graph and turn it into distance bounds with the linter's own
+   thresholds (:mod:`structcheck.repair.graph`), then find the positions closest to the start
+   (minimum Σ|Δx|², :mod:`structcheck.repair.minnorm`) that meet them; atoms held by FixAtoms
+   never move. The moving set starts with the atoms of violated bounds and grows by every
+   partner of a bound that ends up tight, so the movement is shared as the minimum-norm
+   problem over all atoms would share it.
+4. Lint again. No error left -> done. Contacts or over-coordination left (a bound outside the
+   first neighbour list) -> perceive again from the repaired positions (the reference stays
+   the start). Anything else, or no progress -> the start comes back unchanged, with the
+   reason (``report.converged`` False): a failed repair never makes a start worse.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .repulsive import (ANCHORED_MOBILITY, CONTACT_RULES, DEFAULT_K, DEFAULT_MARGIN, DEFAULT_MAX_STEPS, SKIN,
-                        RepulsiveCalculator, _SteeredRepulsion, optimizer)
+REPAIRED_RULES = ("SC101", "SC102", "SC105")  # overlapping-atoms, close-contact, over-coordinated
+CONTACT_RULES = ("SC101", "SC102")
+DEFAULT_MARGIN = 0.005  # bounds sit this fraction beyond each linter threshold
+DEFAULT_MAX_ROUNDS = 6
 
 
 class FixError(Exception):
@@ -28,21 +35,22 @@ class FixError(Exception):
 
 @dataclass
 class FixReport:
-    """What ``fix`` did. Distances in Å, energies in eV, indices 0-based (of the input)."""
+    """What ``fix`` did. Distances in Å, indices 0-based (of the input)."""
 
     findings_before: list = field(default_factory=list)
     findings_after: list = field(default_factory=list)
-    steps: int = 0
-    rounds: int = 0
+    steps: int = 0  # L-BFGS-B iterations of the minimum-norm solves
+    rounds: int = 0  # lint -> perceive -> solve rounds
     max_displacement: float = 0.0
     max_displacement_atom: int | None = None
     rms_displacement: float = 0.0
-    energy_before: float = 0.0
-    energy_after: float = 0.0
+    sum_sq_displacement: float = 0.0
     converged: bool = True
     merged_duplicates: list = field(default_factory=list)  # (kept, deleted) index pairs
     moved_atoms: list = field(default_factory=list)
+    rejected_bonds: list = field(default_factory=list)  # (i, j) pairs pushed out of the bonding shell
     margin: float = DEFAULT_MARGIN
+    target: str = "lint"
     close_contact_factor: float | None = None
     message: str = ""
 
@@ -53,12 +61,17 @@ class FixReport:
         return d
 
 
-def _contact_lint(atoms, config):
+def _lint(atoms, config, codes=None):
     from ..linter.engine import lint_atoms
-    from ..linter.registry import REGISTRY, all_rules
+    from ..linter.registry import REGISTRY
 
-    all_rules()
-    return lint_atoms(atoms, config, rules=[REGISTRY[c] for c in CONTACT_RULES])
+    return lint_atoms(atoms, config, rules=None if codes is None else [REGISTRY[c] for c in codes])
+
+
+def _errors(found, target):
+    if target == "contacts":
+        return [f for f in found if f.code in CONTACT_RULES]
+    return [f for f in found if f.severity == "error"]
 
 
 def _user_fixed(atoms) -> np.ndarray:
@@ -78,175 +91,215 @@ def _user_fixed(atoms) -> np.ndarray:
     return fixed
 
 
-def _merge(atoms, overlaps, report: FixReport):
-    """Delete the later atom of each same-species overlapping pair (input indices reported)."""
-    drop: set[int] = set()
-    for f in sorted(overlaps, key=lambda f: f.atoms):
+def _duplicates(atoms, found, t, merge: bool, report: FixReport) -> np.ndarray | None:
+    """Merge (or refuse) same-element pairs closer than half their overlap distance; the
+    kept atoms' mask, or None when there are none. Other overlaps are pushed apart later."""
+    pairs = []
+    for f in found:
+        if f.code != "SC101" or len(f.atoms) != 2:
+            continue
         a, b = f.atoms
-        if a == b:
-            raise FixError(f"atom {a} overlaps its own periodic image: the cell is too small "
-                           "(not a duplicate that can be merged)")
-        if atoms.numbers[a] != atoms.numbers[b]:
-            raise FixError(f"overlapping atoms {a} and {b} are different elements "
-                           f"({atoms[a].symbol}, {atoms[b].symbol}): not duplicates; fix the structure by hand")
+        same = atoms.numbers[a] == atoms.numbers[b]
+        if a != b and same and f.value is not None and f.value < 0.5 * t.overlap[atoms.numbers[a], atoms.numbers[b]]:
+            pairs.append((min(a, b), max(a, b), f.value))
+    if not pairs:
+        return None
+    if not merge:
+        a, b, d = pairs[0]
+        raise FixError(f"{len(pairs)} duplicated site(s), e.g. atoms {a} and {b} ({atoms[a].symbol}) {d:.3f} Å "
+                       "apart: one atom twice; --merge-duplicates (merge_duplicates=True) deletes the later one")
+    drop: set[int] = set()
+    for a, b, _ in sorted(pairs):
         if a in drop:
             continue
         drop.add(b)
         report.merged_duplicates.append((int(a), int(b)))
     keep = np.ones(len(atoms), dtype=bool)
     keep[sorted(drop)] = False
-    del atoms[sorted(drop)]
     return keep
 
 
-def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, max_steps: int = DEFAULT_MAX_STEPS,
-        merge_duplicates: bool = False, fmax: float = 1e-4, k: float = DEFAULT_K,
-        max_rounds: int = 20):
-    """Repair close contacts; returns ``(new_structure, FixReport)`` (the type given: Atoms, pymatgen...). The input is never modified.
+def unrepairable(atoms, errors) -> list:
+    """The error findings of ``atoms`` no move of atoms can repair (the pre-flight policy asks too)."""
+    other = [f for f in errors if f.code not in REPAIRED_RULES]
+    roots = _contact_roots(atoms, other)
+    return [f for f in other if f not in roots]
 
-    Only atoms in a close contact move (plus atoms the repair pushes into a new contact, in
-    later rounds); ``FixAtoms`` atoms never move. Stops when the ``close-contact`` rule
-    finds nothing, or after ``max_steps`` optimizer steps in all (``report.converged`` False,
-    ``report.message`` says why). Coincident atoms (``overlapping-atoms``) raise
-    ``FixError`` unless ``merge_duplicates``, which deletes the later atom of each
-    same-element duplicate pair (``report.merged_duplicates``: (kept, deleted) indices).
-    ``margin``: pairs are pushed towards (1 + margin) × threshold and the repair stops
-    once every pair is at least (1 + margin/2) × threshold. ``fmax`` in eV/Å, ``k`` in eV/Å².
-    """
-    from ase.constraints import FixAtoms
 
-    from ..io.convert import Converted
-    from ..linter.config import load_config
+def _contact_roots(atoms, other) -> list:
+    """Root-cause findings (suspect-units, ...) that the contacts themselves set off: the
+    findings grouped under them are contacts or over-coordination, and some atom still has a
+    nearest neighbour at a normal 0.8-1.3 × (r_i + r_j) (a unit mistake scales every bond).
+    The repair then goes ahead; the linter decides afterwards."""
+    from ase.data import covalent_radii
+
+    from ..linter.rootcause import ROOT_CODES
     from ..neighbors import half_pairs
 
+    roots = [f for f in other if f.code in ROOT_CODES]
+    names = {"close-contact", "overlapping-atoms", "over-coordinated"}
+    if not roots or any(not names & set(f.data.get("grouped", {})) for f in roots):
+        return []
+    r = np.asarray(covalent_radii)
+    p = half_pairs(atoms.positions, atoms.cell.array, atoms.pbc, 2.6 * 2 * r[np.unique(atoms.numbers)].max())
+    ratio = p.d / (r[atoms.numbers[p.i]] + r[atoms.numbers[p.j]])
+    nn = np.full(len(atoms), np.inf)
+    np.minimum.at(nn, p.i, ratio)
+    np.minimum.at(nn, p.j, ratio)
+    return roots if ((nn >= 0.8) & (nn <= 1.3)).any() else []
+
+
+def _names(found) -> str:
+    return ", ".join(f"{c} {n}" for c, n in sorted({(f.code, f.name) for f in found}))
+
+
+def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, merge_duplicates: bool = False,
+        target: str = "lint", max_rounds: int = DEFAULT_MAX_ROUNDS, **_ignored):
+    """Repair a start with the least movement; returns ``(new_structure, FixReport)`` of the type
+    given (Atoms, pymatgen Structure/Molecule, ase.db row...). The input is never modified.
+
+    ``target="lint"`` (default): no error of ``config`` (default: the default profile) left;
+    ``"contacts"``: only no close contact / overlap (the contact-only repair). ``margin``:
+    bounds sit this fraction beyond each threshold. ``FixAtoms`` atoms never move. When the
+    repair fails (``report.converged`` False, ``report.message`` one line) the structure comes
+    back unmoved. Raises ``FixError`` for duplicated sites unless ``merge_duplicates`` (then
+    the later atom of each same-element pair closer than half the overlap distance is
+    deleted: ``report.merged_duplicates``), and for constraints other than FixAtoms it
+    cannot honour. Deterministic: the same input gives bitwise the same output.
+    """
+    from ..io.convert import Converted
+    from ..linter.config import load_config
+
+    if target not in ("lint", "contacts"):
+        raise ValueError(f"target must be 'lint' or 'contacts', not {target!r}")
     conv = Converted(atoms)  # pymatgen Structure/Molecule, ase.db row... in; the same type out
     atoms = conv.atoms
-
     if config is None:
         config = load_config(use_project=False)
     t = config.thresholds
     out = atoms.copy()
     out.calc = None
-    report = FixReport(margin=float(margin), close_contact_factor=float(t.close_contact_factor))
+    report = FixReport(margin=float(margin), target=target, close_contact_factor=float(t.close_contact_factor))
     if len(out) == 0:
-        return conv.back(out), report
+        return conv.back(out), _done(report)
     if not (np.isfinite(out.positions).all() and np.isfinite(out.cell.array).all()):
-        raise FixError("non-finite coordinates or cell: nothing to push")
-    before = _contact_lint(out, config)
-    report.findings_before = before
-    overlaps = [f for f in before if f.name == "overlapping-atoms"]
-    if overlaps:
-        if not merge_duplicates:
-            f = overlaps[0]
-            raise FixError(f"{len(overlaps)} overlapping atom pair(s), e.g. atoms {f.atoms[0]} and {f.atoms[1]} "
-                           f"at {f.value:.3f} Å: coincident sites have no push direction; delete the "
-                           "duplicate (--merge-duplicates) or repair by hand")
-        kept = _merge(out, overlaps, report)
-        index_map = np.flatnonzero(kept)  # new index -> input index
-        still = [f for f in _contact_lint(out, config) if f.name == "overlapping-atoms"]
-        if still:
-            raise FixError(f"atoms {still[0].atoms} still overlap after merging duplicates")
-    else:
-        index_map = np.arange(len(out))
-    start = out.positions.copy()
-    calc = RepulsiveCalculator(k=k, margin=margin, thresholds=t)
+        raise FixError("non-finite coordinates or cell: nothing to move")
+    found = _lint(out, config)
+    report.findings_before = found
+    errors = _errors(found, target)
+    if not errors:
+        report.findings_after = found
+        return conv.back(out), _done(report)
+    other = unrepairable(out, errors)
+    if other:
+        return conv.back(out), _failed(report, found, f"not a contact problem, no move repairs it: {_names(other)} "
+                                                      f"({other[0].message})")
     fixed_by_user = _user_fixed(out)
-    r0_table = t.close_contact * (1.0 + margin)
-    z = np.unique(out.numbers)
-    cutoff = float(max(t.bonded[np.ix_(z, z)].max(), r0_table[np.ix_(z, z)].max() + SKIN))
-    active = np.zeros(len(out), dtype=bool)
-    problems: list[str] = []
-    steps_left = int(max_steps)
-    done = False
-    stale = True  # positions moved since the last energy
-    for rnd in range(max_rounds):
-        p = half_pairs(out.positions, out.cell.array, out.pbc, cutoff)
-        zi, zj = out.numbers[p.i], out.numbers[p.j]
-        # the wall energy from this list (its cutoff exceeds every r0): no extra neighbour list
-        gap = np.maximum(r0_table[zi, zj] - p.d, 0.0)
-        report.energy_after = float(0.5 * k * (gap * gap).sum())
-        if rnd == 0:
-            report.energy_before = report.energy_after
-        stale = False
-        cc = t.close_contact[zi, zj]
-        contact = p.d < cc
-        if not contact.any():
-            break
-        report.rounds = rnd + 1
-        ci, cj = p.i[contact], p.j[contact]
-        self_image = ci == cj
-        stuck = fixed_by_user[ci] & fixed_by_user[cj]
-        for a, b in zip(ci[self_image | stuck], cj[self_image | stuck]):
-            why = "its own periodic image (the cell is too small)" if a == b else \
-                f"atom {index_map[b]}, both fixed by FixAtoms"
-            msg = f"atom {index_map[a]} is too close to {why}"
-            if msg not in problems:
-                problems.append(msg)
-        active_before = active.copy()
-        newly = np.zeros(len(out), dtype=bool)
-        newly[ci] = newly[cj] = True
-        newly &= ~fixed_by_user
-        active |= newly
-        if not active.any() or steps_left <= 0 or (rnd > 0 and done and not (newly & ~active_before).any()):
-            break
-        # the moving atoms, and every atom near one of them held still around them
-        near = active[p.i] | active[p.j]
-        sub_mask = active.copy()
-        sub_mask[p.i[near]] = True
-        sub_mask[p.j[near]] = True
-        sub_idx = np.flatnonzero(sub_mask)
-        # steering: an atom with a proper bond (bonded, not a contact) is anchored
-        proper = (p.d >= cc) & (p.d < t.bonded[zi, zj])
-        nbonds = np.bincount(p.i[proper], minlength=len(out)) + np.bincount(p.j[proper], minlength=len(out))
-        movable = active[sub_idx]
-        mobility = np.where(nbonds[sub_idx] > 0, ANCHORED_MOBILITY, 1.0) * movable
-        if mobility.max() > 0:
-            mobility /= mobility.max()
-        sub = out[sub_idx]
-        sub.set_constraint(FixAtoms(indices=np.flatnonzero(~movable)))
-        sub.calc = _SteeredRepulsion(mobility, movable, k=k, margin=margin, thresholds=t)
-        opt = optimizer(sub)
-        done = False
-        for _ in opt.irun(fmax=fmax, steps=steps_left):
-            if sub.calc.worst >= (1.0 + 0.5 * margin) / (1.0 + margin):
-                done = True
-                break
-        steps_left -= opt.nsteps
-        report.steps += opt.nsteps
-        out.arrays["positions"][sub_idx] = sub.positions  # no constraint may adjust this
-        stale = True
-        if not done:
-            if steps_left <= 0:
-                break
-            # stuck against held neighbours: let the atoms inside the moving atoms' walls move too
-            i, j, _, _ = sub.calc.last_pairs
-            wall = np.zeros(len(out), dtype=bool)
-            wall[sub_idx[i]] = wall[sub_idx[j]] = True
-            wall &= ~fixed_by_user
-            if not (wall & ~active).any():
-                break
-            active |= wall
-    after = _contact_lint(out, config)
-    report.findings_after = after
-    report.converged = not after
-    if stale:
-        report.energy_after = float(calc.get_potential_energy(out))
-    disp = np.linalg.norm(out.positions - start, axis=1)
+    kept = _duplicates(out, found, t, merge_duplicates, report)
+    index_map = np.arange(len(out))
+    if kept is not None:
+        del out[np.flatnonzero(~kept).tolist()]
+        fixed_by_user = fixed_by_user[kept]
+        index_map = np.flatnonzero(kept)  # new index -> input index
+        found = _lint(out, config)
+    x0 = out.positions.copy()
+    ok, found, why = _repair(out, x0, config, fixed_by_user, margin, target, max_rounds, report, found)
+    if not ok:
+        out.positions = x0
+        if kept is not None:  # nothing deleted either: the input comes back as it was
+            out = atoms.copy()
+            out.calc = None
+            report.merged_duplicates = []
+            index_map = np.arange(len(out))
+        return conv.back(out), _failed(report, found, why)
+    report.findings_after = found
+    disp = np.linalg.norm(out.positions - x0, axis=1)
     if len(disp):
         a = int(np.argmax(disp))
         report.max_displacement = float(disp[a])
         report.max_displacement_atom = int(index_map[a]) if disp[a] > 0 else None
         report.rms_displacement = float(np.sqrt(np.mean(disp**2)))
+        report.sum_sq_displacement = float((disp**2).sum())
         report.moved_atoms = [int(index_map[q]) for q in np.flatnonzero(disp > 0)]
-    if not report.converged:
-        if problems:
-            report.message = "cannot repair: " + "; ".join(problems[:3]) + \
-                (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
-        else:
-            report.message = (f"{len(after)} close contact(s) left after {report.steps} steps "
-                              f"(--max-steps {max_steps})")
-    out.calc = None
-    return conv.back(out), report
+    report.rejected_bonds = [(int(index_map[i]), int(index_map[j])) for i, j in report.rejected_bonds]
+    return conv.back(out), _done(report)
+
+
+def _done(report: FixReport) -> FixReport:
+    report.converged = True
+    return report
+
+
+def _failed(report: FixReport, found, why: str) -> FixReport:
+    report.findings_after = found
+    report.converged = False
+    report.message = why
+    report.max_displacement, report.max_displacement_atom = 0.0, None
+    report.rms_displacement = report.sum_sq_displacement = 0.0
+    report.moved_atoms = []
+    return report
+
+
+def _repair(out, x0, config, fixed, margin, target, max_rounds, report, found):
+    """Lint -> perceive -> solve until the linter finds no error; (ok, last findings, reason)."""
+    from .graph import plan
+    from .minnorm import _violation, solve
+
+    pos = x0.copy()
+    last = None
+    for rnd in range(max_rounds):
+        errors = _errors(found, target)
+        if not errors:
+            return True, found, ""
+        other = [f for f in errors if f.code not in REPAIRED_RULES]
+        if other and (rnd > 0 or _contact_roots(out, other) != other):
+            return False, found, f"the repair left errors it does not handle: {_names(other)}"
+        key = sorted((f.code, f.atoms) for f in errors)
+        if key == last:
+            return False, found, (f"{len(errors)} error(s) left after {rnd} round(s) ({_names(errors)}), "
+                                  f"e.g. {errors[0].message}")
+        last = key
+        report.rounds = rnd + 1
+        if other:  # grouped under a root cause: ask over-coordinated itself
+            errors = [f for f in _lint(out, config, ["SC105"]) if f.severity == "error"]
+        over = sorted({f.atoms[0] for f in errors if f.code == "SC105"})
+        p = plan(pos, out.numbers, out.cell.array, out.pbc, config.thresholds, over=over, fixed=fixed,
+                 margin=margin, target=target)
+        if p.problems:
+            return False, found, "cannot repair: " + "; ".join(p.problems[:3]) + \
+                (f" (+{len(p.problems) - 3} more)" if len(p.problems) > 3 else "")
+        report.rejected_bonds.extend(x for x in p.rejected if x not in report.rejected_bonds)
+        b = p.bounds
+        vec = pos[b.j] - pos[b.i] + b.offset
+        d = np.sqrt(np.einsum("ij,ij->i", vec, vec))
+        bad = (d < b.lo) | (d > b.hi)
+        movable = np.zeros(len(pos), bool)
+        movable[b.i[bad]] = movable[b.j[bad]] = True
+        movable &= ~fixed
+        new = pos
+        for _ in range(8):  # grow the moving set by the partners of tight bounds
+            new, viol, iters = solve(x0, movable, b, start=pos)
+            report.steps += iters
+            vec = new[b.j] - new[b.i] + b.offset
+            d = np.sqrt(np.einsum("ij,ij->i", vec, vec))
+            tight = (d < b.lo + 1e-6) | (d > b.hi - 1e-6)
+            tight &= movable[b.i] | movable[b.j]
+            grow = np.zeros(len(pos), bool)
+            grow[b.i[tight]] = grow[b.j[tight]] = True
+            grow &= ~fixed & ~movable
+            if not grow.any():
+                break
+            movable |= grow
+        if _violation(new, b) > 1e-4:
+            return False, found, (f"no placement meets every bound (largest shortfall {_violation(new, b):.3f} Å); "
+                                  "the atoms that may move are boxed in")
+        pos = new
+        out.positions = pos
+        found = _lint(out, config)
+    errors = _errors(found, target)
+    if not errors:
+        return True, found, ""
+    return False, found, f"{len(errors)} error(s) left after {max_rounds} rounds ({_names(errors)})"
 
 
 def provenance_info(report: FixReport) -> dict:
@@ -255,10 +308,12 @@ def provenance_info(report: FixReport) -> dict:
 
     info = {
         "structcheck_version": __version__,
+        "structcheck_fix_target": report.target,
         "structcheck_fix_close_contact_factor": report.close_contact_factor,
         "structcheck_fix_margin": report.margin,
         "structcheck_fix_steps": report.steps,
         "structcheck_fix_max_displacement_A": round(report.max_displacement, 6),
+        "structcheck_fix_sum_sq_displacement_A2": round(report.sum_sq_displacement, 6),
         "structcheck_fix_converged": report.converged,
     }
     if report.merged_duplicates:

@@ -1,4 +1,8 @@
-"""The repulsive pre-relaxation calculator: a harmonic wall below each pair's close-contact distance.
+"""A purely repulsive ASE calculator: a harmonic wall below each pair's close-contact distance.
+
+(``structcheck fix`` no longer relaxes with it: it solves the minimum-norm problem of
+:mod:`structcheck.repair.minnorm`. The calculator stays for pipelines that want a soft
+repulsive pre-relaxation with the linter's thresholds.)
 
 ``RepulsiveCalculator`` is an ASE calculator (written like ``ase/calculators/morse.py``)
 with a harmonic wall  E = Σ_pairs ½ k (r0 − d)²  for d < r0, exactly zero at and beyond
@@ -14,21 +18,8 @@ import numpy as np
 from ase.calculators.calculator import Calculator, all_changes
 
 
-CONTACT_RULES = ("SC101", "SC102")  # overlapping-atoms, close-contact
 DEFAULT_MARGIN = 0.05  # r0 = (1 + margin) * close-contact threshold
-DEFAULT_MAX_STEPS = 1000
 DEFAULT_K = 10.0  # eV/Å², stiffness of the wall
-ANCHORED_MOBILITY = 0.02  # relative step of an atom that keeps a proper bond (see fix)
-SKIN = 1.0  # Å: neighbourhood of the moving atoms held fixed around them
-
-
-def optimizer(atoms):
-    """ASE LBFGS: measured against FIRE (maxstep 0.1 Å), MDMin and LBFGS 0.1 Å on the
-    benchmark (10k-atom Si, 3 % contacts: 7 steps vs FIRE's 95) and on the g2 and H2O3
-    cases (fewest steps, smallest displacements). Deterministic: no randomness inside."""
-    from ase.optimize import LBFGS
-
-    return LBFGS(atoms, logfile=None, maxstep=0.2)  # Å
 
 
 class RepulsiveCalculator(Calculator):
@@ -117,56 +108,3 @@ class RepulsiveCalculator(Calculator):
             from ase.calculators.calculator import PropertyNotImplementedError
 
             raise PropertyNotImplementedError("stress needs a 3-dimensional cell")
-
-
-class _SteeredRepulsion(RepulsiveCalculator):
-    """The wall with forces scaled per atom (a diagonal preconditioner).
-
-    LBFGS (and FIRE) follow forces only, so scaling them steers which atom of a contact moves while
-    keeping the minimum set (every pair at or beyond r0) unchanged. Not for energies.
-    """
-
-    def __init__(self, mobility: np.ndarray, movable: np.ndarray, skin: float = SKIN, **kwargs):
-        RepulsiveCalculator.__init__(self, **kwargs)
-        self.mobility = mobility
-        self.movable = movable
-        self.skin = skin
-        self._verlet = None  # (positions at build, i, j, shift @ cell, r0) of candidate pairs
-
-    def check_state(self, atoms, tol=1e-15):
-        # only positions change during fix (ASE's full comparison costs more than the step)
-        if self.atoms is None or not np.array_equal(self.atoms.positions, atoms.positions):
-            return ["positions"]
-        return []
-
-    def pairs(self, atoms):
-        """A Verlet list: candidates within r0 + skin, rebuilt once an atom moved skin / 2."""
-        pos = atoms.positions
-        if self._verlet is None or np.abs(pos - self._verlet[0]).max() * np.sqrt(3) > 0.5 * self.skin:
-            from ..neighbors import half_pairs
-
-            r0_table = self.target_distances()
-            z = np.unique(atoms.numbers)
-            cutoff = float(r0_table[np.ix_(z, z)].max()) + self.skin
-            p = half_pairs(pos, atoms.cell.array, atoms.pbc, cutoff)
-            r0 = r0_table[atoms.numbers[p.i], atoms.numbers[p.j]]
-            keep = (p.d < r0 + self.skin) & (self.movable[p.i] | self.movable[p.j])
-            i, j, shift, r0 = p.i[keep], p.j[keep], p.shift[keep], r0[keep]
-            order = np.lexsort((shift[:, 2], shift[:, 1], shift[:, 0], j, i))
-            i, j, shift, r0 = i[order], j[order], shift[order], r0[order]
-            self._verlet = (pos.copy(), i, j, shift @ atoms.cell.array, r0)
-        _, i, j, offset, r0 = self._verlet
-        vec = pos[j] - pos[i] + offset
-        d = np.sqrt((vec * vec).sum(axis=1))
-        m = d < r0
-        return i[m], j[m], vec[m], d[m], r0[m]
-
-    def calculate(self, atoms=None, properties=None, system_changes=all_changes):
-        RepulsiveCalculator.calculate(self, atoms, ["energy", "forces"], system_changes)
-        self.results["forces"] = self.results["forces"] * self.mobility[:, None]
-        _, _, d, r0 = self.last_pairs  # only pairs with a movable atom (see pairs)
-        # worst d / r0 among the pairs the optimizer can still change (1.0: none below r0)
-        self.worst = float((d / r0).min()) if len(d) else 1.0
-
-
-# ---------------------------------------------------------------- fix()

@@ -1,0 +1,62 @@
+"""The lint-clean repair (`structcheck fix`) as a ratio to one `structcheck.lint` (issue 16).
+
+Run (from the repository root):
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_repair.py            # 10,000 and 100,000 atoms
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_repair.py --quick    # 10,000 atoms only
+
+Structures: bench_fix.py's rattled periodic diamond-Si supercell in which ``--contacts``
+(default 3 %) of the atoms are each moved to 0.45-0.6 × (r_i + r_j) from a neighbour. The
+lint runs the default rules (what `structcheck lint` runs); fix runs its whole loop (lint,
+bond-graph perception, minimum-norm solve, lint again to verify). Printed: fix / lint (median
+of the repeats, interleaved), the errors left, and the displacements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+from bench_fix import structure  # same directory
+
+
+def measure(n: int, fraction: float, repeats: int) -> None:
+    import structcheck
+    from structcheck.repair.fix import fix
+
+    a, _moved = structure(n, fraction)
+    structcheck.lint(a)  # warm imports and caches
+    fix(a[:64])
+    t_lint, t_fix = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        before = structcheck.lint(a)
+        t_lint.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        fixed, report = fix(a)
+        t_fix.append(time.perf_counter() - t0)
+    errors_before = [f for f in before if f.severity == "error"]
+    errors_after = [f for f in structcheck.lint(fixed) if f.severity == "error"]
+    lint_s, fix_s = statistics.median(t_lint), statistics.median(t_fix)
+    print(f"{len(a):>7} atoms, {len(errors_before)} error findings before: fix / lint = {fix_s / lint_s:5.2f}  "
+          f"(median of {repeats}; lint {lint_s:.3f} s, fix {fix_s:.3f} s)")
+    print(f"         after: {len(errors_after)} error finding(s), converged {report.converged}; "
+          f"{report.steps} L-BFGS-B iterations in {report.rounds} round(s); {len(report.moved_atoms)} atoms moved, "
+          f"largest displacement {report.max_displacement:.3f} Å, RMS over all atoms {report.rms_displacement:.4f} Å")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="skip the 100,000-atom structure")
+    ap.add_argument("--contacts", type=float, default=0.03, help="fraction of atoms moved into a contact")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    measure(10_000, args.contacts, args.repeats)
+    if not args.quick:
+        measure(100_000, args.contacts, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
