@@ -83,7 +83,14 @@ def run_lint(args) -> int:
             raise ConfigError(f"--output-format {args.output_format} needs -o FILE")
         if args.statistics:
             raise ConfigError(f"--statistics and --output-format {args.output_format} do not combine")
-        return run_picture_lint(args, config, iter_lint(args, config), _fix_files)
+        from ..scale import IncompleteRun
+
+        try:
+            return run_picture_lint(args, config, iter_lint(args, config), _fix_files)
+        except IncompleteRun as exc:  # no picture or page of a partial run is written
+            print(f"structcheck: error: run INCOMPLETE: {exc}; no {args.output_format} report written",
+                  file=sys.stderr)
+            return 2
     if not args.output_file:
         args._out = sys.stdout
         return _report(args, config, sys.stdout)
@@ -117,7 +124,12 @@ def _check_walked_inputs(args, plan) -> None:
 
 
 def _report(args, config, out) -> int:
+    from concurrent.futures import CancelledError  # a cancelled Dask future: a BaseException
+
     from ..findings import dumps_json, format_github, format_text, sarif_document, statistics_lines
+    from ..linter.config import ConfigError
+    from .incomplete import Stopped, json_document, mark_stream, sarif_invocation, say
+    from .options import UsageError
 
     fmt = args.output_format
     counts = {s: 0 for s in SEVERITIES}
@@ -129,47 +141,62 @@ def _report(args, config, out) -> int:
     keep: list[Finding] = []
     fixable_paths: list[str] = []
     fail_rank = SEVERITY_RANK[config.fail_on]
-    for rec, found in iter_lint(args, config, getattr(args, "_out", None)):
-        if rec.path != last_path:  # frames arrive file by file: count without keeping paths
-            files += 1
-            last_path = rec.path
-        frames += 1
-        for f in found:
-            counts[f.severity] += 1
-            fixable += f.fixable
-            failing += SEVERITY_RANK[f.severity] >= fail_rank
-            # findings arrive file by file: comparing with the last path keeps this O(1)
-            if args.fix and f.fixable and f.path != "-" and (not fixable_paths or fixable_paths[-1] != f.path):
-                fixable_paths.append(f.path)
-            if args.statistics or fmt in ("json", "sarif"):
-                keep.append(f)
-            elif fmt == "text":
-                print(format_text(f), file=out)
-            elif fmt == "github":
-                print(format_github(f), file=out)
-            elif fmt == "jsonl":
-                print(json.dumps(f.to_dict(), ensure_ascii=False), file=out)
-        if found and out is sys.stdout:
-            out.flush()  # each frame's findings are out before the next frame is read
+    stopped = None
+    try:
+        for rec, found in iter_lint(args, config, getattr(args, "_out", None)):
+            if rec.path != last_path:  # frames arrive file by file: count without keeping paths
+                files += 1
+                last_path = rec.path
+            frames += 1
+            for f in found:
+                counts[f.severity] += 1
+                fixable += f.fixable
+                failing += SEVERITY_RANK[f.severity] >= fail_rank
+                # findings arrive file by file: comparing with the last path keeps this O(1)
+                if args.fix and f.fixable and f.path != "-" and (not fixable_paths or fixable_paths[-1] != f.path):
+                    fixable_paths.append(f.path)
+                if args.statistics or fmt in ("json", "sarif"):
+                    keep.append(f)
+                elif fmt == "text":
+                    print(format_text(f), file=out)
+                elif fmt == "github":
+                    print(format_github(f), file=out)
+                elif fmt == "jsonl":
+                    print(json.dumps(f.to_dict(), ensure_ascii=False), file=out)
+            if found and out is sys.stdout:
+                out.flush()  # each frame's findings are out before the next frame is read
+    except (ConfigError, UsageError):  # set-up errors (no dask.distributed, no scheduler): nothing linted
+        raise
+    except (Exception, CancelledError) as exc:  # noqa: BLE001 - workers died, a pool broke: the report says so
+        stopped = Stopped(exc, files, frames, last_path)
+        mark_stream(fmt, stopped, out)
     if args.statistics:
         if fmt == "json":
             from collections import Counter
 
             c = Counter((f.code, f.name) for f in keep)
-            print(json.dumps([{"code": k[0], "name": k[1], "count": n} for k, n in c.most_common()], indent=2), file=out)
+            stats = [{"code": k[0], "name": k[1], "count": n} for k, n in c.most_common()]
+            print(json.dumps(json_document(stats, "statistics", stopped), indent=2), file=out)
         else:
             for line in statistics_lines(keep):
                 print(line, file=out)
+            if stopped is not None and fmt != "text":
+                print(f"INCOMPLETE: {stopped.line()}", file=out)
     elif fmt == "json":
-        print(dumps_json(keep), file=out)
+        print(dumps_json(keep) if stopped is None else
+              json.dumps(json_document([f.to_dict() for f in keep], "findings", stopped), indent=2,
+                         ensure_ascii=False), file=out)
     elif fmt == "sarif":
         from ..linter.registry import all_rules
 
-        print(json.dumps(sarif_document(keep, all_rules()), indent=2, ensure_ascii=False), file=out)
+        doc = sarif_invocation(sarif_document(keep, all_rules()), stopped)
+        print(json.dumps(doc, indent=2, ensure_ascii=False), file=out)
     if fmt == "text" and not args.quiet:
-        print(_summary(counts, files, frames, fixable), file=out)
+        print(_summary(counts, files, frames, fixable) if stopped is None else stopped.line(), file=out)
     out.flush()
     refused = bool(args.fix and fixable_paths and _fix_files(args, fixable_paths))
+    if stopped is not None:
+        return say(stopped)
     if refused:
         return 2
     if args.exit_zero:

@@ -7,3 +7,8 @@ batches whose results come back in input order. Memory therefore stays flat in t
 number of files and frames (only findings are kept, and only by the report formats
 that need them all: json, sarif, --statistics).
 """
+
+
+class IncompleteRun(RuntimeError):
+    """The workers (a Dask cluster, a local process pool) stopped before every file was linted:
+    the results so far are partial. ``str(err)`` says why."""

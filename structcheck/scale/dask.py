@@ -2,13 +2,71 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable, Iterator
 
 from ..io import FrameRecord
+from . import IncompleteRun
 from .batch import Batch, PortableConfig, lint_batch
 from .pool import _batches, _expand, _local_first, _SampledSize, ordered_map
 
 DASK_CONNECT_TIMEOUT = "20s"
+# seconds with no worker left (after workers were seen) before the run is declared incomplete;
+# the scheduler itself would wait for ever (distributed's no-workers-timeout is off by default)
+NO_WORKERS_TIMEOUT = 60.0
+POLL_SECONDS = 1.0
+
+
+def no_workers_timeout() -> float:
+    """:data:`NO_WORKERS_TIMEOUT`, or ``$STRUCTCHECK_DASK_NO_WORKERS_TIMEOUT`` (seconds)."""
+    try:
+        return float(os.environ.get("STRUCTCHECK_DASK_NO_WORKERS_TIMEOUT", NO_WORKERS_TIMEOUT))
+    except ValueError:
+        return NO_WORKERS_TIMEOUT
+
+
+class _Watch:
+    """Waits for a task's result while watching the cluster: when every worker has been gone
+    for ``timeout`` seconds, the wait ends with :class:`IncompleteRun` instead of hanging."""
+
+    def __init__(self, client, timeout: float, poll: float = POLL_SECONDS):
+        self.client, self.timeout, self.poll = client, timeout, poll
+        self.empty_since: float | None = None
+
+    def wrap(self, fut):
+        return _Watched(fut, self)
+
+    def result(self, fut):
+        while True:
+            try:
+                return fut.result(timeout=self.poll)
+            except TimeoutError:
+                self.check()
+
+    def check(self) -> None:
+        try:
+            workers = self.client.nthreads()
+        except (OSError, TimeoutError) as exc:
+            raise IncompleteRun(f"lost the Dask scheduler ({type(exc).__name__}: {exc})") from None
+        if workers:
+            self.empty_since = None
+            return
+        now = time.monotonic()
+        if self.empty_since is None:
+            self.empty_since = now
+        elif now - self.empty_since >= self.timeout:
+            raise IncompleteRun(f"every Dask worker is gone (none for {self.timeout:g} s; "
+                                "$STRUCTCHECK_DASK_NO_WORKERS_TIMEOUT)")
+
+
+class _Watched:
+    def __init__(self, fut, watch: _Watch):
+        self.fut, self.watch = fut, watch
+
+    def result(self):
+        return self.watch.result(self.fut)
+
 
 class _Head:
     """The first files, linted in a forked local process while this one imports
@@ -70,6 +128,11 @@ class _Head:
         yield from self.rest
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 def _chain_one(first, rest):
     yield first
     yield from rest
@@ -103,6 +166,8 @@ def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
     structcheck installed. While this process imports dask.distributed and connects, a
     forked local process lints the first files (``head_files``, 0: none).
     """
+    from concurrent.futures import CancelledError  # a cancelled Dask future
+
     from ..linter.config import ConfigError
 
     head = _Head(iter(paths), fmt, config, head_files, HEAD_BYTES) if head_files > 0 else None
@@ -122,15 +187,25 @@ def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
         raise
     try:
         nthreads = sum(client.nthreads().values()) or 1
-        cfg = client.scatter(PortableConfig(config), broadcast=True)
         if head is not None:
             done = head.finish()
             yield from _expand(done)
             paths = head.remaining(done)
-        submit = _local_first(lambda b: client.submit(lint_batch, Batch(b), fmt, cfg, pause_profiler,
-                                                           pure=False), fmt, config)
-        for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, True), 4 * nthreads):
-            yield from _expand(results)
+        try:
+            cfg = client.scatter(PortableConfig(config), broadcast=True)
+        except (TimeoutError, ValueError, OSError) as exc:  # "No valid workers found"
+            raise IncompleteRun(f"the Dask cluster at {address} has no running worker ({_first_line(exc)}); "
+                                "no file was linted there") from None
+        watch = _Watch(client, no_workers_timeout())
+        submit = _local_first(lambda b: watch.wrap(client.submit(lint_batch, Batch(b), fmt, cfg, pause_profiler,
+                                                                 pure=False)), fmt, config)
+        try:
+            for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, True), 4 * nthreads):
+                yield from _expand(results)
+        except IncompleteRun:
+            raise
+        except (Exception, CancelledError) as exc:  # noqa: BLE001 - KilledWorker, a lost connection...
+            raise IncompleteRun(f"the Dask run stopped: {type(exc).__name__}: {_first_line(exc)}") from exc
     finally:
         if head is not None:
             head.finish()
