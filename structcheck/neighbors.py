@@ -1,7 +1,15 @@
-"""One neighbour list per frame (vesin, compiled), shared by every rule."""
+"""One neighbour list per frame (vesin, compiled), shared by every rule.
+
+Guards before native code (``search_problem``): vesin's cell grid dies with SIGFPE when a
+span is ~1.5e5 times the cutoff (measured with vesin 0.6: a periodic vector of 1e6 Å, an
+atom at x = 3e9 Å), and a periodic cell much smaller than the cutoff makes every atom meet
+millions of its own images (a 0.01 Å cell: gigabytes, then SIGSEGV). Such frames raise
+``NeighborLimit`` (a ValueError with one line) instead; the absurd-coordinates rule reports it.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -156,6 +164,94 @@ def _vesin_half_list(pos, box, periodic, cutoff: float, n_threads: int):
     return i.astype(np.int64), j.astype(np.int64), s.astype(np.int64), d
 
 
+# Beyond any atomistic structure (10 µm); within vesin's measured safe range for any cutoff >= 0.3 Å
+COORD_LIMIT = 1e5
+SPAN_LIMIT = 3e4  # largest span / cutoff given to vesin (it fails from ~1.5e5)
+PAIR_FLOOR = 1e5  # estimated pairs below which any search is cheap enough to run
+PAIRS_PER_ATOM_LIMIT = 1000  # estimated neighbours per atom: a dense solid has ~100 within 8 Å
+HARD_FACTOR = 20  # half_pairs itself refuses only beyond 20 × that (rules may search wider)
+
+
+class NeighborLimit(ValueError):
+    """A neighbour search refused before native code: coordinates, cell or image count absurd."""
+
+
+def search_problem(positions, cell, pbc, cutoff: float, per_atom_limit: float = PAIRS_PER_ATOM_LIMIT) -> str | None:
+    """Why a neighbour search of this frame would crash or explode (one line), else None. O(n).
+
+    Explode: with the atoms spread evenly over the periodic cell (or their bounding box),
+    more than ``per_atom_limit`` neighbours per atom and more than PAIR_FLOOR pairs."""
+    pos = np.asarray(positions, dtype=float)
+    n = len(pos)
+    if n == 0 or not cutoff > 0:
+        return None
+    pbc = np.asarray(pbc, dtype=bool)
+    periodic_any = bool(pbc.any())
+    if n <= SMALL_OPEN and not periodic_any:  # all pairs directly: only the coordinates' size matters
+        big = float(np.abs(pos).max())
+        return _coordinate_problem(pos) if not big <= COORD_LIMIT else None
+    lo, hi = pos.min(axis=0), pos.max(axis=0)
+    if not (-COORD_LIMIT <= lo.min() and hi.max() <= COORD_LIMIT):
+        return _coordinate_problem(pos)
+    span = hi - lo
+    if not periodic_any:
+        return _pair_estimate(n, np.maximum(span, 2 * cutoff), cutoff, "the atoms' bounding box", per_atom_limit)
+    cell = np.asarray(cell, dtype=float)
+    lengths = np.sqrt((cell * cell).sum(axis=1))
+    if not np.isfinite(lengths).all():
+        return "non-finite cell"
+    if (lengths[pbc] > COORD_LIMIT).any():
+        ax = int(np.flatnonzero(pbc)[lengths[pbc].argmax()])
+        return f"periodic cell vector {'abc'[ax]} is {lengths[ax]:.6g} Å long (beyond {COORD_LIMIT:g} Å)"
+    box, periodic = (cell, pbc) if (lengths > 1e-6).all() else usable_box(cell, pbc)
+    if not periodic.any():
+        return _pair_estimate(n, np.maximum(span, 2 * cutoff), cutoff, "the atoms' bounding box", per_atom_limit)
+    normals = np.cross(box[[1, 2, 0]], box[[2, 0, 1]])
+    vol = abs(float(box[0] @ normals[0]))
+    if not vol > 1e-6 * max(float(lengths.max()), 1e-12) ** 3:
+        box, periodic = usable_box(cell, pbc)
+        if not periodic.any():
+            return _pair_estimate(n, np.maximum(span, 2 * cutoff), cutoff, "the atoms' bounding box",
+                                  per_atom_limit)
+        normals = np.cross(box[[1, 2, 0]], box[[2, 0, 1]])
+        vol = abs(float(box[0] @ normals[0]))
+    heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
+    extent = np.where(periodic, heights, max(float(span.max()), 2 * cutoff))
+    return _pair_estimate(n, extent, cutoff, "the periodic cell", per_atom_limit)
+
+
+def _coordinate_problem(pos: np.ndarray) -> str:
+    a = np.abs(pos)
+    if not np.isfinite(a).all():
+        return "non-finite coordinates"
+    k = int(a.max(axis=1).argmax())
+    return f"atom {k} has a coordinate of {pos[k][a[k].argmax()]:.6g} Å (beyond ±{COORD_LIMIT:g} Å)"
+
+
+def _pair_estimate(n: int, extent: np.ndarray, cutoff: float, what: str, per_atom_limit: float) -> str | None:
+    """Pairs within ``cutoff`` if ``n`` atoms filled a box of these heights evenly."""
+    vol = float(np.prod(extent))
+    per_atom = (n / vol) * (4.0 / 3.0) * math.pi * cutoff ** 3 if vol > 0 else math.inf
+    pairs = 0.5 * n * per_atom
+    if pairs > PAIR_FLOOR and per_atom > per_atom_limit:
+        size = " × ".join(f"{h:.3g}" for h in extent)
+        return (f"{what} ({size} Å) is so small for {n} atoms that a {cutoff:.3g} Å neighbour search "
+                f"would give ~{pairs:.2g} pairs ({per_atom:.2g} per atom)")
+    return None
+
+
+def _kdtree_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
+    """An open frame whose span vesin's grid cannot take: scipy's k-d tree (no grid)."""
+    from scipy.spatial import cKDTree
+
+    ij = cKDTree(pos).query_pairs(cutoff, output_type="ndarray")
+    i, j = ij[:, 0].astype(np.int64), ij[:, 1].astype(np.int64)
+    v = pos[j] - pos[i]
+    d = np.sqrt((v * v).sum(axis=1))
+    m = d < cutoff
+    return Pairs(i[m], j[m], d[m], np.zeros((int(m.sum()), 3), dtype=np.int64), cutoff)
+
+
 SMALL_OPEN = 64  # non-periodic frames up to this size: all pairs directly (no vesin call)
 PARALLEL_ATOMS = 250_000  # frames from this size: vesin on its default threads
 
@@ -181,18 +277,28 @@ def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
 
 
 def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float) -> Pairs:
-    """All pairs closer than ``cutoff`` Å, each once."""
+    """All pairs closer than ``cutoff`` Å, each once; ``NeighborLimit`` for a frame whose search
+    would crash or explode (``search_problem``)."""
     n = len(positions)
-    if n == 0 or cutoff <= 0:
+    if n == 0 or not cutoff > 0:
         return Pairs(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros((0, 3), int), cutoff)
     if n <= SMALL_OPEN and not any(np.asarray(pbc).tolist()):  # a molecule: no box to check
         return _all_pairs(np.asarray(positions, dtype=np.float64), float(cutoff))
+    problem = search_problem(positions, cell, pbc, cutoff, HARD_FACTOR * PAIRS_PER_ATOM_LIMIT)  # before native code
+    if problem:
+        raise NeighborLimit(problem)
     box, periodic = usable_box(cell, pbc)
     pos = np.ascontiguousarray(positions, dtype=np.float64)
+    span = float(np.ptp(pos, axis=0).max()) if n else 0.0
     if not periodic.any():
         if n <= SMALL_OPEN:
             return _all_pairs(pos, float(cutoff))
+        if span > SPAN_LIMIT * cutoff:  # vesin's grid would fail: a k-d tree has no grid
+            return _kdtree_pairs(pos, float(cutoff))
         box = np.zeros((3, 3))
+    elif max(span, float(np.linalg.norm(box, axis=1).max())) > SPAN_LIMIT * cutoff:
+        raise NeighborLimit(f"a span of {max(span, float(np.linalg.norm(box, axis=1).max())):.3g} Å is beyond "
+                            f"{SPAN_LIMIT:g} × the {cutoff:.3g} Å neighbour-search cutoff")
     # vesin's OpenMP threads (OMP_NUM_THREADS, else every core) pay off only for big frames;
     # below that, starting them costs more wall time than they save (and a core's worth of
     # spinning), and --jobs/Dask workers are parallel already

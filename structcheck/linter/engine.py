@@ -8,6 +8,7 @@ import numpy as np
 
 from ..findings import Finding
 from ..io import unreadable_finding
+from ..neighbors import NeighborLimit
 from .config import Config
 from .frame import Frame
 from .registry import ConfigError, Rule, resolve
@@ -33,20 +34,39 @@ def _suppressed(atoms) -> set[str]:
 
 def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
                line: int | None = None, rules: Sequence[Rule] | None = None) -> list[Finding]:
-    """Run the enabled rules on one Atoms; findings sorted by code then atoms."""
+    """Run the enabled rules on one Atoms; findings sorted by code then atoms.
+
+    A frame whose neighbour search would crash or explode (absurd-coordinates) gets only the
+    input rules; a rule that fails on a frame becomes an unreadable-structure finding naming
+    the rule, and the other rules' findings are kept. In-file suppressions
+    (``structcheck_ignore``) never hide input rules, and are not read with ``config.inline_ignore``
+    off."""
     rules = config.rules_for(path) if rules is None else rules
     ctx = Frame(atoms, config)
-    skip = _suppressed(atoms)
+    skip = _suppressed(atoms) if getattr(config, "inline_ignore", True) else set()
     out: list[Finding] = []
     params = config.params
     severity = config.severity
+    sane = None  # computed on the first non-input rule
+    failed: list[str] = []
     for r in rules:
         code = r.code
-        if skip and code in skip:
+        if r.family != "input":
+            if skip and code in skip:
+                continue
+            if sane is None:
+                sane = ctx.finite and not _absurd(ctx)
+            if not sane and "finite" not in r.needs:
+                continue
+        try:
+            hits = list(r.func(ctx, **params[code]) if code in params else r.func(ctx))
+        except NeighborLimit as exc:  # a wider search than the frame's own check: report, go on
+            failed.append(f"{r.name}: neighbour search refused ({exc})")
             continue
-        if r.family != "input" and not ctx.finite and "finite" not in r.needs:
+        except Exception as exc:  # noqa: BLE001 - one failing rule must not hide the others
+            failed.append(f"{r.name}: {type(exc).__name__}: {_one_line(exc)}")
             continue
-        for h in (r.func(ctx, **params[code]) if code in params else r.func(ctx)):
+        for h in hits:
             atom_ids = tuple(int(a) for a in h.atoms)
             # xyz: the line of the first flagged atom (2 header lines per frame)
             at_line = line + 2 + atom_ids[0] if (line is not None and atom_ids) else line
@@ -54,19 +74,51 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
                                message=h.message, atoms=atom_ids, value=h.value,
                                threshold=h.threshold, unit=h.unit, path=path, frame=frame, line=at_line,
                                fixable=r.fixable, data=h.data or {}))
+    if failed:
+        out.append(Finding(code="SC001", name="unreadable-structure", severity=severity.get("SC001", "error"),
+                           message=("could not check this frame: " + "; ".join(failed))[:400],
+                           path=path, frame=frame, line=line))
     if out and any(f.code in ROOT_CODES for f in out):
         out = group_root_causes(out)
     return out
 
 
-def lint_frames(records: Iterable, config: Config) -> Iterator[tuple[object, list[Finding]]]:
+def _absurd(ctx) -> bool:
+    from .checks.bounds import bounds_problem
+
+    return bounds_problem(ctx) is not None
+
+
+def _one_line(exc) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+
+
+def lint_frames(records: Iterable, config: Config, path: str | None = None) -> Iterator[tuple[object, list[Finding]]]:
     """(record, findings) per frame as frames stream from ``io.iter_frames``, in input order.
 
-    An unreadable frame, or a check that crashes on one frame, becomes an
-    unreadable-structure finding; the other frames are still checked.
+    An unreadable frame, a check that crashes on one frame, or a reader that raises (any
+    exception: an OverflowError, a MemoryError) becomes an unreadable-structure finding; the
+    other frames and files are still checked. ``path``: the file, for a reader that fails
+    before its first frame.
     """
+    from ..io import FrameRecord
+
     rules_cache: dict[str, list[Rule]] = {}
-    for rec in records:
+    it = iter(records)
+    last_path, next_index = path, 0
+    while True:
+        try:
+            rec = next(it)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - a reader crash is this file's finding, not the run's end
+            rec = FrameRecord(last_path or "<input>", next_index,
+                              error=f"cannot read frame {next_index} ({type(exc).__name__}: {_one_line(exc)})"
+                              + ("; later frames not read" if next_index else ""))
+            yield rec, [unreadable_finding(rec, config)]
+            return
+        last_path, next_index = rec.path, rec.index + 1
         if rec.path not in rules_cache:
             rules_cache[rec.path] = config.rules_for(rec.path)
         rules = rules_cache[rec.path]
@@ -77,5 +129,5 @@ def lint_frames(records: Iterable, config: Config) -> Iterator[tuple[object, lis
         try:
             yield rec, lint_atoms(rec.atoms, config, rec.path, rec.index, rec.line, rules)
         except Exception as exc:  # noqa: BLE001 - one bad frame must not stop the others
-            rec.error = f"internal error while checking this frame ({type(exc).__name__}: {exc})"
+            rec.error = f"internal error while checking this frame ({type(exc).__name__}: {_one_line(exc)})"
             yield rec, [unreadable_finding(rec, config)]

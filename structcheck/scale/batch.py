@@ -129,7 +129,7 @@ def _lint_batch(batch, fmt, config) -> list[tuple]:
     for path, open_path in batch:
         n = 0
         rows = []
-        for rec, found in lint_frames(iter_file_frames(path, fmt, open_path), config):
+        for rec, found in lint_frames(iter_file_frames(path, fmt, open_path), config, path):
             if found or rec.error is not None:
                 rows.append((n, rec.index, rec.line, rec.error, found))
             n += 1

@@ -127,6 +127,6 @@ def lint_paths(paths: Iterable[str], fmt: str | None, config) -> Iterator[tuple[
 
     for path in paths:
         # one lint_frames per file: its per-path rule cache then never grows with the file count
-        yield from lint_frames(iter_file_frames(path, fmt), config)
+        yield from lint_frames(iter_file_frames(path, fmt), config, path)
 
 
