@@ -165,58 +165,19 @@ def electron_deficit(frame, atoms: np.ndarray) -> float:
 
 def periodic_dimension(frame, labels: np.ndarray, comp: int) -> int:
     """In how many independent directions component ``comp`` repeats itself through the
-    cell (0: a finite molecule, 2: a slab/layer, 3: a framework). Breadth-first over the
-    bond graph, one vectorised step per level: an atom reached again with a different
-    cell offset closes a periodic loop; the rank of those offsets is the dimension."""
+    cell (0: a finite molecule, 2: a slab/layer, 3: a framework): the rank of the cell
+    offsets of its periodic loops, over the bonds from its atoms. Computed for every
+    component of ``labels`` at once (linter/periodicity.py) and memoised per labelling."""
     if not frame.pbc.any():
         return 0
-    b = frame.bonded_pairs
-    m = (labels[b.i] == comp)
-    if not m.any():
-        return 0
-    i, j, sh = b.i[m], b.j[m], b.shift[m]
-    # both directions
-    src = np.concatenate([i, j])
-    dst = np.concatenate([j, i])
-    shift = np.concatenate([sh, -sh])
-    order = np.argsort(src, kind="stable")
-    src, dst, shift = src[order], dst[order], shift[order]
-    n = len(frame)
-    start = np.searchsorted(src, np.arange(n + 1))
-    offset = np.full((n, 3), np.iinfo(np.int64).min, dtype=np.int64)
-    seen = np.zeros(n, bool)
-    root = int(np.flatnonzero(labels == comp)[0])
-    offset[root] = 0
-    seen[root] = True
-    frontier = np.array([root])
-    loops = []
-    while len(frontier):
-        counts = start[frontier + 1] - start[frontier]
-        if counts.sum() == 0:
-            break
-        idx = np.repeat(start[frontier], counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-        a = src[idx]
-        c = dst[idx]
-        want = offset[a] + shift[idx]
-        old = seen[c]
-        if old.any():
-            diff = want[old] - offset[c[old]]
-            diff = diff[np.any(diff != 0, axis=1)]
-            if len(diff):
-                loops.append(diff[:64])
-        new = ~old
-        cn, wn = c[new], want[new]
-        if len(cn):
-            order = np.argsort(cn, kind="stable")  # first occurrence of each (no np.unique: numpy.ma)
-            cs = cn[order]
-            first = order[np.concatenate([[True], cs[1:] != cs[:-1]])]
-            cn, wn = cn[first], wn[first]
-            offset[cn] = wn
-            seen[cn] = True
-        frontier = cn
-    if not loops:
-        return 0
-    return int(np.linalg.matrix_rank(np.concatenate(loops).astype(float)))
+    memo = frame.__dict__.setdefault("_periodic_dims", {})
+    got = memo.get(id(labels))
+    if got is None or got[0] is not labels:
+        from .periodicity import periodic_dimensions
+
+        b = frame.bonded_pairs
+        got = memo[id(labels)] = (labels, periodic_dimensions(b.i, b.j, b.shift, labels, _components))
+    return int(got[1][comp])
 
 
 @lru_cache(maxsize=1)
@@ -242,21 +203,44 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
     nm = nonmetal_mask()
     ok = np.zeros(len(atoms), bool)
     hard = hard_max_neighbours()
-    deficit_memo: dict[int, float] = {}
+    deficit = None
     _, labels = components(frame)
+    # each atom's pairs to non-metal partners, in pair order (one sort, not a scan per atom)
+    e = len(b.i)
+    wanted = np.zeros(len(frame), bool)
+    wanted[atoms] = True
+    end = np.concatenate([b.i, b.j])
+    sel = np.flatnonzero(wanted[end] & np.concatenate([nm[z[b.j]], nm[z[b.i]] & (b.i != b.j)]))
+    pair = np.where(sel < e, sel, sel - e)
+    order = np.lexsort((pair, end[sel]))
+    pair, owner = pair[order], end[sel][order]
+    lo = np.searchsorted(owner, atoms, side="left")
+    hi = np.searchsorted(owner, atoms, side="right")
     for k, a in enumerate(atoms.tolist()):
-        sel = ((b.i == a) & nm[z[b.j]]) | ((b.j == a) & nm[z[b.i]])
-        sa = s[sel]
+        sa = s[pair[lo[k]:hi[k]]]
         if z[a] == 1 and count[k] == 2 and sa.max() <= mc["bridging_h_max_bond_number"] \
                 and sa.sum() <= mc["bridging_h_max_sum"]:
             ok[k] = True
             continue
         if hard[z[a]] >= count[k]:
-            lab = int(labels[a])
-            if lab not in deficit_memo:
-                deficit_memo[lab] = electron_deficit(frame, np.array([a]))
-            ok[k] = deficit_memo[lab] >= mc["min_electron_deficit"]
+            if deficit is None:
+                deficit = _deficits(frame, labels)
+            ok[k] = deficit[labels[a]] >= mc["min_electron_deficit"]
     return ok
+
+
+def _deficits(frame, labels: np.ndarray) -> np.ndarray:
+    """``electron_deficit`` of every component of ``labels`` (components(frame)) at once."""
+    z = frame.numbers
+    nm = nonmetal_mask()
+    b = frame.bonded_pairs
+    ncomp = int(labels.max()) + 1
+    nb = np.bincount(labels[b.i], weights=nm[z[b.i]] & nm[z[b.j]], minlength=ncomp)
+    electrons = np.bincount(labels, weights=_GROUP_E[z] * nm[z], minlength=ncomp)
+    q = frame_charge(frame)
+    if np.isfinite(q) and q > 0:
+        electrons -= q
+    return 2.0 * nb - electrons
 
 
 def in_contact(frame, atoms: np.ndarray) -> np.ndarray:

@@ -44,6 +44,11 @@ class _Undecided(Exception):
     """The search hit its node cap."""
 
 
+def _span(elems) -> int:
+    """Largest |formal charge| of any choice of any atom (SiF6 2-: Si -2), at least 1."""
+    return max([1] + [abs(f) for e in elems if e is not None for f, _ in e.choices])
+
+
 class _ValenceSearch:
     """Depth-first search for bond orders (1..max_order), formal charges (-1, 0, +1)
     and radical deficits so that every atom has one of its standard valences.
@@ -61,7 +66,7 @@ class _ValenceSearch:
     """
 
     def __init__(self, n, edges, elems, q, u, *, free_charge, max_nodes, max_order, max_pairs,
-                 emax=None, hetero=None):
+                 emax=None, hetero=None, span=None):
         self.edges = edges
         self.nedges = len(edges)
         # per bond: the highest order its length allows (chemistry.toml [bond_valence])
@@ -70,7 +75,7 @@ class _ValenceSearch:
         # opposite neighbour; on C/B/Si/H (carbocation + carbanion) they do
         self.hetero = hetero if hetero is not None else [False] * n
         # largest |formal charge| of any choice (SiF6 2-: Si -2): bounds the charge still reachable
-        self.span = max([1] + [abs(f) for e in elems if e is not None for f, _ in e.choices])
+        self.span = span if span is not None else _span(elems)
         self.choices = [e.choices if e is not None else () for e in elems]  # (charge, valence) in table order
         self.allv = [e.allv if e is not None else () for e in elems]  # sorted
         self.neutral = [e.neutral if e is not None else () for e in elems]  # sorted
@@ -322,10 +327,26 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits, fr
     comps = sorted({c for c in labels if c >= 0})
     max_pairs = int(limits["max_charge_pairs"])
 
+    # one molecule's atoms and bonds, grouped once (a search per molecule is then linear
+    # in that molecule, not in the frame: thousands of molecules in one frame)
+    comp_members: dict[int, list] = {}
+    comp_edges: dict[int, list] = {}
+    if len(comps) > 1:
+        for i in range(n):
+            if labels[i] >= 0:
+                comp_members.setdefault(labels[i], []).append(i)
+        for e in edges:
+            comp_edges.setdefault(labels[e[0]], []).append(e)
+    span = _span(elems)
+
     def search(atom_ids, qq, uu, free):
+        one = None
         if len(comps) == 1:
             members = [i for i in range(n) if degree[i]]
             sub = edges
+        elif len(atom_ids) == 1:
+            (one,) = atom_ids
+            members, sub = comp_members[one], comp_edges[one]
         else:
             members = [i for i in range(n) if labels[i] in atom_ids]
             sub = [e for e in edges if labels[e[0]] in atom_ids]
@@ -339,9 +360,15 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits, fr
         # bonds, no charge, no deficit) succeeds after len(sub) trials; no need to walk it
         if (qq == 0 or free) and len(sub) <= max_nodes and all(degree[i] in elems[i].neutral for i in members):
             return True
+        sub_emax = None if emax is None else [emax[e] for e in sub]
+        if one is not None:  # the molecule alone, renumbered in order: the same search, smaller lists
+            loc = {a: k for k, a in enumerate(members)}
+            return _ValenceSearch(len(members), [(loc[a], loc[b]) for a, b in sub], [elems[i] for i in members],
+                                  qq, uu, free_charge=free, max_nodes=max_nodes, max_order=maxo,
+                                  max_pairs=max_pairs, hetero=None if hetero is None else [hetero[i] for i in members],
+                                  emax=sub_emax, span=span).solve()
         return _ValenceSearch(n, sub, elems, qq, uu, free_charge=free, max_nodes=max_nodes,
-                              max_order=maxo, max_pairs=max_pairs, hetero=hetero,
-                              emax=None if emax is None else [emax[e] for e in sub]).solve()
+                              max_order=maxo, max_pairs=max_pairs, hetero=hetero, emax=sub_emax, span=span).solve()
 
     if free is None:
         free = 0 in degree

@@ -1,0 +1,99 @@
+"""How many independent directions each molecule (bond-graph component) repeats in through the
+cell: all components of a frame at once, in time linear in the bonds.
+
+A cycle of bonds whose cell shifts do not sum to zero is a periodic loop; the rank of those
+sums over a component is its periodic dimension (0: a finite molecule, 2: a layer, 3: a
+framework). Bonds inside the cell (zero shift) never change a sum, so the components of
+the zero-shift bonds are contracted first (one compiled connected-components pass); the
+breadth-first search that assigns each piece its cell offset then runs over the few
+cell-crossing bonds only. Every cell-crossing bond then gives the net shift of its cycle,
+and the rank is exact (integer vectors).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def loop_rank(d: np.ndarray) -> int:
+    """Rank of the nonzero integer rows ``d``: a first row, a first row not parallel to it,
+    a first row off their plane (exact in integers)."""
+    if not len(d):
+        return 0
+    cr = np.cross(d, d[0])
+    off = np.flatnonzero(cr.any(axis=1))
+    if not len(off):
+        return 1
+    return 3 if (d @ cr[off[0]]).any() else 2
+
+
+def periodic_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels: np.ndarray,
+                        components) -> np.ndarray:
+    """Per component label: the rank of its periodic loops.
+
+    The bonds of component ``c`` are those (i, j, shift) with ``labels[i] == c`` (r_ij =
+    pos[j] - pos[i] + shift @ cell); a partner ``j`` of another label (a metal next to a
+    non-metal molecule) is a separate node of ``c``'s graph. ``components(n, i, j)`` gives
+    (count, label per node) of a graph (chemistry's: union-find or scipy's csgraph).
+    """
+    n = len(labels)
+    ncomp = int(labels.max()) + 1 if n else 0
+    dims = np.zeros(ncomp, dtype=np.int64)
+    if not len(i):
+        return dims
+    wrap = shift.any(axis=1)
+    if not wrap.any():
+        return dims
+    c = labels[i]
+    v = j
+    nodes = n
+    cross = labels[j] != c
+    if cross.any():  # partner outside the component: one node per (component, partner)
+        _, inv = np.unique(c[cross].astype(np.int64) * n + j[cross], return_inverse=True)
+        v = j.copy()
+        v[cross] = n + inv.reshape(-1)
+        nodes = int(v.max()) + 1
+    zero = ~wrap
+    _, piece = components(nodes, i[zero], v[zero])
+    piece = np.asarray(piece, dtype=np.int64)
+    qi, qj, qs, qc = piece[i[wrap]], piece[v[wrap]], shift[wrap].astype(np.int64), c[wrap]
+    nq = int(max(qi.max(), qj.max())) + 1
+    src = np.concatenate([qi, qj])
+    order = np.argsort(src, kind="stable")
+    dst = np.concatenate([qj, qi])[order]
+    step = np.concatenate([qs, -qs])[order]
+    start = np.zeros(nq + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=nq), out=start[1:])
+    offset = np.zeros((nq, 3), dtype=np.int64)
+    seen = np.zeros(nq, bool)
+    root = np.full(ncomp, -1, dtype=np.int64)
+    root[qc[::-1]] = qi[::-1]  # one piece per component with a cell-crossing bond
+    frontier = np.unique(root[root >= 0])
+    seen[frontier] = True
+    while len(frontier):  # breadth-first, one vectorised step per level
+        counts = start[frontier + 1] - start[frontier]
+        total = int(counts.sum())
+        if not total:
+            break
+        idx = np.repeat(start[frontier] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        came = np.repeat(frontier, counts)
+        to = dst[idx]
+        new = ~seen[to]
+        if not new.any():
+            break
+        idx, to, came = idx[new], to[new], came[new]
+        to, first = np.unique(to, return_index=True)
+        offset[to] = offset[came[first]] + step[idx[first]]
+        seen[to] = True
+        frontier = to
+    diff = offset[qi] + qs - offset[qj]
+    nz = np.flatnonzero(diff.any(axis=1))
+    if not len(nz):
+        return dims
+    cz = qc[nz]
+    order = np.argsort(cz, kind="stable")
+    cz, nz = cz[order], nz[order]
+    bounds = np.flatnonzero(np.concatenate(([True], cz[1:] != cz[:-1], [True])))
+    for k in range(len(bounds) - 1):
+        dims[cz[bounds[k]]] = loop_rank(diff[nz[bounds[k]:bounds[k + 1]]])
+    return dims
