@@ -74,13 +74,22 @@ def plan(positions, numbers, cell, pbc, t, *, over=(), fixed=None, margin: float
     maxn, nonmetal = coordination_table()
     rsum = _rsum(zi, zj)
     ratio = p.d / rsum
-    bonded = p.d < bd
+    bonded = (p.d < bd) & (p.d >= t.overlap[zi, zj])  # as Frame.bonded_pairs
     # does the pair count for its i side / j side (SC105 counts non-metal partners)?
     limited = maxn >= 0
     for_i = limited[zi] & nonmetal[zj]
     for_j = limited[zj] & nonmetal[zi]
     over_mask = np.zeros(n, bool)
     over_mask[list(over)] = True
+    # a partner of a flagged atom that is itself over its limit (the linter may have let it
+    # pass as a bridging H) is limited too: else keeping both its bonds makes it the next finding
+    raw = (np.bincount(p.i[bonded], weights=for_i[bonded], minlength=n)
+           + np.bincount(p.j[bonded], weights=for_j[bonded], minlength=n))
+    raw_over = limited[numbers] & (raw > maxn[numbers])
+    touch = bonded & (over_mask[p.i] | over_mask[p.j])
+    partner = np.zeros(n, bool)
+    partner[p.i[touch]] = partner[p.j[touch]] = True
+    over_mask |= partner & raw_over
     cap = np.where(over_mask, maxn[numbers], 1 << 30)
     accepted = bonded.copy()
     cand = np.flatnonzero(bonded & ((over_mask[p.i] & for_i) | (over_mask[p.j] & for_j)))
