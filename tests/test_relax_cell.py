@@ -177,3 +177,14 @@ def test_periodic_water_box_with_the_shipped_model_warns(run_cli, tmp_path):
     assert "warning: the structure is periodic" in err and "trained on non-periodic" in err
     rec = json.loads((tmp_path / "box.out.provenance.json").read_text())
     assert rec["warnings"] and rec["model"]["periodic"] is False
+
+
+@needs_deepmd
+def test_pymatgen_molecule_relaxes_with_the_shipped_model():
+    pmg = pytest.importorskip("pymatgen.core")
+    mol = pmg.Molecule(["O", "H", "H"], [[0, 0, 0], [0.96, 0, 0], [-0.24, 0.93, 0]])
+    res = structcheck.relax(mol)
+    assert res.converged and type(res.structure) is pmg.Molecule
+    assert res.structure.charge == 0 and res.structure.get_distance(0, 1) == pytest.approx(
+        res.atoms.get_distance(0, 1))
+    assert res.provenance["input"]["structure"]["symbols"] == ["O", "H", "H"]
