@@ -88,7 +88,11 @@ def pair_thresholds(close_contact: float | None = None, overlap: float | None = 
         ccm[zi, zj] = ccm[zj, zi] = dist
     ovm = np.maximum(ovmin, ov * rsum)
     ovm = np.minimum(ovm, ccm)
-    return PairThresholds(ccm, ovm, bd * rsum, cc, ov, bd)
+    bdm = bd * rsum
+    for key, val in table.get("bonded_pairs", {}).items():  # pairs whose single bond exceeds the factor
+        zi, zj = _pair_key(key)
+        bdm[zi, zj] = bdm[zj, zi] = max(bdm[zi, zj], float(val["distance"] if isinstance(val, dict) else val))
+    return PairThresholds(ccm, ovm, bdm, cc, ov, bd)
 
 
 @lru_cache(maxsize=1)

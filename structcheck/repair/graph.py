@@ -128,6 +128,10 @@ def plan(positions, numbers, cell, pbc, t, *, over=(), fixed=None, margin: float
     pidx = np.concatenate([real, real])
     first = _first_per_atom(side, ratio[pidx], n)
     keep = np.unique(pidx[first[first >= 0]])
+    # a bond to hydrogen no shorter than a single bond can be (the linter's bond-length)
+    from ..linter.stretch import shortest_single_bond
+
+    lo[acc] = np.maximum(lo[acc], shortest_single_bond(zi[acc], zj[acc]) * (1 + margin))
     hi[keep] = np.maximum(np.maximum(bd[keep] * (1 - margin), p.d[keep]), lo[keep])
     _problems(out, p, fixed, numbers)
     return out

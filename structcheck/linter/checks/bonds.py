@@ -29,7 +29,17 @@ def _terminal_h_max() -> tuple[np.ndarray, list]:
 @lru_cache(maxsize=1)
 def _zone_span() -> tuple[float, float]:
     lo, hi = zone_tables()
-    return float(lo[lo > 0].min()), float(hi.max())
+    return min(float(lo[lo > 0].min()), min(_h_bearing_max().values())), float(hi.max())
+
+
+@lru_cache(maxsize=1)
+def _h_bearing_max() -> dict:
+    """{(Zi, Zj): longest bond when either atom carries a hydrogen} ([bond_length.heavy_max_h_bearing])."""
+    out = {}
+    for key, v in table()["bond_length"]["heavy_max_h_bearing"].items():
+        a, b = (atomic_numbers[x.strip()] for x in key.split("-"))
+        out[(a, b)] = out[(b, a)] = float(v)
+    return out
 
 
 @rule("SC107", "bond-length", "geometry", "warning",
@@ -79,6 +89,18 @@ def bond_length(frame: Frame):
             for k in np.flatnonzero((si | sj) & (b.d > lim)):
                 h = int(b.i[k] if si[k] else b.j[k])
                 yield _h_hit(h, int(other[k]), int(zz[other[k]]), float(b.d[k]), float(lim[k]))
+    from ..stretch import compressed_bonds, stretched_pairs
+
+    zn = frame.numbers
+    for a, j, d, lim in compressed_bonds(frame):
+        yield Hit((a, j), f"{_sym(zn[a])}{a}–{_sym(zn[j])}{j} at {d:.3f} Å: shorter than any single bond "
+                  f"({lim:.2f} Å), and {_sym(zn[a])}{a} forms single bonds only (compressed)", round(d, 6), lim, "Å")
+    seen = set()
+    for i, j, d, lim, si, sj in stretched_pairs(frame):
+        seen.add((i, j))
+        yield Hit((i, j), f"{_sym(zn[i])}{i}···{_sym(zn[j])}{j} at {d:.3f} Å: both short of their valence "
+                  f"(bond-valence sums {si:.2f}, {sj:.2f}) and inside {lim:.2f} Å (van der Waals contact): "
+                  "the bond between them is stretched or broken", round(d, 6), round(lim, 6), "Å")
     if 6 not in frame.species.tolist():
         return
     lo, hi = zone_tables()
@@ -91,17 +113,27 @@ def bond_length(frame: Frame):
         return
     z = frame.numbers
     zi, zj, dd = z[p.i[sel]], z[p.j[sel]], p.d[sel]
-    m = (dd > lo[zi, zj]) & (dd < hi[zi, zj])
+    hb = _h_bearing_max()
+    low = lo[zi, zj].copy()
+    for (a, c), v in hb.items():
+        low[(zi == a) & (zj == c)] = v  # the lower limit, kept only where an atom carries an H
+    m = (dd > low) & (dd < hi[zi, zj])
     if not m.any():
         return
     bonded = _neighbour_sets(frame)
-    for k in sel[m]:
+    for k, lim in zip(sel[m].tolist(), low[m].tolist()):
         i, j = int(p.i[k]), int(p.j[k])
-        if i == j or bonded(i) & bonded(j):
+        if i == j or (min(i, j), max(i, j)) in seen or bonded(i) & bonded(j):
             continue
+        if (z[i], z[j]) in hb and lim < lo[z[i], z[j]]:
+            if not any(z[x] == 1 for x in bonded(i) | bonded(j)):
+                if not p.d[k] > lo[z[i], z[j]]:
+                    continue
+                lim = float(lo[z[i], z[j]])
+        what = " (a carbon carrying H)" if lim < lo[z[i], z[j]] else ""
         yield Hit((i, j), f"{_sym(z[i])}{i}–{_sym(z[j])}{j} at {p.d[k]:.3f} Å: longer than any "
-                  f"{_sym(z[i])}–{_sym(z[j])} bond known ({lo[z[i], z[j]]:.2f} Å), too short for a "
-                  "non-bonded contact", round(float(p.d[k]), 6), float(lo[z[i], z[j]]), "Å")
+                  f"{_sym(z[i])}–{_sym(z[j])} bond known{what} ({lim:.2f} Å), too short for a "
+                  "non-bonded contact", round(float(p.d[k]), 6), float(lim), "Å")
 
 
 def _h_hit(h, x, zx, d, lim):

@@ -1,0 +1,215 @@
+"""Stretched and compressed bonds for bond-length (SC107): pairs of atoms that are both short
+of their valence and sit far inside their van der Waals contact (the bond between them is
+stretched or broken), and bonds shorter than any single bond at centres that can only have
+single bonds (hydrogen, four-coordinate carbon).
+
+Bond numbers are Pauling's (chemistry.bond_numbers); valences and factors are in
+rules/chemistry.toml [bond_length]. Molecules go through plain Python (small_graph), larger
+structures through numpy, with candidates filtered by coordination first so that a
+saturated crystal costs one comparison per atom.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from ase.data import atomic_numbers
+
+from .chemistry import _d1_rows, nonmetal_list, small_bond_numbers, small_graph, table, vdw_radii
+
+
+@lru_cache(maxsize=1)
+def _valence() -> tuple[list, np.ndarray]:
+    v = np.zeros(119)
+    for sym, n in table()["bond_length"]["valence"].items():
+        v[atomic_numbers[sym]] = float(n)
+    return v.tolist(), v
+
+
+def _declared(frame) -> bool:
+    from .checks.composition import declared_spin
+    from .chemistry import frame_charge
+
+    q = frame_charge(frame)
+    return q != 0 or declared_spin(frame.atoms)
+
+
+def _candidates_small(frame):
+    """(atoms short of their valence, their valence sums) for a small_graph frame."""
+    z, nb = small_graph(frame)
+    vl, _ = _valence()
+    cand = [a for a, lst in enumerate(nb) if len(lst) < vl[z[a]]]
+    if len(cand) < 2:
+        return [], {}
+    nml = nonmetal_list()
+    short = table()["bond_length"]["pairs"]["valence_deficit"]
+    cand = [a for a in cand if all(nml[z[j]] for j, _ in nb[a])]
+    if len(cand) < 2:
+        return [], {}
+    bn = small_bond_numbers(frame)
+    sums = {a: sum(bn[k] for _, k in nb[a]) for a in cand}
+    cand = [a for a in cand if sums[a] <= vl[z[a]] - short]
+    return cand, sums
+
+
+def _candidates_big(frame):
+    from .chemistry import bond_numbers, nonmetal_mask
+
+    z = frame.numbers
+    _, v = _valence()
+    coord = frame.coordination
+    m = (v[z] > 0) & (coord < v[z])
+    if not m.any():
+        return [], {}
+    b = frame.bonded_pairs
+    nm = nonmetal_mask()
+    n = len(frame)
+    metal = np.bincount(b.i, weights=~nm[z[b.j]], minlength=n) + np.bincount(b.j, weights=~nm[z[b.i]], minlength=n)
+    m &= metal == 0
+    if np.count_nonzero(m) < 2 or np.count_nonzero(m) > max(64, n // 10):
+        return [], {}  # none, or a whole structure without its hydrogens (missing-hydrogen's)
+    sel = m[b.i] | m[b.j]
+    s = bond_numbers(frame)[sel]
+    sums = np.bincount(b.i[sel], weights=s, minlength=n) + np.bincount(b.j[sel], weights=s, minlength=n)
+    cand = np.flatnonzero(m & (sums <= v[z] - table()["bond_length"]["pairs"]["valence_deficit"]))
+    return cand.tolist(), {int(a): float(sums[a]) for a in cand}
+
+
+def stretched_pairs(frame) -> list:
+    """[(i, j, d, limit, sum_i, sum_j)]: two atoms both short of their valence by at least
+    valence_deficit, each the other's unique nearest such atom, with no common bonded
+    neighbour, closer than contact_factor x their van der Waals radii sum, and not joined
+    by a bond of normal length (a bonded pair is left to the longest-bond limits)."""
+    if len(frame) < 2:
+        return []
+    sg = small_graph(frame)
+    cand, sums = _candidates_small(frame) if sg is not None else _candidates_big(frame)
+    if len(cand) < 2 or _declared(frame):
+        return []
+    idx = np.asarray(cand)
+    z = frame.numbers[idx]
+    rv = vdw_radii()
+    f = table()["bond_length"]["pairs"]["contact_factor"]
+    from ..neighbors import half_pairs
+
+    p = half_pairs(frame.positions[idx], frame.cell, frame.pbc, f * 2 * float(rv[z].max()))
+    keep = p.i != p.j
+    pi, pj, pd = p.i[keep], p.j[keep], p.d[keep]
+    lim = f * (rv[z[pi]] + rv[z[pj]])
+    ok = pd < lim
+    if not ok.any():
+        return []
+    # each atom's nearest candidate partner (relative to the limit) must be unique: several at
+    # the same distance are a metallic or multi-centre environment (atomic hydrogen), not a bond
+    rel = pd / lim
+    best = {}
+    for k in np.argsort(rel, kind="stable").tolist():
+        for a in (int(pi[k]), int(pj[k])):
+            best.setdefault(a, []).append(rel[k])
+    nbr = _neighbours(frame)
+    out = []
+    for k in np.flatnonzero(ok).tolist():
+        a, c = int(pi[k]), int(pj[k])
+        if any(len(best[x]) > 1 and best[x][1] < table()["bond_length"]["pairs"]["unique_ratio"] * best[x][0]
+               or best[x][0] != rel[k] for x in (a, c)):
+            continue
+        i, j = int(idx[a]), int(idx[c])
+        if nbr(i) & nbr(j):
+            continue  # a 1-3 pair
+        if j in nbr(i) and not _longer_than_known(frame, i, j, float(pd[k])):
+            continue
+        out.append((min(i, j), max(i, j), float(pd[k]), float(lim[k]), sums[min(i, j)], sums[max(i, j)]))
+    return out
+
+
+def _longer_than_known(frame, i: int, j: int, d: float) -> bool:
+    from ..tables import zone_tables
+
+    lo = zone_tables()[0]
+    zi, zj = int(frame.numbers[i]), int(frame.numbers[j])
+    return bool(lo[zi, zj]) and d > lo[zi, zj]
+
+
+def _neighbours(frame):
+    sg = small_graph(frame)
+    if sg is not None:
+        nb = sg[1]
+        return lambda a: {j for j, _ in nb[a]}
+    b = frame.bonded_pairs
+    cache: dict[int, set] = {}
+
+    def of(a: int) -> set:
+        if a not in cache:
+            cache[a] = set(b.j[b.i == a].tolist()) | set(b.i[b.j == a].tolist())
+        return cache[a]
+
+    return of
+
+
+@lru_cache(maxsize=1)
+def _short_limits() -> tuple[float, list]:
+    """(max single-bond number, D1 rows) for the compressed-bond test."""
+    return float(table()["bond_length"]["compressed"]["max_single_bond_number"]), _d1_rows()
+
+
+def compressed_bonds(frame) -> list:
+    """[(centre, partner, d, limit)]: a bond of a hydrogen, or of a carbon with four non-metal
+    partners, shorter than a single bond can be (Pauling bond number above
+    max_single_bond_number: d < D1 - c log10(n_max)) but not a close contact."""
+    nmax, d1 = _short_limits()
+    c = table()["bond_valence"]["pauling_c"]
+    shift = c * math.log10(nmax)
+    b = frame.bonded_pairs
+    sg = small_graph(frame)
+    nml = nonmetal_list()
+    out = []
+    cc = frame.t.close_contact  # closer still is close-contact's (an error)
+    if sg is not None:
+        z, nb = sg
+        dl = None
+        for a, lst in enumerate(nb):
+            if z[a] == 1 or (z[a] == 6 and len(lst) == 4 and all(nml[z[j]] for j, _ in lst)):
+                for j, k in lst:
+                    if not nml[z[j]]:
+                        continue
+                    if dl is None:
+                        dl = b.d.tolist()
+                    lim = d1[z[a]][z[j]] - shift
+                    if cc[z[a], z[j]] <= dl[k] < lim and not any(x[:2] == (j, a) for x in out):
+                        out.append((a, j, dl[k], lim))
+        return _without_contacts(frame, out)
+    z = frame.numbers
+    from .chemistry import nonmetal_mask, single_bond_matrix
+
+    nm = nonmetal_mask()
+    lim = single_bond_matrix()[z[b.i], z[b.j]] - shift
+    short = np.flatnonzero((b.d < lim) & (b.d >= cc[z[b.i], z[b.j]]) & nm[z[b.i]] & nm[z[b.j]] & ((z[b.i] == 1) | (z[b.j] == 1)))
+    for k in short.tolist():
+        out.append((int(b.i[k]), int(b.j[k]), float(b.d[k]), float(lim[k])))
+    return _without_contacts(frame, out)
+
+
+def _without_contacts(frame, out: list) -> list:
+    """Drop the bonds of atoms that are in a close contact: the crowding is close-contact's
+    finding (an error), which ``fix`` repairs together with the bond."""
+    if not out:
+        return out
+    p = frame.pairs
+    m = p.d < frame.pair_threshold("close_contact")
+    if not m.any():
+        return out
+    crowded = set(p.i[m].tolist()) | set(p.j[m].tolist())
+    return [x for x in out if x[0] not in crowded and x[1] not in crowded]
+
+
+def shortest_single_bond(zi: np.ndarray, zj: np.ndarray) -> np.ndarray:
+    """Per pair: the shortest length compressed-bond accepts for a bond to hydrogen between
+    non-metals (D1 - c log10(n_max)), 0 for other pairs (for the repair's lower bounds)."""
+    from .chemistry import nonmetal_mask, single_bond_matrix
+
+    nmax, _ = _short_limits()
+    lim = single_bond_matrix()[zi, zj] - table()["bond_valence"]["pauling_c"] * math.log10(nmax)
+    nm = nonmetal_mask()
+    return np.where(((zi == 1) | (zj == 1)) & nm[zi] & nm[zj], lim, 0.0)
