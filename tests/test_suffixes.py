@@ -65,9 +65,29 @@ def test_every_kind_is_walked_and_read(tmp_path):
                     "    0.0000    0.0000    0.1193 O   0  0\n    0.3000    0.0000    0.1193 H   0  0\n"
                     "    0.0000   -0.7632   -0.4770 H   0  0\n  1  2  1  0\n  1  3  1  0\nM  END\n")
             (tmp_path / f"a.{ext}").write_text(text + ("$$$$\n" if ext == "sdf" else ""))
+        elif ext in ("pdbx", "mcif"):  # ASE writes no mmCIF: a PDBx/mmCIF atom_site loop by hand
+            rows = "\n".join(f"HETATM {k + 1} {a.symbol} {a.symbol}{k} . HOH A 1 {x:.3f} {y:.3f} {z:.3f} 1.0 1 A 1"
+                             for k, (a, (x, y, z)) in enumerate(zip(bad, bad.positions)))
+            (tmp_path / f"a.{ext}").write_text(
+                "data_w\nloop_\n" + "".join(f"_atom_site.{t}\n" for t in (
+                    "group_PDB", "id", "type_symbol", "label_atom_id", "label_alt_id", "label_comp_id",
+                    "label_asym_id", "label_seq_id", "Cartn_x", "Cartn_y", "Cartn_z", "occupancy",
+                    "auth_seq_id", "auth_asym_id", "pdbx_PDB_model_num")) + rows + "\n")
+        elif ext == "lammpstrj":  # ASE writes no LAMMPS dump: one by hand, with an element column
+            rows = "\n".join(f"{k + 1} 1 {a.symbol} {x:.4f} {y:.4f} {z:.4f}"
+                             for k, (a, (x, y, z)) in enumerate(zip(bad, bad.positions + 5)))
+            (tmp_path / f"a.{ext}").write_text(
+                f"ITEM: TIMESTEP\n0\nITEM: NUMBER OF ATOMS\n{len(bad)}\nITEM: BOX BOUNDS pp pp pp\n"
+                f"0 10\n0 10\n0 10\nITEM: ATOMS id type element x y z\n{rows}\n")
         else:
             atoms = crystal if ext in periodic_only else bad
-            kw = {"pseudopotentials": {"Na": "Na.UPF", "Cl": "Cl.UPF"}} if ext == "pwi" else {}
+            if ext in ("data", "lmp"):  # in a box, with the Masses section that names the elements
+                kw = {"masses": True}
+                atoms = bad.copy()
+                atoms.cell = [10, 10, 10]
+                atoms.center()
+            else:
+                kw = {"pseudopotentials": {"Na": "Na.UPF", "Cl": "Cl.UPF"}} if ext == "pwi" else {}
             write(tmp_path / f"a.{ext}", atoms, format=fmt, **kw)
         made.append(f"a.{ext}")
     for ext in ("xyz", "cif", "pdb"):

@@ -37,6 +37,9 @@ def add_selection_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--expect-formula", metavar="FORMULA", help="formula every frame should have (formula-mismatch)")
     g.add_argument("--model", metavar="PATH", help="DeePMD-kit model whose type map must cover the elements")
     g.add_argument("--type-map", metavar="ELEMENTS", help="elements a model knows, e.g. H,O (instead of --model)")
+    g.add_argument("--pbc", action="store_true",
+                   help="lint the cell of a PDB/mmCIF crystal (CRYST1) as a periodic box (by default a "
+                        "deposited crystal's cell is not a simulation box; the 1 Å placeholder is never a cell)")
     g.add_argument("--charge", type=int, metavar="Q",
                    help="total charge of every frame that declares none (an extxyz charge= key wins)")
 
@@ -73,4 +76,5 @@ def config_from_args(args, **extra):
     return load_config(profile=args.profile, config_file=args.config, select=args.select,
                        extend_select=args.extend_select, ignore=args.ignore,
                        use_project=not args.isolated, expect_formula=args.expect_formula,
-                       model=args.model, type_map=args.type_map, charge=getattr(args, "charge", None), **extra)
+                       model=args.model, type_map=args.type_map, charge=getattr(args, "charge", None),
+                       pbc=getattr(args, "pbc", None) or None, **extra)

@@ -23,17 +23,51 @@ from .xyz import CHUNK, CHUNK_MIN, XYZ_FORMATS, iter_xyz_bytes, iter_xyz_stream
 
 
 
+# formats read by structcheck itself (io/pdb.py, io/macro.py), by the names users give them
+OWN = {"pdb": "pdb", "proteindatabank": "pdb", "ent": "pdb", "gro": "gro", "gromacs": "gro",
+       "mmcif": "mmcif", "pdbx": "mmcif", "mcif": "mmcif", "lammps-dump-text": "lammpstrj",
+       "lammpstrj": "lammpstrj"}
+# extensions the field uses that ASE does not guess (or guesses as another format)
+_BY_SUFFIX = {"pdb": "pdb", "ent": "pdb", "gro": "gro", "pdbx": "mmcif", "mcif": "mmcif",
+              "data": "lammps-data", "lmp": "lammps-data", "lammps": "lammps-data",
+              "lammpstrj": "lammpstrj", "dump": "lammpstrj"}
+_COMPRESSED = ("gz", "bz2", "xz")
+
+
 def detect_format(path: str, fmt: str | None = None) -> str | None:
-    """``xyz``/``extxyz`` when this module reads the file itself, else the ASE format (or None)."""
+    """``xyz``/``extxyz`` when this module reads the file itself, ``pdb``/``gro``/``mmcif``/
+    ``lammpstrj`` for the macromolecular and LAMMPS readers, ``lammps-data`` for ASE's, else
+    None (ASE guesses, or the CIF path decides)."""
     if fmt:
-        return fmt
+        return OWN.get(fmt.lower(), fmt)
     low = path.lower()
     if low.endswith((".xyz", ".extxyz")) and low.rfind(".") > low.rfind("/") + 1:
         return "extxyz"  # what the Path below gives, without building one per file
-    suffix = Path(path).suffix.lower()
-    if suffix in (".xyz", ".extxyz"):
-        return "extxyz"
+    name = low.rsplit("/", 1)[-1]
+    parts = name.split(".")
+    if len(parts) > 2 and parts[-1] in _COMPRESSED:
+        parts = parts[:-1]
+    if len(parts) > 1 and parts[0]:
+        return _BY_SUFFIX.get(parts[-1])
     return None
+
+
+def _decompressed(data: bytes, path: str) -> bytes:
+    """The file's bytes, decompressed when they are gzip, bzip2 or xz (by their magic bytes,
+    not the name: a ``.gz`` that is not compressed is read as it is)."""
+    if data.startswith(b"\x1f\x8b"):
+        import gzip
+
+        return gzip.decompress(data)
+    if data.startswith(b"BZh"):
+        import bz2
+
+        return bz2.decompress(data)
+    if data.startswith(b"\xfd7zXZ"):
+        import lzma
+
+        return lzma.decompress(data)
+    return data
 
 
 def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None) -> Iterator[FrameRecord]:
@@ -45,6 +79,8 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
             yield from iter_xyz_bytes(data, "-")
         elif fmt == "cif":
             yield from _iter_cif(data, "-", guessed=False)
+        elif fmt in _MACRO:
+            yield from _iter_own(data, "-", fmt, guessed=False)
         else:
             yield from _iter_ase(_BytesPath(data), "-", fmt)
         return
@@ -67,8 +103,26 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
                 with open(fd, "rb", closefd=False) as fh:
                     yield from iter_xyz_stream(_Chunks(fh), path)
             return
-        if fmt == "cif" or (fmt is None and path.lower().endswith(".cif")):
-            yield from _iter_cif(_read_all(fd, st.st_size), path, guessed=fmt is None)
+        low = path.lower()
+        if fmt == "cif" or (fmt is None and low.endswith((".cif", ".cif.gz", ".cif.bz2", ".cif.xz"))):
+            data = _read_all(fd, st.st_size)
+            try:
+                data = _decompressed(data, path)
+            except (OSError, EOFError, ValueError) as exc:
+                yield FrameRecord(path, 0, error=f"cannot decompress: {exc}")
+                return
+            if _is_mmcif(data):
+                yield from _iter_own(data, path, "mmcif", guessed=fmt is None)
+            else:
+                yield from _iter_cif(data, path, guessed=fmt is None)
+            return
+        if fmt in _MACRO:
+            try:
+                data = _decompressed(_read_all(fd, st.st_size), path)
+            except (OSError, EOFError, ValueError) as exc:
+                yield FrameRecord(path, 0, error=f"cannot decompress: {exc}")
+                return
+            yield from _iter_own(data, path, fmt, guessed=True)
             return
     finally:
         os.close(fd)
@@ -150,7 +204,7 @@ def _iter_ase(source, path: str, fmt: str | None) -> Iterator[FrameRecord]:
         name = type(exc).__name__
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else name
         if name == "UnknownFileTypeError":
-            msg = f"cannot tell the file format ({msg}); pass --format-in"
+            msg = f"cannot tell the file format ({msg}); pass --format-in (e.g. lammps-data, proteindatabank)"
         else:
             msg = f"cannot read frame {k} ({name}: {msg})"
             if k:
@@ -158,10 +212,45 @@ def _iter_ase(source, path: str, fmt: str | None) -> Iterator[FrameRecord]:
         yield FrameRecord(path, k, error=msg[:300])
         return
     if k == 0:
-        yield FrameRecord(path, 0, error="no structure in file")
+        yield FrameRecord(path, 0, error=_no_frames(path, fmt))
 
 
-# ------------------------------------------------------------------ extxyz comment lines
+def _no_frames(path: str, fmt: str | None) -> str:
+    """'no structure in file', saying what the format was taken to be and what to pass instead."""
+    if fmt:
+        how = f"read as {fmt}"
+    else:
+        try:
+            from ase.io.formats import filetype
+
+            how = f"ASE guessed the format {filetype(path, guess=True)!r}"
+        except Exception:  # noqa: BLE001 - only a better message is at stake
+            how = "ASE could not tell the format"
+    return (f"no structure in file ({how}); if that is not its format, pass --format-in "
+            f"(e.g. lammps-data, lammps-dump-text, proteindatabank, gromacs, vasp, cif)")
+
+
+_MACRO = ("pdb", "gro", "mmcif", "lammpstrj", "lammps-data")
+
+
+def _is_mmcif(data: bytes) -> bool:
+    low = data.lower()
+    return b"_atom_site.cartn_x" in low or b"_atom_site.label_atom_id" in low
+
+
+def _iter_own(data: bytes, path: str, fmt: str, guessed: bool) -> Iterator[FrameRecord]:
+    """PDB, mmCIF, GRO and LAMMPS dumps through structcheck's readers (io/pdb.py, io/macro.py,
+    io/lammps.py): the conventions of the format, notes on what was guessed."""
+    from .macroread import iter_macro
+
+    for k, (atoms, line, error) in enumerate(iter_macro(data, fmt)):
+        if atoms is not None:
+            atoms.info.setdefault("structcheck_source", {})["guessed_format"] = guessed
+        elif guessed and error and "--format-in" not in error:
+            error = f"{error}; the format {fmt} was guessed from the file name: pass --format-in if it is another"
+        yield FrameRecord(path, k, atoms, line, error)
+
+
 
 def read_one(path: str, fmt: str | None = None) -> Atoms:
     """The first readable frame, else ReadError (used by fix/relax on a single start)."""

@@ -15,8 +15,10 @@ __all__ = ["BINARY", "COMPRESSED", "NAME_PREFIXES", "TEXT", "name_regex", "preco
 TEXT = {
     "xyz": "extxyz", "extxyz": "extxyz", "cif": "cif", "pdb": "proteindatabank", "vasp": "vasp",
     "poscar": "vasp", "json": "json", "xsf": "xsf", "res": "res", "gen": "gen", "cfg": "cfg",
-    "mol": "mol", "sdf": "sdf", "pwi": "espresso-in",
-}
+    "mol": "mol", "sdf": "sdf", "pwi": "espresso-in", "ent": "proteindatabank", "gro": "gromacs",
+    "pdbx": "mmcif", "mcif": "mmcif", "data": "lammps-data", "lmp": "lammps-data",
+    "lammpstrj": "lammps-dump-text",
+}  # pdb/ent/gro/pdbx/mcif/lammpstrj: structcheck's readers (io/pdb.py); data/lmp: ASE's LAMMPS reader
 BINARY = {"traj": "traj", "db": "db"}
 NAME_PREFIXES = ("POSCAR", "CONTCAR")  # VASP names, any suffix (POSCAR_relaxed, CONTCAR.gz)
 COMPRESSED = ("gz", "bz2", "xz")

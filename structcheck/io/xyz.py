@@ -84,7 +84,8 @@ def _label_number(lab: bytes) -> int:
         if s.isdigit():
             z = int(s) if 0 < int(s) < 119 else 0
         else:
-            z = atomic_numbers.get(s, 0) if s != "X" else 0
+            # as ASE's extxyz reader resolves symbols (``str.capitalize``): CA is Ca, o is O
+            z = atomic_numbers.get(s) or atomic_numbers.get(s.capitalize(), 0) if s.capitalize() != "X" else 0
         _SYMBOL_CACHE[lab] = z
     return z
 

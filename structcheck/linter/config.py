@@ -17,7 +17,7 @@ __all__ = ["Config", "ConfigError", "find_project_config", "load_config"]
 
 PROFILE_KEYS = {"select", "extend-select", "ignore", "severity", "params", "pairs", "fail-on",
                 "per-file-ignores", "profile", "expect-formula", "model", "type-map", "extends",
-                "thresholds", "charge"}
+                "thresholds", "charge", "pbc"}
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Config:
     type_map: list[str] | None = None
     profile: str = "default"
     charge: float | None = None  # total charge of frames that declare none (--charge / charge=)
+    pbc: bool = False  # a PDB/mmCIF crystal's cell linted as periodic (--pbc / pbc=true)
     # per-run memo (e.g. the neighbour cutoff per set of species); not configuration
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -101,7 +102,7 @@ def _apply(layer: dict, where: str, state: dict) -> None:
     if bad:
         raise ConfigError(f"{where}: unknown threshold(s): {', '.join(sorted(bad))}")
     state["thresholds"].update(layer.get("thresholds", {}))
-    for key in ("fail-on", "expect-formula", "model", "type-map", "charge"):
+    for key in ("fail-on", "expect-formula", "model", "type-map", "charge", "pbc"):
         if key in layer:
             state[key] = layer[key]
     if state.get("fail-on") not in SEVERITIES:
@@ -179,4 +180,5 @@ def load_config(profile: str | None = None, config_file: str | None = None,
         type_map=tm,
         profile=prof_name,
         charge=state.get("charge"),
+        pbc=bool(state.get("pbc", False)),
     )

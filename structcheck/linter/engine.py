@@ -9,6 +9,7 @@ import numpy as np
 from ..findings import Finding
 from ..io import unreadable_finding
 from ..neighbors import NeighborLimit
+from .checks.reading import lint_view, settle_disorder
 from .config import Config
 from .frame import Frame
 from .registry import ConfigError, Rule, resolve
@@ -42,6 +43,7 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
     (``structcheck_ignore``) never hide input rules, and are not read with ``config.inline_ignore``
     off."""
     rules = config.rules_for(path) if rules is None else rules
+    atoms = lint_view(atoms, config)  # --pbc on a crystal's cell (io/macro.py)
     ctx = Frame(atoms, config)
     skip = _suppressed(atoms) if getattr(config, "inline_ignore", True) else set()
     out: list[Finding] = []
@@ -74,6 +76,8 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
                                message=h.message, atoms=atom_ids, value=h.value,
                                threshold=h.threshold, unit=h.unit, path=path, frame=frame, line=at_line,
                                fixable=r.fixable, data=h.data or {}))
+    if out:
+        out = settle_disorder(out, ctx)  # partial occupancy, unknown particles: never errors
     if failed:
         out.append(Finding(code="SC001", name="unreadable-structure", severity=severity.get("SC001", "error"),
                            message=("could not check this frame: " + "; ".join(failed))[:400],
