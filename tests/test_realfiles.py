@@ -290,3 +290,25 @@ def test_xyz_symbols_resolved_as_ase_does(tmp_path):
     ours = read_one(str(p))
     assert ours.get_chemical_symbols() == read(str(p)).get_chemical_symbols() == ["O", "H", "H", "Ca"]
     assert not any(f.name in ("unknown-element", "suspect-units") for f in _lint(p))
+
+
+def test_magnetic_mcif_goes_to_the_small_molecule_cif_reader(tmp_path):
+    # .mcif is also the magnetic CIF of small-molecule crystallography (fractional sites)
+    p = tmp_path / "nacl.mcif"
+    p.write_text(CIF_HEAD.replace("_atom_site_occupancy\n", "").replace("8.0", "5.64")
+                 + "Na1 Na 0 0 0\nCl1 Cl 0.5 0.5 0.5\n")
+    atoms = read_one(str(p))
+    assert atoms.get_chemical_formula() == "ClNa" and atoms.pbc.all()
+
+
+def test_ligand_names_without_element_columns():
+    from structcheck.io.macro import guess_element
+
+    assert guess_element("CL1 ", "LIG", True) == "Cl"
+    assert guess_element("FE  ", "HEM", True) == "Fe"
+    assert guess_element("CA1 ", "LIG", True) == "C"   # CA1 of a ligand is a carbon, not calcium
+    assert guess_element(" CA ", "LIG", True) == "C"
+    assert guess_element("CL1", "LIG", False) == "Cl" and guess_element("CD1", "LIG", False) == "C"
+    assert guess_element("NA", "NA", False) == "Na" and guess_element("NA", "SOD", False) == "Na"
+    assert guess_element("HW1", "SOL", False) == "H" and guess_element("MW", "SOL", False) is None
+    assert guess_element("EPW", "WAT", False) is None and guess_element("LP1", "TIP5", False) is None

@@ -84,7 +84,8 @@ def guess_element(raw: str, resname: str, aligned: bool) -> str | None:
     if aligned and len(raw) == 4:
         if raw[0] in " 0123456789":
             return _element(raw[1]) or _first(core)
-        if raw[:2].upper() in SAFE_TWO and (raw[3] == " " or not raw[2:].strip().isalpha()):
+        two = raw[:2].upper()
+        if two in SAFE_TWO and two not in AMBIGUOUS_TWO and (raw[3] == " " or not raw[2:].strip().isalpha()):
             return _element(raw[:2])
         return _first(core)
     if core[:2] in SAFE_TWO and core[:2] not in AMBIGUOUS_TWO and (len(core) == 2 or not core[2].isalpha()):

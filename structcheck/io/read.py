@@ -122,7 +122,10 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
             except (OSError, EOFError, ValueError) as exc:
                 yield FrameRecord(path, 0, error=f"cannot decompress: {exc}")
                 return
-            yield from _iter_own(data, path, fmt, guessed=True)
+            if fmt == "mmcif" and not _is_mmcif(data):  # .mcif is also magnetic CIF (small-molecule tags)
+                yield from _iter_cif(data, path, guessed=True)
+            else:
+                yield from _iter_own(data, path, fmt, guessed=True)
             return
     finally:
         os.close(fd)
