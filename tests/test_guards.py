@@ -176,3 +176,37 @@ def test_findings_are_flushed_as_produced(tmp_path):
             fh.write(GOOD)
         p.communicate(timeout=60)
     assert resource  # imported for the child measurements above
+
+
+# ------------------------------------------------------------------ the xyz reader refuses what it would misread
+
+STRICT = {
+    "wrapped line": ('2\nProperties=species:S:1:pos:R:3\nH 0 0 0 H\n0 0 0.74\n', 3, "columns"),
+    "blank line in a frame": ("3\n\nH 0 0 0\n\nH 0 0 0.74\n", 4, "columns"),
+    "truncated pbc": ('2\nLattice="5 0 0 0 5 0 0 0 5" pbc="F F\nH 0 0 0\nH 0 0 0.74\n', 2, "unterminated"),
+    "quote swallows the cell": ('2\nnote="x Lattice="5 0 0 0 5 0 0 0 5" pbc="T T T"\nH 0 0 0\nH 0 0 0.74\n', 2, ""),
+    "Lattice of 3": ('2\nLattice="5 0 0" pbc="T T T"\nH 0 0 0\nH 0 0 0.74\n', 2, "9 numbers"),
+    "unknown type": ('2\nProperties=species:S:1:pos:X:3\nH 0 0 0\nH 0 0 0.74\n', 2, "unknown type"),
+    "integer 1e20": ('2\nProperties=species:S:1:pos:R:3:tag:I:1\nH 0 0 0 100000000000000000000\nH 0 0 0.74 1\n',
+                     1, "OverflowError"),
+    "not UTF-8": (b"2\n\nH 0 0 0\nH\xff 0 0 0.74\n", 4, "UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STRICT))
+def test_xyz_reader_refuses_with_the_line(case):
+    from structcheck.io import iter_frames
+    from structcheck.io.xyz import iter_xyz_bytes
+
+    text, line, words = STRICT[case]
+    data = text if isinstance(text, bytes) else text.encode()
+    recs = list(iter_xyz_bytes(data, "t.xyz"))
+    assert recs[0].error is not None and recs[0].atoms is None, case
+    assert recs[0].line == line and words in recs[0].error, (recs[0].line, recs[0].error)
+    assert iter_frames  # the same reader behind every path
+
+
+def test_huge_quoted_comment_is_linear(tmp_path):
+    (tmp_path / "q.xyz").write_text('2\nkey="' + "a" * 10_000_000 + '" pbc="F F F"\nH 0 0 0\nH 0 0 0.74\n')
+    rc, out, err, wall, rss = _run(["lint", "q.xyz"], tmp_path)
+    assert rc == 0 and wall < 5 and rss < 500, (out, err, wall, rss)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -10,6 +9,7 @@ from ase import Atoms
 from ase.data import atomic_numbers
 
 from .records import FrameRecord, ReadError
+from .xyz_comment import _properties, _ragged_row, parse_comment
 from .xyz_numbers import FIXED_MIN_ATOMS, _fixed_floats, _fixed_layout
 
 XYZ_FORMATS = {"xyz", "extxyz"}
@@ -17,59 +17,6 @@ CHUNK = 1 << 23  # 8 MiB: largest read piece
 CHUNK_MIN = 1 << 20  # 1 MiB: first read piece of a large file
 
 
-_KV = re.compile(r"""\s*([A-Za-z_][\w\-.:]*)\s*(?:=\s*("(?:[^"\\]|\\.)*"|\{[^}]*\}|'[^']*'|[^\s"]+))?""")
-_BOOL = {"T": True, "F": False, "True": True, "False": False, "TRUE": True, "FALSE": False}
-
-
-def _value(raw: str):
-    if raw[:1] in "\"'{":
-        raw = raw[1:-1]
-    parts = raw.replace(",", " ").split()
-    if len(parts) == 1 or not parts:
-        s = parts[0] if parts else raw
-        if s in _BOOL:
-            return _BOOL[s]
-        for cast in (int, float):
-            try:
-                return cast(s)
-            except ValueError:
-                pass
-        return raw
-    if all(p in _BOOL for p in parts):
-        return np.array([_BOOL[p] for p in parts])
-    try:
-        arr = np.array(parts, dtype=float)
-    except ValueError:
-        return raw
-    if all(re.fullmatch(r"[+-]?\d+", p) for p in parts):
-        arr = arr.astype(int)
-    return arr
-
-
-def parse_comment(line: str) -> dict:
-    """key=value pairs of an extxyz comment line ({} for a plain xyz comment)."""
-    if "=" not in line:
-        return {}
-    out: dict = {}
-    pos = 0
-    text = line.strip()
-    while pos < len(text):
-        m = _KV.match(text, pos)
-        if not m or m.end() == pos:
-            return {"comment": line.strip()} if not out else out
-        key, raw = m.group(1), m.group(2)
-        out[key] = True if raw is None else (raw.strip('"') if key == "Properties" else _value(raw))
-        pos = m.end()
-    return out
-
-
-def _properties(spec) -> list[tuple[str, str, int]]:
-    if not isinstance(spec, str):  # a bare `Properties` key, or one the comment parser typed
-        raise ReadError(f"bad Properties={spec!r}")
-    f = spec.split(":")
-    if len(f) % 3:
-        raise ReadError(f"bad Properties={spec!r}")
-    return [(f[k], f[k + 1].upper(), int(f[k + 2])) for k in range(0, len(f), 3)]
 
 
 # ------------------------------------------------------------------ the frame splitter
@@ -154,14 +101,34 @@ def _fixed_numbers(m: np.ndarray, a: int, b: int):
 
 
 def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int) -> Atoms:
-    """Build Atoms from one xyz/extxyz frame; ``first_line`` is the 1-based count line."""
+    """Build Atoms from one xyz/extxyz frame; ``first_line`` is the 1-based count line.
+
+    ReadError (with its line) for what ASE refuses and for what would be read wrongly: text
+    that is not UTF-8, an atom line whose column count is not the Properties' (a blank or
+    wrapped line), a frame whose line count differs from its declared atom count, a
+    malformed comment line (``parse_comment``), a bad Properties spec."""
     try:
         text = comment.decode("utf-8")
     except UnicodeDecodeError:
         raise ReadError("comment line is not UTF-8 text (binary file?)", first_line + 1) from None
-    info = parse_comment(text)
-    props = _properties(info.pop("Properties")) if "Properties" in info else None
+    if not block.isascii():
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReadError("atom line is not UTF-8 text (binary data?)",
+                            first_line + 2 + block.count(b"\n", 0, exc.start)) from None
+    try:
+        info = parse_comment(text)
+    except ReadError as exc:
+        raise ReadError(str(exc), first_line + 1) from None
+    try:
+        props = _properties(info.pop("Properties")) if "Properties" in info else None
+    except ReadError as exc:
+        raise ReadError(str(exc), first_line + 1) from None
     n = _line_count(block)
+    declared = count_line.split()
+    if declared and declared[0].isdigit() and int(declared[0]) != n:
+        raise ReadError(f"{int(declared[0])} atoms declared, {n} atom line(s) read", first_line)
     if props is None:
         first = block.split(b"\n", 1)[0].split(b"\r", 1)[0].split() if n else []
         ncols = max(len(first), 4)
@@ -179,8 +146,13 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
     pcols = range(start["pos"], start["pos"] + 3)
     fixed = _fixed_layout(block, n, ncols, pcols) if n >= FIXED_MIN_ATOMS else None
     tokens = block.split() if fixed is None else None
-    if tokens is not None and len(tokens) != n * ncols:
-        raise _bad_line(block.splitlines(), ncols, first_line + 2, pcols)
+    if tokens is not None:
+        if len(tokens) != n * ncols:
+            raise _bad_line(block.splitlines(), ncols, first_line + 2, pcols)
+        bad = _ragged_row(block, n, ncols)  # the total can match while lines do not (a wrapped line)
+        if bad is not None:
+            found = len(block.split(b"\n")[bad].split()) if bad < block.count(b"\n") + 1 else 0
+            raise ReadError(f"expected {ncols} columns (Properties), found {found}", first_line + 2 + bad)
     table: list[np.ndarray] = []
 
     def toks() -> list:
@@ -369,8 +341,9 @@ def _frame_record(path: str, frame: int, count_raw: bytes, comment: bytes, block
         return FrameRecord(path, frame, parse_frame(count_raw, comment, block, lineno), lineno)
     except ReadError as exc:
         return FrameRecord(path, frame, line=exc.line or lineno, error=str(exc))
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        return FrameRecord(path, frame, line=lineno, error=f"cannot parse frame ({exc})")
+    except Exception as exc:  # noqa: BLE001 - OverflowError (an integer of 1e20), MemoryError, ...: a finding
+        msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        return FrameRecord(path, frame, line=lineno, error=f"cannot parse frame ({type(exc).__name__}: {msg})")
 
 
 SMALL_WHOLE = 1 << 16  # files up to this size: split into lines by bytes.split
