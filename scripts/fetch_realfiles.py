@@ -5,7 +5,7 @@
 Sources: MDAnalysisTests 2.11.0 (``pip download --no-deps mdanalysistests==2.11.0``; its
 ``MDAnalysisTests/data``: PDB, GRO, LAMMPS, xyz and mmCIF files that MD packages and the PDB
 wrote; LGPL-3.0-or-later, PDB entries CC0) and ASE's own test data (``ase/test/testdata``,
-LGPL-2.1-or-later). Files up to ``--max-bytes`` are copied into ``tests/realfiles/files/``;
+LGPL-2.1-or-later) and pymatgen's structures (``pymatgen/util/structures``: Structure JSON, MIT). Files up to ``--max-bytes`` are copied into ``tests/realfiles/files/``;
 ``manifest.json`` gets one entry per file (source path, sha256, bytes). Existing entries keep
 their ``defect`` text and ``errors`` list (written by hand after reading the file: what is
 really wrong with it and which rules name it); new files start as ``"defect": null`` (a
@@ -53,9 +53,13 @@ def main() -> None:
     ap.add_argument("--max-bytes", type=int, default=65536)
     args = ap.parse_args()
     import ase
+    import pymatgen.core
+    from pymatgen.util.testing import STRUCTURES_DIR
 
     sources = [("mdanalysistests", _mda_dir(args.mdanalysistests), "mdanalysistests 2.11.0: MDAnalysisTests/data/"),
-               ("ase", Path(ase.__file__).parent / "test" / "testdata", f"ase {ase.__version__}: ase/test/testdata/")]
+               ("ase", Path(ase.__file__).parent / "test" / "testdata", f"ase {ase.__version__}: ase/test/testdata/"),
+               ("pymatgen", Path(STRUCTURES_DIR),
+                f"pymatgen {pymatgen.core.__version__}: pymatgen/util/structures/")]
     man_path = OUT / "manifest.json"
     old = {e["file"]: e for e in json.loads(man_path.read_text())["entries"]} if man_path.exists() else {}
     entries = []
@@ -64,7 +68,8 @@ def main() -> None:
             rel = p.relative_to(base).as_posix()
             if not p.is_file() or p.stat().st_size > args.max_bytes:
                 continue
-            if not (_wanted(p.name.lower()) or (tag == "ase" and p.name.startswith("POSCAR"))):
+            if not (_wanted(p.name.lower()) or (tag == "ase" and p.name.startswith("POSCAR"))
+                    or (tag == "pymatgen" and p.suffix == ".json")):
                 continue
             dest = OUT / "files" / tag / rel
             dest.parent.mkdir(parents=True, exist_ok=True)

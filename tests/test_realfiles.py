@@ -312,3 +312,15 @@ def test_ligand_names_without_element_columns():
     assert guess_element("NA", "NA", False) == "Na" and guess_element("NA", "SOD", False) == "Na"
     assert guess_element("HW1", "SOL", False) == "H" and guess_element("MW", "SOL", False) is None
     assert guess_element("EPW", "WAT", False) is None and guess_element("LP1", "TIP5", False) is None
+
+
+def test_pymatgen_json_structures_read_with_their_occupancies():
+    # pymatgen's own JSON (Structure.to("x.json"), TransformedStructure, with or without "@module"):
+    # a disordered one goes through the CIF reader, so its partial sites are disorder, not clashes
+    from pymatgen.util.testing import STRUCTURES_DIR
+
+    li = structcheck.lint(str(STRUCTURES_DIR / "Li10GeP2S12.json"))
+    assert _errors(li) == [] and any(f.name == "disorder-contact" for f in li)
+    for name in ("TiO2.json", "LiFePO4.json", "Li2O.json"):
+        (rec,) = list(iter_frames(str(STRUCTURES_DIR / name)))
+        assert rec.error is None and rec.atoms.pbc.all(), name

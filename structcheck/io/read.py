@@ -116,6 +116,14 @@ def iter_frames(path: str, fmt: str | None = None, stdin: BinaryIO | None = None
             else:
                 yield from _iter_cif(data, path, guessed=fmt is None)
             return
+        if fmt is None and low.endswith((".json", ".json.gz")) and stat.S_ISREG(st.st_mode) \
+                and st.st_size < (256 << 20):
+            data = _decompressed(_read_all(fd, st.st_size), path)
+            head = data[:4096]
+            if (b'"@module"' in head and b"pymatgen" in head) or (b'"sites"' in data and b'"species"' in data
+                                                                  and b'"nextid"' not in data):
+                yield from _iter_pymatgen_json(data, path)
+                return
         if fmt in _MACRO:
             try:
                 data = _decompressed(_read_all(fd, st.st_size), path)
@@ -231,6 +239,45 @@ def _no_frames(path: str, fmt: str | None) -> str:
             how = "ASE could not tell the format"
     return (f"no structure in file ({how}); if that is not its format, pass --format-in "
             f"(e.g. lammps-data, lammps-dump-text, proteindatabank, gromacs, vasp, cif)")
+
+
+def _iter_pymatgen_json(data: bytes, path: str) -> Iterator[FrameRecord]:
+    """A pymatgen Structure/Molecule (or a list of them) saved as JSON (``Structure.to(...)``,
+    ``monty.serialization.dumpfn``): what ASE's JSON reader (an ASE database) cannot read."""
+    import json
+    import warnings
+
+    try:
+        from monty.json import MontyDecoder
+
+        from .convert import to_atoms
+
+        obj = json.loads(data.decode("utf-8", errors="replace"), cls=MontyDecoder)
+        items = obj if isinstance(obj, list) else [obj]
+        from pymatgen.core import Molecule, Structure
+
+        k = 0
+        for item in items:
+            if isinstance(item, dict):  # as_dict() without "@module": a Structure has a lattice
+                item = (Structure if "lattice" in item else Molecule).from_dict(item)
+            if not isinstance(item, (Structure, Molecule)) and hasattr(item, "final_structure"):
+                item = item.final_structure  # a TransformedStructure
+            if isinstance(item, Structure):
+                # through CIF: partial and mixed occupancies read as every other CIF (io/cif.py)
+                from pymatgen.io.cif import CifWriter
+
+                with warnings.catch_warnings():  # pymatgen's notes on labels, electronegativities
+                    warnings.simplefilter("ignore")
+                    text = str(CifWriter(item))
+                for rec in _iter_cif(text.encode(), path, guessed=False):
+                    rec.index = k
+                    k += 1
+                    yield rec
+                continue
+            yield FrameRecord(path, k, to_atoms(item))
+            k += 1
+    except Exception as exc:  # noqa: BLE001 - a bad file is a one-line error
+        yield FrameRecord(path, 0, error=f"cannot read pymatgen JSON ({type(exc).__name__}: {str(exc)[:200]})")
 
 
 _MACRO = ("pdb", "gro", "mmcif", "lammpstrj", "lammps-data")
