@@ -68,7 +68,7 @@ def periodic_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels:
     seen = np.zeros(nq, bool)
     root = np.full(ncomp, -1, dtype=np.int64)
     root[qc[::-1]] = qi[::-1]  # one piece per component with a cell-crossing bond
-    frontier = np.unique(root[root >= 0])
+    frontier = np.flatnonzero(np.bincount(root[root >= 0], minlength=nq))  # sorted, unique; np.unique imports numpy.ma
     seen[frontier] = True
     while len(frontier):  # breadth-first, one vectorised step per level
         counts = start[frontier + 1] - start[frontier]
