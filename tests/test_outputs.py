@@ -211,14 +211,13 @@ def test_lint_fix_never_overwrites(run_cli, tmp_path):
 # ------------------------------------------------------------------ relax and wander (refused before a model loads)
 
 def test_relax_outputs_never_inputs(run_cli, tmp_path, monkeypatch):
+    import structcheck.cli.relax as cli_relax  # first: its `from ..dp.relax import relax` must bind the real one
     import structcheck.dp.relax as dp_relax
 
     def no_relax(*a, **k):
         raise AssertionError("refused targets must stop relax before any work")
 
     monkeypatch.setattr(dp_relax, "relax", no_relax)
-    import structcheck.cli.relax as cli_relax
-
     monkeypatch.setattr(cli_relax, "relax", no_relax)
     from ase.build import molecule
 
