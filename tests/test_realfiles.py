@@ -324,3 +324,15 @@ def test_pymatgen_json_structures_read_with_their_occupancies():
     for name in ("TiO2.json", "LiFePO4.json", "Li2O.json"):
         (rec,) = list(iter_frames(str(STRUCTURES_DIR / name)))
         assert rec.error is None and rec.atoms.pbc.all(), name
+
+
+def test_pdbqt_autodock_types_are_not_elements(tmp_path):
+    # PDBQT columns 78-79 hold AutoDock types: OA is oxygen, NA a nitrogen acceptor (not sodium),
+    # HD a polar hydrogen, A an aromatic carbon
+    rows = [("N", "NA", (0.0, 1.43, 0.0)), ("HN", "HD", (-0.5, 2.3, 0.0)), ("CA", "A", (0.0, 0.0, 0.0)),
+            ("C", "C", (1.52, 0.0, 0.0)), ("O", "OA", (2.15, 1.05, 0.0))]
+    lines = [f"ATOM  {k + 1:5d}  {nm:<3s} ALA A   1    {x:8.3f}{y:8.3f}{z:8.3f}  1.00  0.00    -0.100 {t:<2s}"
+             for k, (nm, t, (x, y, z)) in enumerate(rows)]
+    p = tmp_path / "lig.pdbqt"
+    p.write_text("\n".join(lines) + "\n")
+    assert read_one(str(p)).get_chemical_symbols() == ["N", "H", "C", "C", "O"]

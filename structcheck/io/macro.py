@@ -199,7 +199,7 @@ def to_atoms(m: Model, head: Header, pbc: bool | None = None) -> Atoms:
     occ = np.array(m.occ, dtype=float)[kept]
     if len(occ) and (occ < 1 - 1e-6).any() and not (occ <= 0).all():
         atoms.arrays["occupancy"] = occ
-    atoms.info["structcheck_source"] = {"format": head.fmt, "reader": "structcheck"}
+    atoms.info["structcheck_source"] = {"format": head.fmt, "reader": "structcheck"}  # pdb pdbqt gro mmcif
     if role:
         atoms.info["structcheck_cell"] = role
     if notes:

@@ -36,7 +36,8 @@ def iter_macro(data: bytes, fmt: str) -> Iterator[Record]:
     from .macro import to_atoms  # noqa: I001
     from .pdb import is_mmcif, parse_gro, parse_mmcif, parse_pdb
 
-    parse = {"pdb": parse_pdb, "gro": parse_gro, "mmcif": parse_mmcif}[fmt]
+    parse = {"pdb": parse_pdb, "gro": parse_gro, "mmcif": parse_mmcif,
+             "pdbqt": lambda t: parse_pdb(t, pdbqt=True)}[fmt]
     if fmt == "pdb" and not re.search(r"^(ATOM  |HETATM)", text, re.M) and is_mmcif(text):
         parse = parse_mmcif  # a .pdb name on an mmCIF file
     try:

@@ -80,10 +80,18 @@ def _cryst1(line: str) -> tuple | None:
     return vals
 
 
-def parse_pdb(text: str) -> tuple[Header, list[Model]]:
+# AutoDock 4 atom types (PDBQT columns 78–79) -> element: A is an aromatic carbon, NA/OA/SA
+# acceptors, HD/HS donor hydrogens, G0–G3/CG0–CG3 macrocycle glue carbons
+AD4 = {"A": "C", "C": "C", "NA": "N", "NS": "N", "N": "N", "OA": "O", "OS": "O", "O": "O", "SA": "S",
+       "S": "S", "HD": "H", "HS": "H", "H": "H", "G0": "C", "G1": "C", "G2": "C", "G3": "C", "CG0": "C",
+       "CG1": "C", "CG2": "C", "CG3": "C", "W": "O"}
+
+
+def parse_pdb(text: str, pdbqt: bool = False) -> tuple[Header, list[Model]]:
     """Models of a PDB file (``ENDMDL``/``END`` close a model). Raises ReadError (with the line)
-    for an atom record whose coordinates are not numbers."""
-    head = Header("pdb")
+    for an atom record whose coordinates are not numbers. ``pdbqt``: AutoDock's PDBQT, whose
+    columns 78–79 hold the AutoDock atom type instead of the element."""
+    head = Header("pdbqt" if pdbqt else "pdb")
     models: list[Model] = []
     cur = Model()
     cell = None
@@ -108,7 +116,11 @@ def parse_pdb(text: str) -> tuple[Header, list[Model]]:
             cur.resnames.append(line[17:21].strip())
             cur.residues.append((line[21], line[22:26].strip(), line[26].strip()))
             cur.occ.append(_float(line[54:60], 1.0))
-            cur.elements.append(line[76:78].strip() if len(line) > 76 else "")
+            if pdbqt:
+                t = line[77:79].strip()
+                cur.elements.append(AD4.get(t.upper(), t))
+            else:
+                cur.elements.append(line[76:78].strip() if len(line) > 76 else "")
             cur.xyz.append(xyz)
         elif rec == "CRYST1":
             cell = _cryst1(raw)

@@ -26,11 +26,11 @@ from .xyz import CHUNK, CHUNK_MIN, XYZ_FORMATS, iter_xyz_bytes, iter_xyz_stream
 # formats read by structcheck itself (io/pdb.py, io/macro.py), by the names users give them
 OWN = {"pdb": "pdb", "proteindatabank": "pdb", "ent": "pdb", "gro": "gro", "gromacs": "gro",
        "mmcif": "mmcif", "pdbx": "mmcif", "mcif": "mmcif", "lammps-dump-text": "lammpstrj",
-       "lammpstrj": "lammpstrj"}
+       "lammpstrj": "lammpstrj", "pdbqt": "pdbqt"}
 # extensions the field uses that ASE does not guess (or guesses as another format)
 _BY_SUFFIX = {"pdb": "pdb", "ent": "pdb", "gro": "gro", "pdbx": "mmcif", "mcif": "mmcif",
               "data": "lammps-data", "lmp": "lammps-data", "lammps": "lammps-data",
-              "lammpstrj": "lammpstrj", "dump": "lammpstrj"}
+              "lammpstrj": "lammpstrj", "dump": "lammpstrj", "pdbqt": "pdbqt"}
 _COMPRESSED = ("gz", "bz2", "xz")
 
 
@@ -280,7 +280,7 @@ def _iter_pymatgen_json(data: bytes, path: str) -> Iterator[FrameRecord]:
         yield FrameRecord(path, 0, error=f"cannot read pymatgen JSON ({type(exc).__name__}: {str(exc)[:200]})")
 
 
-_MACRO = ("pdb", "gro", "mmcif", "lammpstrj", "lammps-data")
+_MACRO = ("pdb", "gro", "mmcif", "lammpstrj", "lammps-data", "pdbqt")
 
 
 def _is_mmcif(data: bytes) -> bool:

@@ -203,7 +203,7 @@ def settle_disorder(findings: list, frame: Frame) -> list:
     unknown = "element-unknown" in codes
     partial = partial_mask(frame.atoms) if ("occupancy" in frame.atoms.arrays or "occupancy" in info) else None
     src = info.get("structcheck_source")
-    fixed_units = isinstance(src, dict) and src.get("format") in ("pdb", "gro", "mmcif")
+    fixed_units = isinstance(src, dict) and src.get("format") in ("pdb", "pdbqt", "gro", "mmcif")
     if partial is None and not codes and not fixed_units:
         return findings
     if "coarse-grained" in codes:
