@@ -58,7 +58,7 @@ def test_ase_db_rows_and_connection(tmp_path):
     assert [f.frame for f in structcheck.lint(db.select())] == [0]
     assert structcheck.preflight(db.get(id=2)).get_chemical_formula() == "CH4"  # the row's Atoms
     fixed, _ = structcheck.fix(row)
-    assert isinstance(fixed, Atoms) and structcheck.lint(fixed) == []
+    assert isinstance(fixed, Atoms) and not [f for f in structcheck.lint(fixed) if f.severity == "error"]
 
 
 @pytest.mark.parametrize("immutable", [False, True])
@@ -96,7 +96,7 @@ def test_pymatgen_molecule_round_trips_with_charge(immutable):
     fixed, _ = structcheck.fix(mol)
     assert type(fixed) is (IMolecule if immutable else Molecule)
     assert (fixed.charge, fixed.spin_multiplicity) == (1, 2)
-    assert "charge" not in fixed.properties and structcheck.lint(fixed) == []
+    assert "charge" not in fixed.properties and not [f for f in structcheck.lint(fixed) if f.severity == "error"]
     radical = Molecule(["O", "H"], [[0, 0, 0], [0, 0, 0.97]])  # OH: a Molecule always carries its spin
     assert structcheck.lint(radical) == []
     assert "SC201" in _codes(structcheck.lint(AseAtomsAdaptor.get_atoms(radical)))  # as Atoms: undeclared

@@ -185,7 +185,8 @@ def compressed_bonds(frame) -> list:
 
     nm = nonmetal_mask()
     lim = single_bond_matrix()[z[b.i], z[b.j]] - shift
-    short = np.flatnonzero((b.d < lim) & (b.d >= cc[z[b.i], z[b.j]]) & nm[z[b.i]] & nm[z[b.j]] & ((z[b.i] == 1) | (z[b.j] == 1)))
+    short = np.flatnonzero((b.d < lim) & (b.d >= cc[z[b.i], z[b.j]]) & nm[z[b.i]] & nm[z[b.j]]
+                           & ((z[b.i] == 1) | (z[b.j] == 1)))
     for k in short.tolist():
         out.append((int(b.i[k]), int(b.j[k]), float(b.d[k]), float(lim[k])))
     return _without_contacts(frame, out)
@@ -196,12 +197,18 @@ def _without_contacts(frame, out: list) -> list:
     finding (an error), which ``fix`` repairs together with the bond."""
     if not out:
         return out
-    p = frame.pairs
-    m = p.d < frame.pair_threshold("close_contact")
-    if not m.any():
-        return out
-    crowded = set(p.i[m].tolist()) | set(p.j[m].tolist())
+    crowded = crowded_atoms(frame)
     return [x for x in out if x[0] not in crowded and x[1] not in crowded]
+
+
+def crowded_atoms(frame) -> set:
+    """The atoms in a close contact (memoised): their bonds and angles are close-contact's."""
+    memo = frame.__dict__
+    if "_crowded" not in memo:
+        p = frame.pairs
+        m = p.d < frame.pair_threshold("close_contact")
+        memo["_crowded"] = set(p.i[m].tolist()) | set(p.j[m].tolist()) if m.any() else set()
+    return memo["_crowded"]
 
 
 def shortest_single_bond(zi: np.ndarray, zj: np.ndarray) -> np.ndarray:

@@ -265,7 +265,7 @@ add(
     "radical",
     mol(
         "OOH",
-        [[0, 0, 0], [1.331, 0, 0], [-0.971 * np.cos(104.3 * DEG), 0.971 * np.sin(104.3 * DEG), 0]],
+        [[0, 0, 0], [1.331, 0, 0], [0.971 * np.cos(104.3 * DEG), 0.971 * np.sin(104.3 * DEG), 0]],
         multiplicity=2,
         charge=0,
     ),

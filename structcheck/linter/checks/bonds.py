@@ -170,22 +170,44 @@ def _angles(frame, centre: np.ndarray, nbr: np.ndarray, k: int) -> np.ndarray:
 def bond_angle(frame: Frame):
     """Bond angles at well-defined centres far outside what they ever are.
 
-    What it does: from the bond graph, (1) every carbon with four non-metal partners, one
-    of them a hydrogen (an sp3 centre): its largest bond angle must stay below 150°
-    (tetrahedral carbon spans ~98–125°, cubane 125°; a planar CH4 has 180°); (2) every O
-    or S with exactly two partners, one a hydrogen (water, alcohols, thiols, silanols): its
-    angle must stay below 160° (water 104.5°; a linear H2O has 180°). This is the kind of
-    1–3 distance bound that RDKit's distance geometry and PoseBusters apply, restricted to
-    centres whose geometry is beyond doubt (rules/chemistry.toml [bond_angle]).
+    What it does: from the bond graph, at centres with non-metal partners only: (1) C, Si,
+    Ge, N, B with four partners (no lone pair: tetrahedral): largest angle at most 150°
+    (tetrahedral centres span ~98–125°, cubane 125°; a planar CH4 or NH4+ has 180°), and an
+    angle to a hydrogen at least 80° (a bridging B–H–B hydrogen excepted); (2) N with three
+    partners: at most 150° (planar amides 120–125°); B with three partners: planar, the
+    angles summing to at least 340°; (3) O or S with two partners, one a hydrogen (water,
+    alcohols, thiols, silanols): at most 140°, at least 95° (O) / 85° (S; H2S 92°); (4) a
+    two-coordinate carbon with two multiple bonds (bond-valence sum ≥ 3.5: CO2, allenes,
+    ketenes): at least 115° (cyclic allenes and arynes ~127°). Carbenes and radicals
+    (valence sum below 3.5) are not judged. This is the kind of 1–3 distance bound that
+    RDKit's distance geometry and PoseBusters apply, restricted to centres whose geometry
+    is beyond doubt (rules/chemistry.toml [bond_angle]); (2)–(4) for molecules and small
+    boxes (up to 256 bonds).
 
     Why it matters: such a centre is a builder or conversion error (a flattened
     molecule, a lost coordinate); a relaxation from it follows a symmetric saddle.
 
-    Example: CH4 with its four H in a plane around C; H2O with H–O–H = 180°.
+    Example: CH4 with its four H in a plane around C; H2O with H–O–H = 150° or 60°; a
+    pyramidal BF3; a CO2 bent to 100°.
 
     Fix: rebuild the centre (any builder's sp3/bent geometry); for an intended transition
     state ignore the rule for that frame.
     """
+    from ..angles import angle_hits
+
+    done = set()
+    for h in _classic_angles(frame):
+        done.add(h.atoms[0])
+        yield h
+    zl = frame.numbers
+    for a, partners, ang, lim, what in angle_hits(frame, done):
+        rel = "at least" if what.endswith("sum of angles") or ang < lim else "at most"
+        yield Hit((a, *partners), f"{_sym(zl[a])}{a} ({what}) has a bond angle{'s' if 'sum' in what else ''} "
+                  f"of {ang:.1f}° ({rel} {lim:g}° at such a centre)", round(float(ang), 3), float(lim), "deg")
+
+
+def _classic_angles(frame: Frame):
+    """sp3 carbons with H and O/S–H centres, vectorised for large structures."""
     t = table()["bond_angle"]
     sg = small_graph(frame)
     b = frame.bonded_pairs
