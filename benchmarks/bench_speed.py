@@ -61,6 +61,16 @@ ASE_READ = ("import json,time,sys,warnings,ase.io;warnings.simplefilter('ignore'
             "a=ase.io.read(sys.argv[1]);print(json.dumps([time.perf_counter()-t,len(a)]))")
 PMG_READ = ("import json,time,sys,warnings;warnings.simplefilter('ignore');from pymatgen.core import Structure;"
             "t=time.perf_counter();s=Structure.from_file(sys.argv[1]);print(json.dumps([time.perf_counter()-t,len(s)]))")
+# mofchecker-next's parse (pymatgen ``Structure.from_file`` under its warning filter) + the
+# checks of it that run here: atomic overlaps, over-coordinated H and the composition flags.
+# Its structure-graph checks need structuregraph-helpers 0.0.9, which imports a name
+# pymatgen 2026 no longer has (BrunnerNN_relative), and EqEq charges take ~20 s: both left out,
+# so this is a lower bound of mofchecker-next's parse + check.
+MOFCK = ("import json,sys,time,warnings;warnings.simplefilter('ignore');t0=time.perf_counter()\n"
+         "from mofchecker_next import MOFChecker\nt=time.perf_counter();m=MOFChecker.from_cif(sys.argv[1])\n"
+         "f=[m.has_atomic_overlaps,m.has_overcoordinated_h,m.has_carbon,m.has_hydrogen,m.has_metal]\n"
+         "print(json.dumps([time.perf_counter()-t,len(m.structure)]))")
+MOFCK_PATH = os.environ.get("STRUCTCHECK_BENCH_MOFCHECKER", "/tmp/mofck")  # pip install --target (see below)
 GEMMI_ONLY = ("import json,sys,time,gemmi;t=time.perf_counter();"
               "s=gemmi.make_small_structure_from_block(gemmi.cif.read(sys.argv[1]).sole_block());"
               "n=len(s.get_all_unit_cell_sites());print(json.dumps([time.perf_counter()-t,n]))")
@@ -211,9 +221,25 @@ def best(xs: list[float]) -> float:
     return min(xs)
 
 
+def mofchecker_env() -> dict | None:
+    """The environment in which mofchecker-next imports (None: it does not, here)."""
+    from bench_lint import ENV
+
+    env = dict(ENV, PYTHONPATH=os.pathsep.join(p for p in (MOFCK_PATH, ENV.get("PYTHONPATH")) if p))
+    import subprocess
+
+    ok = subprocess.run([PY, "-c", "import mofchecker_next"], env=env, capture_output=True).returncode == 0
+    return env if ok else None
+
+
 def bench_cif(reps: int, nsmall: int) -> None:
     big = str(cif_big_file())
-    lint_t, ase_t, pmg_t, gem_t, gem_p = [], [], [], [], []
+    mof_env = mofchecker_env()
+    if mof_env is None:
+        print(f"  mofchecker-next does not import (looked in {MOFCK_PATH}): its row is left out; install it with"
+              " pip install --target DIR --no-deps mofchecker-next element-coder loguru rustworkx"
+              " structuregraph-helpers, and a libconeangle stand-in (its build needs GitHub)", flush=True)
+    lint_t, ase_t, pmg_t, gem_t, gem_p, mof_t, mof_p = [], [], [], [], [], [], []
     for _ in range(reps):
         lint_t.append(measured([*SC, "lint", "-q", "--isolated", big])[0])
         w, _, (t, n) = measured([PY, "-c", ASE_READ, big], stdout_json=True)
@@ -224,10 +250,19 @@ def bench_cif(reps: int, nsmall: int) -> None:
         gem_t.append(t)
         gem_p.append(w)
         assert n == n2 == n3 == 1024, (n, n2, n3)
+        if mof_env is not None:
+            w, _, (t, n4) = measured([PY, "-c", MOFCK, big], stdout_json=True, env=mof_env)
+            mof_t.append(t)
+            mof_p.append(w)
+            assert n4 == 1024, n4
     row("cif 1,024 atoms: lint process vs ase.io.read (call)", f"{best(lint_t):.3f} s", f"{best(ase_t):.3f} s",
         best(lint_t) / best(ase_t), 0.2)
+    if mof_t:
+        row("cif 1,024 atoms: lint process vs mofchecker-next parse + geometry checks (call)",
+            f"{best(lint_t):.3f} s", f"{best(mof_t):.3f} s (process {best(mof_p):.2f})",
+            best(lint_t) / best(mof_t), 1.0)
     row("cif 1,024 atoms: lint process vs pymatgen Structure.from_file (call; mofchecker-next's parse)",
-        f"{best(lint_t):.3f} s", f"{best(pmg_t):.3f} s", best(lint_t) / best(pmg_t), 1.0)
+        f"{best(lint_t):.3f} s", f"{best(pmg_t):.3f} s", best(lint_t) / best(pmg_t), None if mof_t else 1.0)
     row("cif 1,024 atoms: lint process vs gemmi parse + expand alone (process)", f"{best(lint_t):.3f} s",
         f"{best(gem_p):.3f} s (call {best(gem_t) * 1e3:.1f} ms)", best(lint_t) / best(gem_p))
     files = cif_small_files(nsmall)

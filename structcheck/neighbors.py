@@ -140,7 +140,7 @@ class _VesinLibrary:
             dist = np.ctypeslib.as_array(nl.distances, shape=(n,))
             i = pairs[:, 0].astype(np.int64)
             j = pairs[:, 1].astype(np.int64)
-            return i, j, shifts.astype(np.int64), dist.copy()
+            return i, j, shifts.copy(), dist.copy()  # int32 shifts: half the memory, exact
         finally:
             self.lib.vesin_free(ct.byref(nl))
 

@@ -329,9 +329,17 @@ def iter_xyz_stream(chunks: Iterator[bytes], path: str) -> Iterator[FrameRecord]
             return
         comment = buf[line_start(cursor + 1):int(nl[cursor + 1])]
         block = buf[line_start(cursor + 2):int(nl[cursor + n + 1])] if n else b""
-        yield _frame_record(path, frame, count_raw, comment, block, lineno)
+        rec = _frame_record(path, frame, count_raw, comment, block, lineno)
+        del comment, block  # the frame's bytes are not held while the caller lints it
         cursor += n + 2
         frame += 1
+        cut = line_start(cursor)
+        if cut > CHUNK and 2 * cut > len(buf):  # neither are the consumed lines of a big frame
+            base_line += cursor
+            buf = buf[cut:]
+            nl = nl[cursor:] - cut
+            cursor = 0
+        yield rec
     if frame == 0:
         yield FrameRecord(path, 0, line=1, error="empty file: no frame")
 

@@ -26,8 +26,8 @@ def _fixed_layout(block: bytes, n: int, ncols: int, trusted: range = range(0)):
     if not (raw[width::width + 1] == 10).all():
         return None
     m = np.ndarray((n, width), dtype=np.uint8, buffer=block, strides=(width + 1, 1))
-    filled = m != 32
-    used = filled.any(axis=0)
+    # columns holding anything but spaces: from the column minima and maxima (no n x width mask)
+    used = (m.min(axis=0) != 32) | (m.max(axis=0) != 32)
     edges = np.flatnonzero(np.diff(np.concatenate(([False], used, [False])).astype(np.int8)))
     spans = list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
     if len(spans) != ncols:
@@ -42,7 +42,7 @@ def _fixed_layout(block: bytes, n: int, ncols: int, trusted: range = range(0)):
     cols = np.concatenate([np.arange(a, b) for a, b in check])
     lo = np.cumsum([0] + [b - a for a, b in check[:-1]]).tolist()
     for r0 in range(0, n, 1 << 16):
-        f = filled[r0:r0 + (1 << 16), cols]
+        f = m[r0:r0 + (1 << 16), cols] != 32
         starts = np.empty(f.shape, dtype=np.uint8)
         np.greater(f[:, 1:], f[:, :-1], out=starts[:, 1:])
         starts[:, lo] = f[:, lo]  # a span's first column starts a token when filled

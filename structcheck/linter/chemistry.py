@@ -94,18 +94,33 @@ def valence_sums(frame, nonmetal_only: bool = True) -> np.ndarray:
 
 
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.ndarray]:
-    """(count, label per atom) of the connected components of the graph with edges (i, j).
+    """(count, label per atom) of the connected components of the graph with edges (i, j),
+    numbered by each component's smallest atom (as scipy's csgraph numbers them).
 
-    Small graphs (a molecule) by union-find here: importing scipy.sparse costs ~0.15 s of
-    start-up and each call ~0.3 ms, more than the whole lint of a small molecule. Large
-    ones by scipy's csgraph.
+    Small graphs (a molecule) by union-find here; large ones by vectorised hooking: each
+    round hooks every edge's root under the smaller root and compresses all paths, so the
+    components involved at least halve per round. As fast as scipy's csgraph on 1e6 atoms
+    without importing scipy.sparse (~0.5 s of a big lint).
     """
     if len(i) > 2000:
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
-
-        graph = coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
-        return connected_components(graph, directed=False)
+        p = np.arange(n)
+        i = np.asarray(i, dtype=np.int64)
+        j = np.asarray(j, dtype=np.int64)
+        while len(i):
+            pi, pj = p[i], p[j]
+            m = pi != pj
+            if not m.all():
+                i, j, pi, pj = i[m], j[m], pi[m], pj[m]
+                if not len(i):
+                    break
+            p[np.maximum(pi, pj)] = np.minimum(pi, pj)  # roots under smaller roots: no cycle
+            while True:
+                pp = p[p]
+                if np.array_equal(pp, p):
+                    break
+                p = pp
+        roots = np.flatnonzero(p == np.arange(n))
+        return len(roots), np.searchsorted(roots, p)
     parent = list(range(n))
 
     def root(a: int) -> int:

@@ -15,6 +15,27 @@ from __future__ import annotations
 import numpy as np
 
 
+def _first_of_each(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values of ``x``, index of each one's first occurrence); no
+    ``np.unique`` (it imports numpy.ma, which the lint path keeps out: tests/test_startup.py)."""
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    first = np.ones(len(xs), bool)
+    np.not_equal(xs[1:], xs[:-1], out=first[1:])
+    return xs[first], order[first]
+
+
+def _dense_ranks(x: np.ndarray) -> np.ndarray:
+    """Per element of ``x``: the rank of its value among the distinct values."""
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    step = np.zeros(len(xs), dtype=np.int64)
+    step[1:] = xs[1:] != xs[:-1]
+    out = np.empty(len(x), dtype=np.int64)
+    out[order] = np.cumsum(step)
+    return out
+
+
 def loop_rank(d: np.ndarray) -> int:
     """Rank of the nonzero integer rows ``d``: a first row, a first row not parallel to it,
     a first row off their plane (exact in integers)."""
@@ -49,9 +70,8 @@ def periodic_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels:
     nodes = n
     cross = labels[j] != c
     if cross.any():  # partner outside the component: one node per (component, partner)
-        _, inv = np.unique(c[cross].astype(np.int64) * n + j[cross], return_inverse=True)
         v = j.copy()
-        v[cross] = n + inv.reshape(-1)
+        v[cross] = n + _dense_ranks(c[cross].astype(np.int64) * n + j[cross])
         nodes = int(v.max()) + 1
     zero = ~wrap
     _, piece = components(nodes, i[zero], v[zero])
@@ -68,7 +88,7 @@ def periodic_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels:
     seen = np.zeros(nq, bool)
     root = np.full(ncomp, -1, dtype=np.int64)
     root[qc[::-1]] = qi[::-1]  # one piece per component with a cell-crossing bond
-    frontier = np.flatnonzero(np.bincount(root[root >= 0], minlength=nq))  # sorted, unique; np.unique imports numpy.ma
+    frontier = _first_of_each(root[root >= 0])[0]
     seen[frontier] = True
     while len(frontier):  # breadth-first, one vectorised step per level
         counts = start[frontier + 1] - start[frontier]
@@ -82,7 +102,7 @@ def periodic_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels:
         if not new.any():
             break
         idx, to, came = idx[new], to[new], came[new]
-        to, first = np.unique(to, return_index=True)
+        to, first = _first_of_each(to)
         offset[to] = offset[came[first]] + step[idx[first]]
         seen[to] = True
         frontier = to
