@@ -290,23 +290,28 @@ def vdw_contact(frame: Frame):
 
     What it does: for atoms of two different molecules (connected components of the bond
     graph with two or more atoms; metals and lone atoms, whose contacts are ionic or
-    guest contacts, are left out), flags pairs closer than a fraction of the sum of their
-    van der Waals radii (Alvarez 2013): H···H below 0.55 (1.32 Å), H···heavy below 0.45,
-    heavy···heavy below 0.70 (O···O 2.10 Å). The shortest real contacts stay above:
-    dihydrogen bonds H···H 1.7 Å (0.71), strong hydrogen bonds H···O 1.4 Å (0.52), halogen
-    bonds I···N 2.65 Å (0.72) (rules/chemistry.toml [vdw_contact]). Periodic structures
-    of more than 50,000 atoms are not examined.
+    guest contacts, are left out; lone noble-gas atoms of a finite cluster are in), flags
+    pairs closer than a fraction of the sum of their van der Waals radii (Alvarez 2013):
+    H···H 0.62 (1.49 Å); H···heavy 0.45 for a polar H (on N, O, F, S, halogen), 0.60 for
+    a C–H; N/O/F pairs 0.78 with a hydrogen between them, 0.85 without (O···O 2.34 / 2.55
+    Å); pairs with C 0.75 (C···C 2.66 Å); noble gases 0.80; other heavy pairs 0.70. The
+    shortest real contacts stay above: dihydrogen bonds H···H 1.7 Å (0.71), strong
+    hydrogen bonds H···O 1.4 Å (0.52) and O···O 2.45 Å (0.82), C–H···O 2.0 Å (0.74),
+    pancake-bonded C···C 2.9 Å (0.82), halogen bonds I···N 2.65 Å (0.72)
+    (rules/chemistry.toml [vdw_contact]). Periodic structures of more than 50,000 atoms
+    are not examined.
 
     Why it matters: overlapping molecules (a cluster built with too small a spacing, a
     solvent box packed too densely) start a relaxation on a steep repulsive wall; forces
     are huge and the molecules fly apart or react.
 
-    Example: a water dimer with O···O 2.0 Å; two CH4 with H···H 1.0 Å.
+    Example: a water dimer with O···O 2.2 Å; two CH4 with H···H 1.4 Å; two benzenes
+    stacked at 2.5 Å; an Ar pair at 2.8 Å.
 
     Fix: move the molecules apart (or `structcheck fix` for what close-contact reports).
     """
     n = len(frame)
-    if n < 4:
+    if n < 2:
         return
     periodic = True in frame.pbc.tolist()
     if periodic and n > 50_000:
@@ -318,11 +323,13 @@ def vdw_contact(frame: Frame):
     z = frame.numbers
     nm = nonmetal_mask()
     ok = nm[z] & (sizes[labels] >= 2)
+    if not periodic:  # a lone noble-gas atom has nothing but van der Waals contacts
+        ok |= _NOBLE[z]
     if np.count_nonzero(np.bincount(labels[ok], minlength=ncomp)) < 2:
         return
     t = table()["vdw_contact"]
     rv = vdw_radii()
-    cut = t["heavy_heavy"] * 2 * float(rv[frame.species].max())
+    cut = max(t["unbridged_nof"], t["carbon"], t["noble"]) * 2 * float(rv[frame.species].max())
     from ...neighbors import half_pairs
 
     p = half_pairs(frame.positions, frame.cell, frame.pbc, cut)
@@ -330,9 +337,8 @@ def vdw_contact(frame: Frame):
     if not m.any():
         return
     p = p.within(m)
+    f = _vdw_factors(frame, p, t)
     zi, zj = z[p.i], z[p.j]
-    hi, hj = zi == 1, zj == 1
-    f = np.where(hi & hj, t["h_h"], np.where(hi | hj, t["h_heavy"], t["heavy_heavy"]))
     lim = f * (rv[zi] + rv[zj])
     bad = np.flatnonzero(p.d < lim)
     # one finding per pair of molecules: the deepest contact
@@ -345,3 +351,54 @@ def vdw_contact(frame: Frame):
         yield Hit((i, j), f"{_sym(zi[k])}{i}···{_sym(zj[k])}{j} at {p.d[k]:.3f} Å between two molecules: "
                   f"< {lim[k]:.2f} Å ({f[k]:g} × van der Waals radii sum)", round(float(p.d[k]), 6),
                   round(float(lim[k]), 6), "Å")
+
+
+_NOBLE = np.zeros(119, dtype=bool)
+_NOBLE[[2, 10, 18, 36, 54, 86]] = True
+_POLAR = np.zeros(119, dtype=bool)  # hydrogen-bond donors: an H on them is a polar H
+_POLAR[[7, 8, 9, 16, 17, 35, 53]] = True
+_NOF = np.zeros(119, dtype=bool)
+_NOF[[7, 8, 9]] = True
+
+
+def _vdw_factors(frame, p, t) -> np.ndarray:
+    """The vdw-contact fraction of the van der Waals sum for each pair of ``p`` (see the rule)."""
+    z = frame.numbers
+    zi, zj = z[p.i], z[p.j]
+    hi, hj = zi == 1, zj == 1
+    b = frame.bonded_pairs
+    # an H is polar (a hydrogen-bond donor's) when it is bonded to N, O, F, S or a halogen
+    polar = np.zeros(len(frame), bool)
+    polar[b.i[(z[b.i] == 1) & _POLAR[z[b.j]]]] = True
+    polar[b.j[(z[b.j] == 1) & _POLAR[z[b.i]]]] = True
+    h_heavy = np.where((hi & polar[p.i]) | (hj & polar[p.j]), t["h_heavy"], t["h_heavy_nonpolar"])
+    heavy = np.full(len(p.i), t["heavy_heavy"])
+    heavy = np.where((zi == 6) | (zj == 6), t["carbon"], heavy)
+    nof = _NOF[zi] & _NOF[zj]
+    if nof.any():  # N/O/F pairs: only a hydrogen between them brings them this close
+        bridged = np.zeros(len(p.i), bool)
+        rv = vdw_radii()
+        near = nof & (p.d < t["unbridged_nof"] * (rv[zi] + rv[zj]))  # the others pass either way
+        for k in np.flatnonzero(near).tolist():
+            bridged[k] = _h_between(frame, int(p.i[k]), int(p.j[k]), float(p.d[k]))
+        heavy = np.where(nof, np.where(bridged, t["bridged_nof"], t["unbridged_nof"]), heavy)
+    heavy = np.where(_NOBLE[zi] | _NOBLE[zj], t["noble"], heavy)
+    return np.where(hi & hj, t["h_h"], np.where(hi | hj, h_heavy, heavy))
+
+
+def _h_between(frame, i: int, j: int, d: float) -> bool:
+    """Is a hydrogen bonded to i (j) closer to j (i) than d (an X-H...Y bridge)?"""
+    b = frame.bonded_pairs
+    z = frame.numbers
+    pos = frame.positions
+    for a, other in ((i, j), (j, i)):
+        hs = np.concatenate([b.j[(b.i == a) & (z[b.j] == 1)], b.i[(b.j == a) & (z[b.i] == 1)]])
+        for h in hs.tolist():
+            v = pos[other] - pos[h]
+            if frame.pbc.any():
+                from ase.geometry import find_mic
+
+                v = find_mic(v[None, :], frame.cell, frame.pbc)[0][0]
+            if float(np.linalg.norm(v)) < d:
+                return True
+    return False
