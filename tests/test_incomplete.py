@@ -170,3 +170,24 @@ def _no_head(f):
         return f(*a, **kw)
 
     return call
+
+
+def _die_on_f3(batch, fmt, config=None):
+    """A worker process that dies (as one killed by the OOM killer) on the batch holding f3."""
+    from structcheck.scale.batch import lint_batch
+
+    if any(str(p).endswith("f3.xyz") for p, _ in batch):
+        os._exit(9)
+    return lint_batch(batch, fmt, config)
+
+
+def test_a_local_pool_whose_worker_dies_is_incomplete_too(run_cli, folder, monkeypatch):
+    from structcheck.scale import pool
+
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("needs fork (the patched task function reaches the workers by inheritance)")
+    monkeypatch.setattr(pool, "lint_batch", _die_on_f3)
+    code, out, err = run_cli("lint", "d", "--jobs", "2", "--output-format", "jsonl", cwd=folder.parent)
+    assert code == 2 and "run INCOMPLETE: BrokenProcessPool" in err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows[-1]["incomplete"] is True and rows[-1]["files_linted"] < 6

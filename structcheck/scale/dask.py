@@ -192,7 +192,10 @@ def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
             yield from _expand(done)
             paths = head.remaining(done)
         try:
-            cfg = client.scatter(PortableConfig(config), broadcast=True)
+            # hash=False: a key of this run's own; a content-hashed key is shared with any other run of the
+            # same configuration on the cluster, and the one that ends first releases it under the other's
+            # tasks ("cancelled for reason: lost dependencies")
+            cfg = client.scatter(PortableConfig(config), broadcast=True, hash=False)
         except (TimeoutError, ValueError, OSError) as exc:  # "No valid workers found"
             raise IncompleteRun(f"the Dask cluster at {address} has no running worker ({_first_line(exc)}); "
                                 "no file was linted there") from None
