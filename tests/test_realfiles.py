@@ -336,3 +336,15 @@ def test_pdbqt_autodock_types_are_not_elements(tmp_path):
     p = tmp_path / "lig.pdbqt"
     p.write_text("\n".join(lines) + "\n")
     assert read_one(str(p)).get_chemical_symbols() == ["N", "H", "C", "C", "O"]
+
+
+def test_pdb_models_split_at_endmdl_end_and_model_only(tmp_path):
+    # PDBQT's ENDROOT/ENDBRANCH close no model; a MODEL without ENDMDL starts the next one
+    res = _residue(1, 1, (0, 0, 0))
+    text = "\n".join(["ROOT"] + res[:2] + ["ENDROOT", "BRANCH 2 3"] + res[2:] + ["ENDBRANCH 2 3", "TORSDOF 1"])
+    p = tmp_path / "lig.pdbqt"
+    p.write_text(text + "\n")
+    assert len(list(iter_frames(str(p)))) == 1
+    q = tmp_path / "nmr.pdb"
+    q.write_text("\n".join(["MODEL        1"] + res + ["MODEL        2"] + res + ["END"]) + "\n")
+    assert [len(r.atoms) for r in iter_frames(str(q))] == [5, 5]

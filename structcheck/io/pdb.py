@@ -128,7 +128,8 @@ def parse_pdb(text: str, pdbqt: bool = False) -> tuple[Header, list[Model]]:
             head.spacegroup = raw[55:66].strip()
             if cur.xyz:
                 cur.cellpar = cell
-        elif rec.startswith("ENDMDL") or (rec.startswith("END") and not rec.startswith("ENDMDL")):
+        elif rec.startswith("ENDMDL") or rec.rstrip() == "END" or (rec.startswith("MODEL") and cur.xyz):
+            # (not ENDROOT/ENDBRANCH of PDBQT; a MODEL without the previous ENDMDL closes it)
             if cur.xyz:
                 models.append(cur)
                 cur = Model()
