@@ -275,6 +275,7 @@ def _repair(out, x0, config, fixed, margin, target, max_rounds, report, found):
         bad = (d < b.lo) | (d > b.hi)
         movable = np.zeros(len(pos), bool)
         movable[b.i[bad]] = movable[b.j[bad]] = True
+        movable |= (pos != x0).any(axis=1)  # what earlier rounds moved may settle again
         movable &= ~fixed
         new = pos
         for _ in range(8):  # grow the moving set by the partners of tight bounds

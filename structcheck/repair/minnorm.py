@@ -45,7 +45,8 @@ def solve(x0: np.ndarray, movable: np.ndarray, c: PairBounds, *, start: np.ndarr
           kick: float = KICK, seed: int = SEED, tol: float = 1e-7, max_outer: int = 40) -> tuple[np.ndarray, float, int]:
     """Positions (n, 3) closest to ``x0`` meeting ``c`` with only ``movable`` atoms moved.
 
-    ``start``: where the search begins (default ``x0``), plus the deterministic kick.
+    ``start``: where the search begins (default ``x0``), plus the deterministic kick; atoms
+    that may not move stay at their ``start`` positions.
     Returns (positions, largest remaining bound violation in Å, L-BFGS-B iterations).
     Deterministic: the same input gives bitwise the same output in any process.
     """
@@ -54,7 +55,8 @@ def solve(x0: np.ndarray, movable: np.ndarray, c: PairBounds, *, start: np.ndarr
     x0 = np.asarray(x0, dtype=float)
     mov = np.flatnonzero(movable)
     n = len(x0)
-    pos = x0.copy()
+    s0 = x0 if start is None else np.asarray(start, dtype=float)
+    pos = s0.copy()  # atoms that do not move stay where the start has them
     if len(mov) == 0 or len(c.i) == 0:
         return pos, _violation(pos, c), 0
     # constraints that can change (one movable atom at least) and each side's slot in x
@@ -66,7 +68,6 @@ def solve(x0: np.ndarray, movable: np.ndarray, c: PairBounds, *, start: np.ndarr
     mi, mj = si >= 0, sj >= 0
     has_hi = np.isfinite(hi)
     ref = x0[mov].ravel()
-    s0 = x0 if start is None else np.asarray(start, dtype=float)
     x_start = (s0[mov] + kick * _kick(len(mov), seed)).ravel() if kick else s0[mov].ravel().copy()
     lam_lo = np.zeros(len(ci))
     lam_hi = np.zeros(len(ci))
