@@ -34,6 +34,9 @@ def add_fix_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--contacts-only", action="store_true",
                    help="repair close contacts and overlaps only (over-coordination and other errors may "
                         "remain); default: no lint error left")
+    p.add_argument("--full-bonds", action="store_true",
+                   help="keep every repaired bond at least a single bond long (no compressed-bond warning; "
+                        "moves atoms further)")
     p.add_argument("--max-rounds", type=int, default=DEFAULT_MAX_ROUNDS,
                    help=f"lint -> perceive bonds -> move rounds per frame at most (default {DEFAULT_MAX_ROUNDS})")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-frame summary on stderr")
@@ -62,7 +65,7 @@ def _fix_frames(path: str, frames, args, config, say):
         where = f"{path}: frame {n}"
         try:
             fixed, rep = fix(atoms, config=config, margin=args.margin, max_rounds=args.max_rounds,
-                             merge_duplicates=args.merge_duplicates,
+                             merge_duplicates=args.merge_duplicates, full_bonds=args.full_bonds,
                              target="contacts" if args.contacts_only else "lint")
         except FixError as exc:
             print(f"structcheck: {where}: {exc}", file=sys.stderr)
@@ -159,7 +162,7 @@ def fix_file_beside(path: str, args, plan=None) -> int:
     (2, with one line on stderr, when the target exists, is an input or another output of the run)."""
 
     ns = argparse.Namespace(margin=DEFAULT_MARGIN, max_rounds=DEFAULT_MAX_ROUNDS, merge_duplicates=False,
-                            contacts_only=False)
+                            contacts_only=False, full_bonds=False)
     plan = plan if plan is not None else output_plan(args, [path])
     out = beside(path)
     try:

@@ -154,12 +154,14 @@ def _names(found) -> str:
 
 
 def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, merge_duplicates: bool = False,
-        target: str = "lint", max_rounds: int = DEFAULT_MAX_ROUNDS, **_ignored):
+        target: str = "lint", max_rounds: int = DEFAULT_MAX_ROUNDS, full_bonds: bool = False, **_ignored):
     """Repair a start with the least movement; returns ``(new_structure, FixReport)`` of the type
     given (Atoms, pymatgen Structure/Molecule, ase.db row...). The input is never modified.
 
     ``target="lint"`` (default): no error of ``config`` (default: the default profile) left;
-    ``"contacts"``: only no close contact / overlap (the contact-only repair). ``margin``:
+    ``"contacts"``: only no close contact / overlap (the contact-only repair). ``full_bonds``:
+    every kept bond at least a single bond long (no compressed-bond warning; moves more: the
+    4502 start 0.438 Å instead of 0.393 Å). ``margin``:
     bounds sit this fraction beyond each threshold. ``FixAtoms`` atoms never move. When the
     repair fails (``report.converged`` False, ``report.message`` one line) the structure comes
     back unmoved. Raises ``FixError`` for duplicated sites unless ``merge_duplicates`` (then
@@ -203,7 +205,7 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, merge_duplicates:
         index_map = np.flatnonzero(kept)  # new index -> input index
         found = _lint(out, config)
     x0 = out.positions.copy()
-    ok, found, why = _repair(out, x0, config, fixed_by_user, margin, target, max_rounds, report, found)
+    ok, found, why = _repair(out, x0, config, fixed_by_user, margin, target, max_rounds, report, found, full_bonds)
     if not ok:
         out.positions = x0
         if kept is not None:  # nothing deleted either: the input comes back as it was
@@ -240,7 +242,7 @@ def _failed(report: FixReport, found, why: str) -> FixReport:
     return report
 
 
-def _repair(out, x0, config, fixed, margin, target, max_rounds, report, found):
+def _repair(out, x0, config, fixed, margin, target, max_rounds, report, found, full_bonds=False):
     """Lint -> perceive -> solve until the linter finds no error; (ok, last findings, reason)."""
     from .graph import plan
     from .minnorm import _violation, solve
@@ -264,7 +266,7 @@ def _repair(out, x0, config, fixed, margin, target, max_rounds, report, found):
             errors = [f for f in _lint(out, config, ["SC105"]) if f.severity == "error"]
         over = sorted({f.atoms[0] for f in errors if f.code == "SC105"})
         p = plan(pos, out.numbers, out.cell.array, out.pbc, config.thresholds, over=over, fixed=fixed,
-                 margin=margin, target=target)
+                 margin=margin, target=target, full_bonds=full_bonds)
         if p.problems:
             return False, found, "cannot repair: " + "; ".join(p.problems[:3]) + \
                 (f" (+{len(p.problems) - 3} more)" if len(p.problems) > 3 else "")

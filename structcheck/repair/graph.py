@@ -49,9 +49,11 @@ def _first_per_atom(atom: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
 
 
 def plan(positions, numbers, cell, pbc, t, *, over=(), fixed=None, margin: float = 0.005,
-         target: str = "lint") -> Plan:
+         target: str = "lint", full_bonds: bool = False) -> Plan:
     """Bounds for every pair within reach (see the module text). ``over``: atoms the linter
-    flags as over-coordinated; ``fixed``: atoms held by FixAtoms (bool per atom)."""
+    flags as over-coordinated; ``fixed``: atoms held by FixAtoms (bool per atom);
+    ``full_bonds``: every kept bond at least a single bond long (bond-length's compressed
+    limit, a warning: O-H 0.75 Å) instead of only beyond the close-contact distance (an error)."""
     from ..neighbors import half_pairs
     from ..tables import coordination_table
 
@@ -128,10 +130,10 @@ def plan(positions, numbers, cell, pbc, t, *, over=(), fixed=None, margin: float
     pidx = np.concatenate([real, real])
     first = _first_per_atom(side, ratio[pidx], n)
     keep = np.unique(pidx[first[first >= 0]])
-    # a bond to hydrogen no shorter than a single bond can be (the linter's bond-length)
-    from ..linter.stretch import shortest_single_bond
+    if full_bonds:  # no bond shorter than a single bond can be (bond-length's compressed warning)
+        from ..linter.stretch import shortest_single_bond
 
-    lo[acc] = np.maximum(lo[acc], shortest_single_bond(zi[acc], zj[acc]) * (1 + margin))
+        lo[acc] = np.maximum(lo[acc], shortest_single_bond(zi[acc], zj[acc]) * (1 + margin))
     hi[keep] = np.maximum(np.maximum(bd[keep] * (1 - margin), p.d[keep]), lo[keep])
     _problems(out, p, fixed, numbers)
     return out
