@@ -208,8 +208,10 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
     partners): is the excess explained by multi-centre bonding?
 
     A hydrogen with two partners, neither a full bond (bridging B-H-B, symmetric O-H-O,
-    H3S): yes. Any atom within its hard limit (chemistry.toml) in an electron-deficient
-    molecule (fewer electrons than two per bond: boranes, carboranes, CH5+, boron): yes.
+    H3S): yes. An atom whose bridging-hydrogen partners, counted as half a partner each,
+    bring it within its classical limit (ice X): yes. Any atom within its hard limit
+    (chemistry.toml) in an electron-deficient molecule (fewer electrons than two per bond:
+    boranes, carboranes, CH5+, boron): yes.
     """
     mc = table()["multicentre"]
     z = frame.numbers
@@ -218,7 +220,10 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
     nm = nonmetal_mask()
     ok = np.zeros(len(atoms), bool)
     hard = hard_max_neighbours()
-    deficit = None
+    from ..tables import coordination_table
+
+    maxn = coordination_table()[0]
+    deficit = bridging = None
     _, labels = components(frame)
     # each atom's pairs to non-metal partners, in pair order (one sort, not a scan per atom)
     e = len(b.i)
@@ -237,11 +242,36 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
                 and sa.sum() <= mc["bridging_h_max_sum"]:
             ok[k] = True
             continue
+        if z[a] != 1:
+            # a bridging hydrogen is half a partner (a three-centre bond): ice X, where every O
+            # has four symmetric O-H-O hydrogens, has two bonds' worth at each O
+            if bridging is None:
+                bridging = _bridging_h(frame, s, mc)
+            pk = pair[lo[k]:hi[k]]
+            other = np.where(b.i[pk] == a, b.j[pk], b.i[pk])
+            if count[k] - 0.5 * np.count_nonzero(bridging[other]) <= maxn[z[a]]:
+                ok[k] = True
+                continue
         if hard[z[a]] >= count[k]:
             if deficit is None:
                 deficit = _deficits(frame, labels)
             ok[k] = deficit[labels[a]] >= mc["min_electron_deficit"]
     return ok
+
+
+def _bridging_h(frame, s: np.ndarray, mc: dict) -> np.ndarray:
+    """Per atom: a hydrogen with two non-metal partners, neither a full bond (see above)."""
+    z = frame.numbers
+    b = frame.bonded_pairs
+    nm = nonmetal_mask()
+    n = len(frame)
+    w = nm[z[b.i]] & nm[z[b.j]]
+    cnt = np.bincount(b.i[w], minlength=n) + np.bincount(b.j[w], minlength=n)
+    tot = np.bincount(b.i[w], weights=s[w], minlength=n) + np.bincount(b.j[w], weights=s[w], minlength=n)
+    top = np.zeros(n)
+    np.maximum.at(top, b.i[w], s[w])
+    np.maximum.at(top, b.j[w], s[w])
+    return (z == 1) & (cnt == 2) & (top <= mc["bridging_h_max_bond_number"]) & (tot <= mc["bridging_h_max_sum"])
 
 
 def _deficits(frame, labels: np.ndarray) -> np.ndarray:

@@ -34,8 +34,12 @@ def _triple_partner() -> dict:
     return {atomic_numbers[k]: float(v) for k, v in table()["missing_hydrogen"]["carbon_triple_partner_max"].items()}
 
 
-def _judge(za, partners, t, triple):
-    """None, or the reason atom ``za`` with partners [(z, d, n)] lacks a hydrogen."""
+_HETERO = (7, 8, 9, 15, 16, 17, 35, 53)  # lone-pair partners that stabilise a carbene
+
+
+def _judge(za, partners, t, triple, in_molecule=False):
+    """None, or the reason atom ``za`` with partners [(z, d, n)] lacks a hydrogen;
+    ``in_molecule``: the atom belongs to a molecule of more than three atoms."""
     s = sum(n for _, _, n in partners)
     k = len(partners)
     if za == 6:
@@ -47,6 +51,9 @@ def _judge(za, partners, t, triple):
             return f"C with {k} partner(s) and a bond-valence sum of {s:.2f} (valence 3: a lost H or a radical)"
         if s < t["carbon_low"] and k == 1:
             return f"C with a single partner and a bond-valence sum of {s:.2f}"
+        if s < t["carbon_low"] and k == 2 and in_molecule and not all(zp in _HETERO for zp, _, _ in partners):
+            return (f"divalent C (two partners, bond-valence sum {s:.2f}) inside a molecule, with no heteroatom "
+                    "to stabilise a carbene: two hydrogens lost")
         return None
     if s < t["nitrogen_below"]:
         return f"N with {k} partner(s) and a bond-valence sum of {s:.2f} (< {t['nitrogen_below']:g})"
@@ -127,7 +134,11 @@ def missing_hydrogen(frame: Frame):
         else:
             row = d1[zl[a]]
             partners = [(zl[j], d[k], 10.0 ** ((row[zl[j]] - d[k]) / c)) for j, k in lst]
-        why = _judge(int(zl[a]), partners, t, triple)
+        big = False
+        if zl[a] == 6 and len(lst) == 2:
+            ncomp, labels = components(frame)
+            big = int(np.count_nonzero(labels == labels[a])) > t["carbene_molecule_min_atoms"] - 1
+        why = _judge(int(zl[a]), partners, t, triple, big)
         if why:
             yield Hit((int(a),), f"{_sym(zl[a])}{a}: {why}: a hydrogen is missing?",
                       round(sum(n for _, _, n in partners), 4), None, "bond valence")
