@@ -385,7 +385,8 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits, fr
             failing = [c for c in comps if not search({c}, q, u, free)]
         if not failing:
             failing = [c for c, ok in closed.items() if not ok]
-    except _Undecided:
+    except (_Undecided, RecursionError):  # a search deeper than the stack (the joint search of a
+        # solvated box: thousands of molecules at once) is undecided, not a crash (files12 hook)
         yield Hit((), "undecided", data={"undecided": True})
         return
     syms = [chemical_symbols[z] for z in zs]
