@@ -226,7 +226,7 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
         edges.append(e)
         emax[e] = max(emax.get(e, 1), o)
     yield from _judge(frame, q, u, idx.tolist(), z[idx].tolist(), edges, emax, degree[idx].tolist(),
-                      np.flatnonzero(lone).tolist(), z[lone].tolist(), limits, max_nodes)
+                      np.flatnonzero(lone).tolist(), z[lone].tolist(), limits, max_nodes, bool(drop.any()))
 
 
 def _small_prepare(frame, sg):
@@ -268,8 +268,12 @@ def _maxn_list() -> list:
     return coordination_table()[0].tolist()
 
 
-def _judge(frame, q, u, idx, zs, edges, emax, deg, lone_atoms, lone_z, limits, max_nodes):
-    """Hits of the judged graph (atoms ``idx``, local edges) with its lone atoms/ions."""
+def _judge(frame, q, u, idx, zs, edges, emax, deg, lone_atoms, lone_z, limits, max_nodes, rest_unknown=False):
+    """Hits of the judged graph (atoms ``idx``, local edges) with its lone atoms/ions.
+
+    ``rest_unknown``: some molecules were not judged (valence-not-checked: a protein over the size
+    limit, a metal complex, a framework); their charge is unknown, so the judged part's total
+    charge is free (a Cl⁻ counter-ion of a protein must not put +1 on every water)."""
     ok_sets = _neutral_sets()
     if q == 0 and u == 0 and all(ok_sets[x] is not None and d in ok_sets[x] for x, d in zip(zs, deg)):
         sums = _lone_charges(lone_z, 0) if len(lone_z) <= _lone_states()[1] else None
@@ -277,9 +281,9 @@ def _judge(frame, q, u, idx, zs, edges, emax, deg, lone_atoms, lone_z, limits, m
             return
     # lone atoms: the charges they can carry decide what the molecules must carry
     ions, max_lone, max_cand = _lone_states()
-    free = False
+    free = rest_unknown
     cands = [q]
-    if lone_z:
+    if lone_z and not free:
         sums = _lone_charges(lone_z, u) if len(lone_z) <= max_lone else None
         if sums is None:
             free = True

@@ -1,0 +1,51 @@
+"""Valence with molecules that are not judged: their charge is unknown, so a counter-ion does
+not put its opposite charge on every judged molecule (a solvated protein with Cl⁻, MDAnalysis'
+villin_folded.gro gave 3,452 SC202 warnings on plain water molecules)."""
+
+import numpy as np
+from ase import Atoms
+from ase.build import molecule
+
+import structcheck
+
+
+def _alkane(n_c: int) -> Atoms:
+    """A zig-zag n-alkane C_nH_(2n+2), far over the valence rule's 200-atom molecule limit."""
+    pos, sym = [], []
+    for k in range(n_c):
+        x, y = 1.27 * k, 0.43 * (k % 2)
+        pos.append((x, y, 0.0))
+        sym.append("C")
+        sign = -1 if k % 2 == 0 else 1
+        pos += [(x, y + sign * 0.63, 0.89), (x, y + sign * 0.63, -0.89)]
+        sym += ["H", "H"]
+    pos += [(-0.9, 0.0, 0.0), (1.27 * (n_c - 1) + 0.9, 0.43 * ((n_c - 1) % 2), 0.0)]
+    sym += ["H", "H"]
+    return Atoms(sym, positions=pos)
+
+
+def _solvated(extra: Atoms) -> Atoms:
+    big = _alkane(70)  # 212 atoms: not judged (valence-not-checked)
+    sys_ = big.copy()
+    for k in range(4):
+        w = molecule("H2O")
+        w.translate((10.0 * k, 12.0, 0.0))
+        sys_ += w
+    sys_ += Atoms("Cl", positions=[(40.0, -10.0, 0.0)])
+    extra = extra.copy()
+    extra.translate((60.0, 20.0, 0.0))
+    return sys_ + extra
+
+
+def test_counter_ion_of_an_unjudged_molecule_puts_no_charge_on_water():
+    found = structcheck.lint(_solvated(Atoms()), select=["SC202", "SC206"])
+    codes = sorted({f.code for f in found})
+    assert codes == ["SC206"], [str(f) for f in found]
+
+
+def test_a_broken_judged_molecule_is_still_flagged_beside_an_unjudged_one():
+    # a C with five bonds cannot be any charge state: still flagged with the rest's charge free
+    bad = Atoms("CH5", positions=[(0, 0, 0), (1.09, 0, 0), (-1.09, 0, 0), (0, 1.09, 0), (0, -1.09, 0),
+                                  (0, 0, 1.09)])
+    found = structcheck.lint(_solvated(bad), select=["SC202", "SC105"])
+    assert any(np.isin(f.atoms, range(len(_solvated(Atoms())), len(_solvated(bad)))).any() for f in found)
