@@ -80,7 +80,10 @@ def _atoms_text(atoms: Sequence[int], limit: int = 8) -> str:
 
 def format_text(f: Finding) -> str:
     """``path:line: CODE [severity] name: message (frame F; atoms ...)``; ``[*]`` = fixable."""
-    where = f"{f.path}:{f.line}" if f.line is not None else f.path
+    from .outputs import shown  # a newline or control character in a name cannot forge a line
+
+    path = shown(f.path)
+    where = f"{path}:{f.line}" if f.line is not None else path
     atoms = ""
     if f.atoms:
         shown = ", ".join(str(a) for a in f.atoms[:8])

@@ -210,3 +210,65 @@ def test_huge_quoted_comment_is_linear(tmp_path):
     (tmp_path / "q.xyz").write_text('2\nkey="' + "a" * 10_000_000 + '" pbc="F F F"\nH 0 0 0\nH 0 0 0.74\n')
     rc, out, err, wall, rss = _run(["lint", "q.xyz"], tmp_path)
     assert rc == 0 and wall < 5 and rss < 500, (out, err, wall, rss)
+
+
+# ------------------------------------------------------------------ nothing passes as clean by accident
+
+def test_inline_ignore_never_hides_input_rules(run_cli, tmp_path):
+    (tmp_path / "n.xyz").write_text('2\nstructcheck_ignore="ALL"\nH 0 0 nan\nH 0 0 0.3\n')
+    code, out, _ = run_cli("lint", "n.xyz")
+    assert code == 1 and "SC002" in out and "close-contact" not in out
+    code, out, _ = run_cli("lint", "n.xyz", "--no-inline-ignore")
+    assert code == 1 and "SC002" in out
+    (tmp_path / "c.xyz").write_text('2\nstructcheck_ignore="close-contact"\nH 0 0 0\nH 0 0 0.3\n')
+    assert run_cli("lint", "c.xyz")[0] == 0
+    code, out, _ = run_cli("lint", "c.xyz", "--no-inline-ignore")
+    assert code == 1 and "close-contact" in out
+
+
+def test_zero_atoms_and_no_file_matched_are_not_clean(run_cli, tmp_path):
+    (tmp_path / "POSCAR").write_text("empty\n1.0\n5 0 0\n0 5 0\n0 0 5\nH\n0\nCartesian\n")
+    code, out, err = run_cli("lint", "POSCAR")
+    assert code == 1 and "SC001" in out and "no atoms" in out, (out, err)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "gz").mkdir()
+    (tmp_path / "gz" / "notes.txt").write_text("x")
+    for d in ("empty", "gz"):
+        code, out, err = run_cli("lint", d)
+        assert code == 2 and f"{d}: no file matched" in err and "All checks passed" not in out
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "w.xyz").write_text("3\n\nO 0 0 0\nH 0 0 0.96\nH 0.93 0 -0.24\n")
+    code, out, err = run_cli("lint", "d", "--include", "*.xzy")
+    assert code == 2 and "*.xzy" in err
+
+
+def test_file_names_cannot_forge_lines(run_cli, tmp_path):
+    name = "x\nAll checks passed: 9 file(s).xyz"
+    (tmp_path / name).write_text("2\n\nH 0 0 0\nH 0 0 0.3\n")
+    code, out, _ = run_cli("lint", name)
+    assert code == 1 and "x\\nAll checks passed" in out
+    assert not any(line.startswith("All checks passed") for line in out.splitlines())
+
+
+def test_non_utf8_file_name_is_escaped_not_fatal(tmp_path):
+    name = os.fsdecode(b"caf\xe9.xyz")
+    (tmp_path / name).write_text("2\n\nH 0 0 0\nH 0 0 0.3\n")
+    for fmt in ("text", "jsonl"):
+        env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", PYTHONIOENCODING="utf-8")
+        p = subprocess.run([sys.executable, "-m", "structcheck.cli", "lint", ".", "--output-format", fmt],
+                           cwd=tmp_path, env=env, capture_output=True, timeout=60)
+        assert p.returncode == 1 and b"caf\\xe9" in p.stdout or b"caf\\udce9" in p.stdout, p
+        assert b"internal error" not in p.stderr and b"Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ("relax", "s.xyz", "--fmax", "nan"), ("relax", "s.xyz", "--fmax", "inf"),
+    ("wander", "s.xyz", "--noise", "nan"), ("fix", "s.xyz", "--margin", "-1"),
+    ("lint", "s.xyz", "--jobs", "5000"), ("lint", "s.xyz", "--format-in", "bogus"),
+    ("lint", "s.xyz", "--model", "missing.pth"), ("fix", "s.xyz", "--model", "missing.pth"),
+])
+def test_bad_option_values_are_usage_errors(run_cli, tmp_path, argv):
+    (tmp_path / "s.xyz").write_text("2\n\nH 0 0 0\nH 0 0 0.74\n")
+    code, out, err = run_cli(*argv)
+    assert code == 2 and "structcheck: error:" in err and "internal error" not in err, err
+    assert "Traceback" not in err and not out

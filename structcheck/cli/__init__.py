@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     previous = _exit_on_sigterm()
+    try:  # a file name that is not UTF-8 is printed escaped, never an encoding crash
+        sys.stdout.reconfigure(errors="backslashreplace")
+    except (AttributeError, ValueError):
+        pass
     try:
         return int(getattr(module, f"run_{args.command}")(args) or 0)
     except KeyboardInterrupt:

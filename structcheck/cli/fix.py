@@ -13,7 +13,8 @@ import numpy as np
 
 from ..outputs import OutputError, shown
 from ..repair.fix import DEFAULT_MARGIN, DEFAULT_MAX_ROUNDS, FixError, fix, provenance_info
-from .options import UsageError, add_output_arguments, add_selection_arguments, config_from_args, output_plan
+from .options import (UsageError, add_output_arguments, add_selection_arguments, config_from_args, nonneg_float,
+                      output_plan)
 
 
 def add_fix_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,7 +29,7 @@ def add_fix_arguments(p: argparse.ArgumentParser) -> None:
                         "moved atom's displacement an arrow (with --diff: the only file written)")
     p.add_argument("--merge-duplicates", action="store_true",
                    help="delete the later atom of each overlapping same-element pair (reported) instead of refusing")
-    p.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
+    p.add_argument("--margin", type=nonneg_float, default=DEFAULT_MARGIN,
                    help=f"every distance bound sits this fraction beyond the linter's threshold "
                         f"(default {DEFAULT_MARGIN})")
     p.add_argument("--contacts-only", action="store_true",

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from ..findings import SEVERITIES, SEVERITY_RANK, Finding
-from .options import _CsvAppend, add_output_arguments, add_selection_arguments, config_from_args, output_plan
+from .options import (_CsvAppend, add_output_arguments, add_selection_arguments, config_from_args, jobs_count,
+                      output_plan, unmatched_exit)
 
 
 def add_lint_arguments(p: argparse.ArgumentParser) -> None:
@@ -33,7 +34,7 @@ def add_lint_arguments(p: argparse.ArgumentParser) -> None:
                         "*.vasp, POSCAR*, CONTCAR*, *.traj, *.db, ...)")
     s.add_argument("--exclude", action=_CsvAppend, metavar="GLOBS", default=[],
                    help="in directories, skip files and folders matching these globs (hidden ones always skipped)")
-    s.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+    s.add_argument("-j", "--jobs", type=jobs_count, default=1, metavar="N",
                    help="lint files in N local processes (0: one per core); output order unchanged")
     s.add_argument("--dask-scheduler", metavar="ADDRESS",
                    help="spread files over an existing Dask distributed cluster (e.g. tcp://host:8786); "
@@ -57,6 +58,8 @@ def _records(args) -> Iterator:
 
 def _summary(findings_count: dict, files: int, frames: int, fixable: int) -> str:
     total = sum(findings_count.values())
+    if files == 0:
+        return "Nothing checked: 0 file(s)."
     if total == 0:
         return f"All checks passed: {files} file(s), {frames} frame(s)."
     parts = ", ".join(f"{findings_count[s]} {s}" for s in reversed(SEVERITIES) if findings_count[s])
@@ -94,7 +97,7 @@ def run_lint(args) -> int:
     if not args.output_file:
         args._out = sys.stdout
         return _report(args, config, sys.stdout)
-    with plan.open(args.output_file) as out:  # a temporary file, renamed when the report is complete
+    with plan.open(args.output_file, errors="backslashreplace") as out:  # a temporary file, renamed when the report is complete
         args._out = out
         return _report(args, config, out)
 
@@ -199,6 +202,8 @@ def _report(args, config, out) -> int:
         return say(stopped)
     if refused:
         return 2
+    if unmatched_exit(args):
+        return 2
     if args.exit_zero:
         return 0
     return 1 if failing else 0
@@ -215,6 +220,20 @@ def _fix_files(args, paths: Iterable[str]) -> bool:
     return bad
 
 
+def _watch_folders(paths, include, exclude, unmatched: list, iter_paths) -> Iterator[str]:
+    """``iter_paths``, noting each folder argument in which no file matched (``unmatched``)."""
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            n = 0
+            for q in iter_paths([p], include, exclude):
+                n += 1
+                yield q
+            if n == 0:
+                unmatched.append(p)
+        else:
+            yield p
+
+
 def iter_lint(args, config, out=None) -> Iterator[tuple]:
     """(record, findings) per frame for ``structcheck lint``, in input order."""
     from ..linter.config import ConfigError
@@ -222,7 +241,9 @@ def iter_lint(args, config, out=None) -> Iterator[tuple]:
     from ..scale.paths import iter_paths, lint_paths
     from ..scale.pool import lint_paths_pool
 
-    paths = iter_paths(args.paths, getattr(args, "include", None), getattr(args, "exclude", None) or ())
+    unmatched = args.__dict__.setdefault("_unmatched", [])
+    paths = _watch_folders(args.paths, getattr(args, "include", None), getattr(args, "exclude", None) or (),
+                           unmatched, iter_paths)
     fmt = args.format_in
     jobs = getattr(args, "jobs", 1) or 1
     address = getattr(args, "dask_scheduler", None)

@@ -9,6 +9,52 @@ class UsageError(Exception):
     """A usage error: one line on stderr, exit code 2."""
 
 
+def finite_float(text: str) -> float:
+    """An argparse type: a finite number (nan and inf refused with one line, exit 2)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, not {text!r}")
+    return value
+
+
+def nonneg_float(text: str) -> float:
+    value = finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, not {text!r}")
+    return value
+
+
+MAX_JOBS = 256  # --jobs beyond this (or 4 x the cores) is a typo, not a machine: refused
+
+
+def jobs_count(text: str) -> int:
+    """--jobs: 0 (one per core) up to min(MAX_JOBS, 4 x cores)."""
+    import os
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cap = min(MAX_JOBS, 4 * cores)
+    if not 0 <= value <= cap:
+        raise argparse.ArgumentTypeError(f"must be 0 (one per core) to {cap} (4 x the {cores} cores here), "
+                                         f"not {text!r}")
+    return value
+
+
 def _csv(value: str) -> list[str]:
     return [s for s in value.replace(" ", ",").split(",") if s]
 
@@ -42,6 +88,9 @@ def add_selection_arguments(p: argparse.ArgumentParser) -> None:
                         "deposited crystal's cell is not a simulation box; the 1 Å placeholder is never a cell)")
     g.add_argument("--charge", type=int, metavar="Q",
                    help="total charge of every frame that declares none (an extxyz charge= key wins)")
+    g.add_argument("--no-inline-ignore", action="store_true",
+                   help="ignore structcheck_ignore= suppressions written in the files (they never hide "
+                        "input rules such as unreadable-structure or non-finite-coordinates)")
 
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
@@ -55,6 +104,7 @@ def output_plan(args, inputs=()):
     """The run's ``Outputs``: the given inputs and any --model are read, --force-overwrite allows replacing."""
     from ..outputs import Outputs
 
+    check_inputs(args)
     plan = Outputs(overwrite=getattr(args, "force_overwrite", False))
     for p in inputs:
         if p and p != "-" and not _isdir(p):
@@ -62,6 +112,23 @@ def output_plan(args, inputs=()):
     if getattr(args, "model", None):
         plan.add_input(args.model, "model")
     return plan
+
+
+def check_inputs(args) -> None:
+    """Usage errors (exit 2, one line) for a --model that is not a file and a --format-in no
+    reader knows, before anything is read."""
+    import os
+
+    model = getattr(args, "model", None)
+    if model and not os.path.isfile(model):
+        raise UsageError(f"--model {model}: no such file")
+    fmt = getattr(args, "format_in", None)
+    if fmt and fmt not in ("xyz", "extxyz", "cif", "db"):
+        from ase.io.formats import ioformats
+
+        if fmt not in ioformats:
+            raise UsageError(f"--format-in {fmt}: not a format ASE reads (e.g. extxyz, cif, vasp, lammps-data, "
+                             "proteindatabank)")
 
 
 def _isdir(p) -> bool:
@@ -73,8 +140,27 @@ def _isdir(p) -> bool:
 def config_from_args(args, **extra):
     from ..linter.config import load_config
 
-    return load_config(profile=args.profile, config_file=args.config, select=args.select,
-                       extend_select=args.extend_select, ignore=args.ignore,
-                       use_project=not args.isolated, expect_formula=args.expect_formula,
-                       model=args.model, type_map=args.type_map, charge=getattr(args, "charge", None),
-                       pbc=getattr(args, "pbc", None) or None, **extra)
+    check_inputs(args)
+    config = load_config(profile=args.profile, config_file=args.config, select=args.select,
+                         extend_select=args.extend_select, ignore=args.ignore,
+                         use_project=not args.isolated, expect_formula=args.expect_formula,
+                         model=args.model, type_map=args.type_map, charge=getattr(args, "charge", None),
+                         pbc=getattr(args, "pbc", None) or None, **extra)
+    if getattr(args, "no_inline_ignore", False):
+        config.inline_ignore = False
+    return config
+
+
+def unmatched_exit(args) -> int | None:
+    """2, with one line per folder argument in which no structure file matched; else None."""
+    import sys
+
+    from ..outputs import shown
+
+    folders = getattr(args, "_unmatched", None)
+    if not folders:
+        return None
+    pats = ", ".join(getattr(args, "include", None) or ()) or "the default structure-file names"
+    for d in folders:
+        print(f"structcheck: error: {shown(d)}: no file matched ({pats}); nothing checked there", file=sys.stderr)
+    return 2

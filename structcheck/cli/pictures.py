@@ -91,6 +91,10 @@ def run_picture_lint(args, config, pairs, fix_files) -> int:
         say(f"wrote {shown(p)}")
     if args.fix and fix_files(args, list(dict.fromkeys(f.path for f in findings if f.fixable and f.path != "-"))):
         return 2
+    from .options import unmatched_exit
+
+    if unmatched_exit(args):
+        return 2
     if args.exit_zero:
         return 0
     rank = SEVERITY_RANK[config.fail_on]

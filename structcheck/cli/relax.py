@@ -13,7 +13,7 @@ from ..dp.relax import PeriodicityWarning, RelaxRefused, relax
 from ..dp.run import CELL_FILTERS, DEFAULT_FMAX, DEFAULT_STEPS, ENERGY_ROSE
 from ..dp.runtime import DEFAULT_CPU_THREADS, DeepmdUnavailable
 from ..outputs import shown
-from .options import UsageError, add_output_arguments, output_plan
+from .options import UsageError, add_output_arguments, output_plan, positive_float
 
 
 def add_relax_arguments(p: argparse.ArgumentParser) -> None:
@@ -21,7 +21,7 @@ def add_relax_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="PATH",
                    help="DeePMD-kit model (.pth; default: the shipped DPA2 H/O demonstration model)")
     p.add_argument("--head", help="the head of a multi-task model")
-    p.add_argument("--fmax", type=float, default=DEFAULT_FMAX, metavar="EV_PER_A",
+    p.add_argument("--fmax", type=positive_float, default=DEFAULT_FMAX, metavar="EV_PER_A",
                    help=f"LBFGS convergence: largest atomic force below this, eV/Å (default {DEFAULT_FMAX})")
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS,
                    help=f"at most this many LBFGS steps (default {DEFAULT_STEPS}); exit 1 if not converged")
@@ -131,7 +131,7 @@ def run_relax(args) -> int:
         f"NOT converged within {res.steps} steps (fmax {res.fmax[-1]:.4g} > {args.fmax:g} eV/Å)"
     forced = " [forced past pre-flight errors]" if res.provenance["preflight"]["forced"] else ""
     pre = " after the lint-clean repair" if res.provenance["preflight"]["prerelax"] is not None else ""
-    print(f"{start}: {state}{pre}{forced}: E = {res.energies[-1]:.6f} eV "
+    print(f"{shown(start)}: {state}{pre}{forced}: E = {res.energies[-1]:.6f} eV "
           f"(ΔE = {r['energy_change_eV']:+.6f} eV), fmax = {res.fmax[-1]:.4g} eV/Å")
     if cell_filter and "cell" in r:
         c = r["cell"]
@@ -172,7 +172,7 @@ def add_multistart_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--starts", type=int, default=0, metavar="N",
                    help="multi-start search: relax N sane rattled copies of the start (each linted) and "
                         "report the distinct minima; the lowest is written to -o")
-    p.add_argument("--rattle", type=float, default=0.05, metavar="Å",
+    p.add_argument("--rattle", type=positive_float, default=0.05, metavar="Å",
                    help="Gaussian rattle per coordinate of each start, Å (default 0.05; with --starts)")
     p.add_argument("--rattle-seed", type=int, default=0, metavar="SEED",
                    help="seed of the rattles (default 0; with --starts)")

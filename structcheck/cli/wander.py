@@ -18,17 +18,17 @@ from ..teach.metrics import DEFAULT_ENERGY_TOL, DEFAULT_RMSD_TOL
 from ..teach.plots import plot_energy, plot_spread
 from ..teach.wander import DEFAULT_FMAX, DEFAULT_NOISE, DEFAULT_STEPS, format_markdown, format_table, wander
 from ..outputs import shown
-from .options import UsageError, add_output_arguments, output_plan
+from .options import UsageError, add_output_arguments, nonneg_float, output_plan, positive_float
 
 
 def add_wander_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("start", help="the start structure (any format ASE reads; the first frame is used)")
     p.add_argument("--replicas", type=int, default=8, help="number of relaxations of the same start (default 8)")
-    p.add_argument("--noise", type=float, default=None, metavar="Å",
+    p.add_argument("--noise", type=nonneg_float, default=None, metavar="Å",
                    help=f"every atom of replicas 1..N-1 is moved by exactly this distance in a seeded "
                         f"random direction; replica 0 is unperturbed (default {DEFAULT_NOISE:g}; "
                         "0 with --native-noise)")
-    p.add_argument("--fmax", type=float, default=DEFAULT_FMAX, metavar="EV_PER_A",
+    p.add_argument("--fmax", type=positive_float, default=DEFAULT_FMAX, metavar="EV_PER_A",
                    help=f"LBFGS force criterion in eV/Å (default {DEFAULT_FMAX}, as relax; the report used "
                         "1e-6, which its start never reaches in 50 steps, so every replica ran all steps)")
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS,
@@ -48,10 +48,10 @@ def add_wander_arguments(p: argparse.ArgumentParser) -> None:
                         "so the hardware's non-deterministic reductions supply the noise")
     p.add_argument("--compare-fixed", action="store_true",
                    help="also run the experiment on the `structcheck fix`-ed start, side by side")
-    p.add_argument("--rmsd-tol", type=float, default=DEFAULT_RMSD_TOL, metavar="Å",
+    p.add_argument("--rmsd-tol", type=positive_float, default=DEFAULT_RMSD_TOL, metavar="Å",
                    help=f"final structures closer than this after rigid alignment are one minimum "
                         f"(default {DEFAULT_RMSD_TOL})")
-    p.add_argument("--energy-tol", type=float, default=DEFAULT_ENERGY_TOL, metavar="EV",
+    p.add_argument("--energy-tol", type=positive_float, default=DEFAULT_ENERGY_TOL, metavar="EV",
                    help=f"final energies closer than this are one minimum (default {DEFAULT_ENERGY_TOL})")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default="LBFGS",
                    help="ASE optimizer of every replica (default LBFGS, as the report): the wandering depends on it")
@@ -59,7 +59,7 @@ def add_wander_arguments(p: argparse.ArgumentParser) -> None:
                    help="also relax the same replicas with GFN2-xTB (tblite, Fermi smearing at "
                         "--electronic-temperature; needs structcheck[reference]): which part of the "
                         "roughness is the model's extrapolation? Refused when its SCF does not converge")
-    p.add_argument("--electronic-temperature", type=float, default=None, metavar="K",
+    p.add_argument("--electronic-temperature", type=positive_float, default=None, metavar="K",
                    help="GFN2-xTB electronic temperature (default 3000 K: compressed starts have no "
                         "converged SCF at tblite's 300 K)")
     p.add_argument("--no-pictures", action="store_true",

@@ -122,6 +122,8 @@ def parse_pdb(text: str, pdbqt: bool = False) -> tuple[Header, list[Model]]:
             else:
                 cur.elements.append(line[76:78].strip() if len(line) > 76 else "")
             cur.xyz.append(xyz)
+        elif raw.startswith(("ATOM", "HETATM")):  # as ASE: not exactly ATOM__/HETATM in columns 1-6
+            raise ReadError(f"malformed atom record (columns 1-6 {rec!r}, not 'ATOM  ' or 'HETATM')", k)
         elif rec == "CRYST1":
             cell = _cryst1(raw)
             head.cellpar = cell

@@ -36,6 +36,7 @@ class Config:
     profile: str = "default"
     charge: float | None = None  # total charge of frames that declare none (--charge / charge=)
     pbc: bool = False  # a PDB/mmCIF crystal's cell linted as periodic (--pbc / pbc=true)
+    inline_ignore: bool = True  # honour structcheck_ignore= in files (never for input rules); --no-inline-ignore
     # per-run memo (e.g. the neighbour cutoff per set of species); not configuration
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 

@@ -127,6 +127,9 @@ def lint_frames(records: Iterable, config: Config, path: str | None = None) -> I
             rules_cache[rec.path] = config.rules_for(rec.path)
         rules = rules_cache[rec.path]
         wants_sc001 = any(r.code == "SC001" for r in rules)
+        if rec.error is None and rec.atoms is not None and len(rec.atoms) == 0:
+            rec.error = "no atoms in this frame (the reader found none: nothing was checked)"
+            rec.atoms = None
         if rec.error is not None:
             yield rec, ([unreadable_finding(rec, config)] if wants_sc001 else [])
             continue
