@@ -287,6 +287,13 @@ def main() -> int:
     only = set(args.only or ["cif", "xyz", "small", "jobs", "startup"])
     print(f"python {sys.version.split()[0]}, data in {DATA}, load average at start {os.getloadavg()[0]:.2f}",
           flush=True)
+    try:  # Linux autogroup: CPU is shared per session, so --jobs workers share one session's share
+        with open("/proc/sys/kernel/sched_autogroup_enabled") as fh:
+            if fh.read().strip() == "1" and os.getloadavg()[0] > (os.cpu_count() or 1):
+                print("note: sched_autogroup is on and the machine is loaded: this session's processes share one "
+                      "session's CPU share, so --jobs 2 cannot get more CPU than --jobs 1 here", flush=True)
+    except OSError:
+        pass
     import compileall
 
     import structcheck

@@ -1,0 +1,88 @@
+"""Periodic dimension of every molecule at once (linter/periodicity.py) and the scipy-free
+connected components of large bond graphs (chemistry._components)."""
+
+from __future__ import annotations
+
+import numpy as np
+from ase import Atoms
+from ase.build import bulk, graphene, molecule
+
+from structcheck.linter.chemistry import _components, components, periodic_dimension
+from structcheck.linter.config import load_config
+from structcheck.linter.frame import Frame
+from structcheck.linter.periodicity import loop_rank, periodic_dimensions
+
+
+def _dims(atoms) -> list[int]:
+    frame = Frame(atoms, load_config(None, use_project=False))
+    ncomp, labels = components(frame)
+    return [periodic_dimension(frame, labels, c) for c in range(ncomp)]
+
+
+def test_networks_layers_chains_and_molecules():
+    assert _dims(bulk("C", "diamond", a=3.567).repeat((3, 3, 3))) == [3]
+    layer = graphene(vacuum=8.0).repeat((4, 4, 1))
+    assert _dims(layer) == [2]
+    chain = Atoms("C2", positions=[(0, 0, 0), (1.3, 0, 0)], cell=[2.6, 12, 12], pbc=True)
+    assert _dims(chain) == [1]
+    # a water molecule split by the cell boundary is still a finite molecule
+    w = molecule("H2O")
+    w.cell = [6.0, 6.0, 6.0]
+    w.pbc = True
+    w.positions += (0.1, 0, 0)
+    w.wrap()
+    assert _dims(w) == [0]
+
+
+def test_many_molecules_in_one_call_and_partners_of_other_components():
+    # two components: a periodic chain (label 0) and a molecule (label 1); a bond from the
+    # chain to atom 3 of the molecule belongs to the chain's graph only
+    i = np.array([0, 1, 0, 2])
+    j = np.array([1, 0, 3, 3])
+    shift = np.array([[0, 0, 0], [1, 0, 0], [0, 0, 0], [0, 0, 0]])
+    labels = np.array([0, 0, 1, 1])
+    assert periodic_dimensions(i, j, shift, labels, _components).tolist() == [1, 0]
+    # a molecule bonded to its own image along two directions: a layer
+    i = np.array([0, 0])
+    j = np.array([0, 0])
+    shift = np.array([[1, 0, 0], [0, 1, 0]])
+    assert periodic_dimensions(i, j, shift, np.array([0]), _components).tolist() == [2]
+
+
+def test_loop_rank_is_exact():
+    assert loop_rank(np.zeros((0, 3), int)) == 0
+    assert loop_rank(np.array([[2, 0, 0], [-1, 0, 0]])) == 1
+    assert loop_rank(np.array([[1, 0, 0], [2, 0, 0], [1, 1, 0], [0, 3, 0]])) == 2
+    assert loop_rank(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]])) == 3
+
+
+def _union_find(n, i, j):
+    parent = list(range(n))
+
+    def root(a):
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    for a, b in zip(i.tolist(), j.tolist()):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    ids: dict = {}
+    return len(set(root(a) for a in range(n))), np.array([ids.setdefault(root(a), len(ids)) for a in range(n)])
+
+
+def test_large_graph_components_number_like_union_find():
+    rng = np.random.default_rng(3)
+    for n, m in ((3000, 2500), (5000, 4900), (4000, 9000), (2500, 6000)):
+        i = rng.integers(0, n, m)
+        j = rng.integers(0, n, m)
+        count, labels = _components(n, i, j)  # > 2000 edges: the vectorised path
+        ref_count, ref = _union_find(n, i, j)
+        assert count == ref_count
+        assert np.array_equal(labels, ref)
+    # a long shuffled chain: one component, in few rounds
+    n = 200_000
+    perm = rng.permutation(n)
+    count, labels = _components(n, perm[:-1], perm[1:])
+    assert count == 1 and not labels.any()
