@@ -272,3 +272,10 @@ def test_bad_option_values_are_usage_errors(run_cli, tmp_path, argv):
     code, out, err = run_cli(*argv)
     assert code == 2 and "structcheck: error:" in err and "internal error" not in err, err
     assert "Traceback" not in err and not out
+
+
+def test_lammps_header_declaring_1e8_atoms_is_refused_before_ase(tmp_path):
+    (tmp_path / "n.data").write_text(LAMMPS.replace("2 atoms", "100000000 atoms"))
+    rc, out, err, wall, rss = _run(["lint", "n.data", "--format-in", "lammps-data"], tmp_path)
+    assert rc == 1 and "SC001" in out and "100000000 atoms" in out, (out, err)
+    assert wall < 5 and rss < 500, (wall, rss)  # was 7.5 s and 1.6 GB inside ASE

@@ -57,6 +57,12 @@ def iter_macro(data: bytes, fmt: str) -> Iterator[Record]:
 def _iter_lammps(text: str, fmt: str) -> Iterator[Record]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "lammps-data":
+        from .prescan import lammps_declared_beyond_size
+
+        problem = lammps_declared_beyond_size(text)
+        if problem:  # before ASE allocates arrays for the declared count
+            yield None, None, problem
+            return
         try:
             atoms = _read_data(text)
         except Exception as exc:  # noqa: BLE001 - any reader failure is a one-line error
