@@ -14,6 +14,7 @@ import math
 from functools import lru_cache
 
 from .chemistry import nonmetal_list, small_bond_numbers, small_graph, table
+from .stretch import crowded_atoms
 
 _TETRA = (6, 14, 32, 7, 5)  # C, Si, Ge, N, B with four partners: no lone pair, tetrahedral
 
@@ -47,13 +48,11 @@ def angle_hits(frame, done=frozenset()) -> list:
                 want.append(a)
     if not want:
         return []
-    from .stretch import crowded_atoms
-
     crowded = crowded_atoms(frame)  # a centre in a close contact is close-contact's
     want = [a for a in want if a not in crowded and not any(j in crowded for j, _ in nb[a])]
     t = _limits()
     b = frame.bonded_pairs
-    vec = b.vectors(frame.positions, frame.cell).tolist()
+    vec = frame.bond_vectors.tolist()
     bi = b.i.tolist()
     bn = None
     out = []

@@ -83,7 +83,8 @@ class Frame:
         return self.numbers[pairs.i], self.numbers[pairs.j]
 
     @cached_property
-    def _pair_key(self) -> np.ndarray:
+    def pair_key(self) -> np.ndarray:
+        """Zi * 119 + Zj of every pair of ``pairs`` (an index into a flattened 119 x 119 table)."""
         zi, zj = self._pair_z
         return zi * 119 + zj
 
@@ -92,7 +93,7 @@ class Frame:
         memo = self.__dict__.setdefault("_pair_thr", {})
         if name not in memo:
             table = getattr(self.t, name)
-            memo[name] = table.reshape(-1)[self._pair_key] if table.shape == (119, 119) \
+            memo[name] = table.reshape(-1)[self.pair_key] if table.shape == (119, 119) \
                 else table[self._pair_z]
         return memo[name]
 
@@ -101,6 +102,11 @@ class Frame:
         """Pairs closer than the bonded threshold but not overlapping (one site)."""
         p = self.pairs
         return p.within((p.d < self.pair_threshold("bonded")) & (p.d >= self.pair_threshold("overlap")))
+
+    @cached_property
+    def bond_vectors(self) -> np.ndarray:
+        """Vector from i to j of every bonded pair (bond-angle's two passes share it)."""
+        return self.bonded_pairs.vectors(self.positions, self.cell)
 
     @cached_property
     def coordination(self) -> np.ndarray:

@@ -10,7 +10,9 @@ from ase.data import atomic_numbers, chemical_symbols
 
 from ..chemistry import components, nonmetal_list, nonmetal_mask, small_graph, table, vdw_radii
 from ...tables import zone_tables
+from ..angles import angle_hits
 from ..frame import Frame
+from ..stretch import compressed_bonds, stretched_pairs
 from ..rule import Hit, rule
 
 
@@ -30,6 +32,17 @@ def _terminal_h_max() -> tuple[np.ndarray, list]:
 def _zone_span() -> tuple[float, float]:
     lo, hi = zone_tables()
     return min(float(lo[lo > 0].min()), min(_h_bearing_max().values())), float(hi.max())
+
+
+@lru_cache(maxsize=1)
+def _zone_flat() -> tuple[np.ndarray, np.ndarray]:
+    """zone_tables() flattened for Zi * 119 + Zj, the lower table with the
+    [bond_length.heavy_max_h_bearing] limits in place (the ones an H-bearing pair gets)."""
+    lo, hi = zone_tables()
+    low = lo.copy()
+    for (a, c), v in _h_bearing_max().items():
+        low[a, c] = v
+    return low.reshape(-1), hi.reshape(-1)
 
 
 @lru_cache(maxsize=1)
@@ -89,8 +102,6 @@ def bond_length(frame: Frame):
             for k in np.flatnonzero((si | sj) & (b.d > lim)):
                 h = int(b.i[k] if si[k] else b.j[k])
                 yield _h_hit(h, int(other[k]), int(zz[other[k]]), float(b.d[k]), float(lim[k]))
-    from ..stretch import compressed_bonds, stretched_pairs
-
     zn = frame.numbers
     for a, j, d, lim in compressed_bonds(frame):
         yield Hit((a, j), f"{_sym(zn[a])}{a}–{_sym(zn[j])}{j} at {d:.3f} Å: shorter than any single bond "
@@ -106,18 +117,16 @@ def bond_length(frame: Frame):
     lo, hi = zone_tables()
     p = frame.pairs
     dmin, dmax = _zone_span()
-    if not ((p.d > dmin) & (p.d < dmax)).any():
-        return
     sel = np.flatnonzero((p.d > dmin) & (p.d < dmax))
     if not len(sel):
         return
     z = frame.numbers
-    zi, zj, dd = z[p.i[sel]], z[p.j[sel]], p.d[sel]
     hb = _h_bearing_max()
-    low = lo[zi, zj].copy()
-    for (a, c), v in hb.items():
-        low[(zi == a) & (zj == c)] = v  # the lower limit, kept only where an atom carries an H
-    m = (dd > low) & (dd < hi[zi, zj])
+    low_flat, hi_flat = _zone_flat()
+    key = frame.pair_key[sel]  # Zi * 119 + Zj: one lookup per table instead of a pass per hb pair
+    dd = p.d[sel]
+    low = low_flat[key]  # the lower limit, kept only where an atom carries an H
+    m = (dd > low) & (dd < hi_flat[key])
     if not m.any():
         return
     bonded = _neighbour_sets(frame)
@@ -156,7 +165,7 @@ def _neighbour_sets(frame):
 def _angles(frame, centre: np.ndarray, nbr: np.ndarray, k: int) -> np.ndarray:
     """Max angle (deg) between the k bonds of each centre; nbr: (len(centre), k) pair indices."""
     b = frame.bonded_pairs
-    v = b.vectors(frame.positions, frame.cell)[nbr]  # from i to j
+    v = frame.bond_vectors[nbr]  # from i to j
     flip = (b.i[nbr] != centre[:, None])  # centre is j: reverse
     v = np.where(flip[..., None], -v, v)
     v = v / np.linalg.norm(v, axis=2, keepdims=True)
@@ -193,8 +202,6 @@ def bond_angle(frame: Frame):
     Fix: rebuild the centre (any builder's sp3/bent geometry); for an intended transition
     state ignore the rule for that frame.
     """
-    from ..angles import angle_hits
-
     done = set()
     for h in _classic_angles(frame):
         done.add(h.atoms[0])
