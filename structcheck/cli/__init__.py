@@ -29,9 +29,8 @@ __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # exit 2 with one line, as ruff
-        self.print_usage(sys.stderr)
-        print(f"structcheck: error: {message}", file=sys.stderr)
+    def error(self, message):  # exit 2 with one line (no usage block), as ruff
+        print(f"structcheck: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         raise SystemExit(2)
 
 
