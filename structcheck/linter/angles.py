@@ -24,13 +24,6 @@ def _limits() -> dict:
     return dict(table()["bond_angle"])
 
 
-def _angle(u, w) -> float:
-    dot = u[0] * w[0] + u[1] * w[1] + u[2] * w[2]
-    nu = math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]) or 1.0
-    nw = math.sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]) or 1.0
-    return math.degrees(math.acos(max(-1.0, min(1.0, dot / (nu * nw)))))
-
-
 def angle_hits(frame, done=frozenset()) -> list:
     """[(centre, partners, angle, limit, what)] beyond the limits; centres in ``done`` (already
     reported by the vectorised rule) are skipped."""
@@ -61,7 +54,11 @@ def angle_hits(frame, done=frozenset()) -> list:
         za, k = z[a], len(lst)
         # bond vectors from the centre
         vs = [vec[p] if bi[p] == a else [-x for x in vec[p]] for _, p in lst]
-        angles = [(_angle(vs[x], vs[y]), lst[x][0], lst[y][0]) for x in range(k) for y in range(x + 1, k)]
+        # each norm once (the same floats _angle computes for every pair)
+        ns = [math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]) or 1.0 for u in vs]
+        angles = [(math.degrees(math.acos(max(-1.0, min(1.0, (vs[x][0] * vs[y][0] + vs[x][1] * vs[y][1]
+                                                               + vs[x][2] * vs[y][2]) / (ns[x] * ns[y]))))),
+                   lst[x][0], lst[y][0]) for x in range(k) for y in range(x + 1, k)]
         partners = tuple(sorted(j for j, _ in lst))
         hs = [j for j, _ in lst if z[j] == 1]
         if k == 4:
