@@ -4,8 +4,8 @@ hydrogen far below the tetrahedral one), three-coordinate N (no angle near 180°
 two-coordinate O/S with a hydrogen (bent, never near 180° nor far below the hydrides' 90°),
 two-coordinate carbon with both bonds multiple (sp: CO2, allenes, ketenes; never bent far).
 
-Molecules and small boxes only (small_graph): the vectorised rule in checks/bonds.py covers
-the sp3-carbon and O–H cases of large structures. Limits: rules/chemistry.toml [bond_angle].
+Molecules and small boxes only (small_graph); for large structures the vectorised rule in
+checks/bonds.py covers the sp3-carbon and O/S–H cases. Limits: rules/chemistry.toml [bond_angle].
 """
 
 from __future__ import annotations
@@ -24,9 +24,12 @@ def _limits() -> dict:
     return dict(table()["bond_angle"])
 
 
-def angle_hits(frame, done=frozenset()) -> list:
-    """[(centre, partners, angle, limit, what)] beyond the limits; centres in ``done`` (already
-    reported by the vectorised rule) are skipped."""
+def _deg(cos: float) -> float:
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def angle_hits(frame) -> list:
+    """[(centre, partners, angle, limit, what)] beyond the limits (small_graph frames)."""
     sg = small_graph(frame)
     if sg is None:
         return []
@@ -37,66 +40,72 @@ def angle_hits(frame, done=frozenset()) -> list:
         k = len(lst)
         za = z[a]
         if (k == 4 and za in _TETRA) or (k == 3 and za in (7, 5)) or (k == 2 and za in (8, 16, 6)):
-            if a not in done and all(nml[z[j]] for j, _ in lst):
+            if all(nml[z[j]] for j, _ in lst):
                 want.append(a)
     if not want:
         return []
-    crowded = crowded_atoms(frame)  # a centre in a close contact is close-contact's
-    want = [a for a in want if a not in crowded and not any(j in crowded for j, _ in nb[a])]
     t = _limits()
+    cos_tmax = math.cos(math.radians(t["tetrahedral_max"]))
+    cos_hmin = math.cos(math.radians(t["tetrahedral_h_min"]))
+    cos_n3 = math.cos(math.radians(t["nitrogen3_max"]))
     b = frame.bonded_pairs
-    vec = frame.bond_vectors.tolist()
+    vec = frame.bond_vectors.tolist()  # computed once per frame (Frame.bond_vectors)
     bi = b.i.tolist()
     bn = None
     out = []
     for a in want:
         lst = nb[a]
         za, k = z[a], len(lst)
-        # bond vectors from the centre
-        vs = [vec[p] if bi[p] == a else [-x for x in vec[p]] for _, p in lst]
-        # each norm once (the same floats _angle computes for every pair)
-        ns = [math.sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]) or 1.0 for u in vs]
-        angles = [(math.degrees(math.acos(max(-1.0, min(1.0, (vs[x][0] * vs[y][0] + vs[x][1] * vs[y][1]
-                                                               + vs[x][2] * vs[y][2]) / (ns[x] * ns[y]))))),
-                   lst[x][0], lst[y][0]) for x in range(k) for y in range(x + 1, k)]
+        # unit bond vectors from the centre, and the cosine of every angle (acos only when flagged)
+        vs = []
+        for _, p in lst:
+            v = vec[p] if bi[p] == a else [-vec[p][0], -vec[p][1], -vec[p][2]]
+            r = math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]) or 1.0
+            vs.append((v[0] / r, v[1] / r, v[2] / r))
+        cosines = [(vs[x][0] * vs[y][0] + vs[x][1] * vs[y][1] + vs[x][2] * vs[y][2], lst[x][0], lst[y][0])
+                   for x in range(k) for y in range(x + 1, k)]
         partners = tuple(sorted(j for j, _ in lst))
-        hs = [j for j, _ in lst if z[j] == 1]
         if k == 4:
-            big = max(angles)[0]
-            if big > t["tetrahedral_max"]:
-                out.append((a, partners, big, t["tetrahedral_max"], "four-coordinate centre"))
+            low = min(cosines)[0]  # the largest angle
+            if low < cos_tmax:
+                out.append((a, partners, _deg(low), t["tetrahedral_max"], "four-coordinate centre"))
                 continue
-            if hs:
+            hs = [j for j, _ in lst if z[j] == 1]
+            if hs and max(cosines)[0] > cos_hmin:
                 if bn is None:
                     bn = small_bond_numbers(frame)
                 # a hydrogen bridging two atoms with two part bonds (B-H-B) closes small angles
                 bridge = {j for j in hs if len(nb[j]) == 2
                           and max(bn[p] for _, p in nb[j]) <= table()["multicentre"]["bridging_h_max_bond_number"]}
-                low = [x for x in angles
-                       if (z[x[1]] == 1 and x[1] not in bridge) or (z[x[2]] == 1 and x[2] not in bridge)]
-                if low and min(low)[0] < t["tetrahedral_h_min"]:
-                    out.append((a, partners, min(low)[0], t["tetrahedral_h_min"], "four-coordinate centre, angle to H"))
+                near = [c for c, j1, j2 in cosines
+                        if (z[j1] == 1 and j1 not in bridge) or (z[j2] == 1 and j2 not in bridge)]
+                if near and max(near) > cos_hmin:
+                    out.append((a, partners, _deg(max(near)), t["tetrahedral_h_min"],
+                                "four-coordinate centre, angle to H"))
         elif k == 3:
             if za == 7:
-                big = max(angles)[0]
-                if big > t["nitrogen3_max"]:
-                    out.append((a, partners, big, t["nitrogen3_max"], "three-coordinate N"))
+                low = min(cosines)[0]
+                if low < cos_n3:
+                    out.append((a, partners, _deg(low), t["nitrogen3_max"], "three-coordinate N"))
             else:
-                total = sum(x[0] for x in angles)
+                total = sum(_deg(c[0]) for c in cosines)
                 if total < t["boron3_min_sum"]:
                     out.append((a, partners, total, t["boron3_min_sum"], "three-coordinate B, sum of angles"))
         elif za in (8, 16):
-            if not hs:
+            if z[lst[0][0]] != 1 and z[lst[1][0]] != 1:
                 continue
-            ang = angles[0][0]
+            ang = _deg(cosines[0][0])
             lo = t["oh_min"] if za == 8 else t["sh_min"]
-            if ang > t["oh_max_any"]:
-                out.append((a, partners, ang, t["oh_max_any"], "two-coordinate O/S with H"))
-            elif ang < lo:
-                out.append((a, partners, ang, lo, "two-coordinate O/S with H"))
+            if ang > t["oh_max_any"] or ang < lo:
+                out.append((a, partners, ang, t["oh_max_any"] if ang > lo else lo, "two-coordinate O/S with H"))
         else:  # two-coordinate carbon: both bonds multiple (sp) must stay near linear
-            if bn is None:
-                bn = small_bond_numbers(frame)
-            if sum(bn[p] for _, p in lst) >= t["sp_carbon_min_sum"] and angles[0][0] < t["sp_carbon_min"]:
-                out.append((a, partners, angles[0][0], t["sp_carbon_min"], "sp carbon (two multiple bonds)"))
+            ang = _deg(cosines[0][0])
+            if ang < t["sp_carbon_min"]:
+                if bn is None:
+                    bn = small_bond_numbers(frame)
+                if sum(bn[p] for _, p in lst) >= t["sp_carbon_min_sum"]:
+                    out.append((a, partners, ang, t["sp_carbon_min"], "sp carbon (two multiple bonds)"))
+    if out:
+        crowded = crowded_atoms(frame)  # a centre in a close contact is close-contact's
+        out = [x for x in out if x[0] not in crowded and not any(j in crowded for j in x[1])]
     return out

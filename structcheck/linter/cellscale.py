@@ -142,8 +142,12 @@ def expansion(frame) -> tuple[str, float] | None:
         # any bond at its normal length (relative to the radii sum): not expanded; the first
         # few bonds decide the common case at once
         z = frame.numbers
+        ref = _reference_nn(sp[0]) if len(sp) == 1 and chemical_symbols[sp[0]] not in t["element_nn"] else None
         for k in (slice(0, 2048), slice(None)):
-            if (b.d[k] < t["bonded_min"] * (r[z[b.i[k]]] + r[z[b.j[k]]])).any():
+            # a single element with a simple reference lattice: against its nearest neighbours
+            # (W: bcc 2.74 Å is 0.85 x the radii sum, so x1.3 leaves bonds at 1.10 x the sum)
+            expected = ref if ref else r[z[b.i[k]]] + r[z[b.j[k]]]
+            if (b.d[k] < t["bonded_min"] * expected).any():
                 return None
     if abs(np.linalg.det(frame.cell)) < 1e-6:
         return None

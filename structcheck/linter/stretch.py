@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from ase.data import atomic_numbers
 
-from .chemistry import _d1_rows, nonmetal_list, small_bond_numbers, small_graph, table, vdw_radii
+from .chemistry import _d1_rows, nonmetal_list, small_graph, table, vdw_radii
 
 
 @lru_cache(maxsize=1)
@@ -48,8 +48,15 @@ def _candidates_small(frame):
     cand = [a for a in cand if all(nml[z[j]] for j, _ in nb[a])]
     if len(cand) < 2:
         return [], {}
-    bn = small_bond_numbers(frame)
-    sums = {a: sum(bn[k] for _, k in nb[a]) for a in cand}
+    # the bond-valence sums of these atoms only (not every bond's number: most molecules have none)
+    memo = frame.__dict__.get("_small_bn")
+    if memo is not None:
+        sums = {a: sum(memo[k] for _, k in nb[a]) for a in cand}
+    else:
+        d = frame.bonded_pairs.d.tolist()
+        d1 = _d1_rows()
+        c = table()["bond_valence"]["pauling_c"]
+        sums = {a: sum(10.0 ** ((d1[z[a]][z[j]] - d[k]) / c) for j, k in nb[a]) for a in cand}
     cand = [a for a in cand if sums[a] <= vl[z[a]] - short]
     return cand, sums
 
@@ -78,12 +85,17 @@ def _candidates_big(frame):
 
 
 def stretched_pairs(frame) -> list:
-    """[(i, j, d, limit, sum_i, sum_j)]: two atoms both short of their valence by at least
+    """[(i, j, d, limit, sum_i, sum_j)]: in a structure of two or more pieces (bond-graph
+    components), two atoms both short of their valence by at least
     valence_deficit, each the other's unique nearest such atom, with no common bonded
     neighbour, closer than contact_factor x their van der Waals radii sum, and not joined
     by a bond of normal length (a bonded pair is left to the longest-bond limits)."""
     if len(frame) < 2:
         return []
+    from .chemistry import components
+
+    if components(frame)[0] < 2:
+        return []  # a broken bond leaves two pieces (or a lone atom): one piece, no broken bond
     sg = small_graph(frame)
     cand, sums = _candidates_small(frame) if sg is not None else _candidates_big(frame)
     if len(cand) < 2 or _declared(frame):
@@ -149,44 +161,48 @@ def _neighbours(frame):
 
 
 @lru_cache(maxsize=1)
-def _short_limits() -> tuple[float, list]:
-    """(max single-bond number, D1 rows) for the compressed-bond test."""
-    return float(table()["bond_length"]["compressed"]["max_single_bond_number"]), _d1_rows()
+def _short_limits() -> tuple[float, list, np.ndarray]:
+    """(shift, per element pair the compressed-bond limit D1 - c log10(n_max) as rows of lists,
+    the same as an array); 0 where a pair is not two non-metals with an H or a C."""
+    from .chemistry import nonmetal_mask, single_bond_matrix
+
+    nmax = float(table()["bond_length"]["compressed"]["max_single_bond_number"])
+    shift = table()["bond_valence"]["pauling_c"] * math.log10(nmax)
+    nm = nonmetal_mask()
+    lim = single_bond_matrix() - shift
+    z = np.arange(119)
+    hc = (z == 1) | (z == 6)
+    ok = nm[:, None] & nm[None, :] & (hc[:, None] | hc[None, :])
+    lim = np.where(ok, lim, 0.0)
+    return shift, lim.tolist(), lim
 
 
 def compressed_bonds(frame) -> list:
     """[(centre, partner, d, limit)]: a bond of a hydrogen, or of a carbon with four non-metal
     partners, shorter than a single bond can be (Pauling bond number above
     max_single_bond_number: d < D1 - c log10(n_max)) but not a close contact."""
-    nmax, d1 = _short_limits()
-    c = table()["bond_valence"]["pauling_c"]
-    shift = c * math.log10(nmax)
+    _, rows, arr = _short_limits()
     b = frame.bonded_pairs
     sg = small_graph(frame)
-    nml = nonmetal_list()
-    out = []
     cc = frame.t.close_contact  # closer still is close-contact's (an error)
+    out = []
     if sg is not None:
         z, nb = sg
-        dl = None
-        for a, lst in enumerate(nb):
-            if z[a] == 1 or (z[a] == 6 and len(lst) == 4 and all(nml[z[j]] for j, _ in lst)):
-                for j, k in lst:
-                    if not nml[z[j]]:
-                        continue
-                    if dl is None:
-                        dl = b.d.tolist()
-                    lim = d1[z[a]][z[j]] - shift
-                    if cc[z[a], z[j]] <= dl[k] < lim and not any(x[:2] == (j, a) for x in out):
-                        out.append((a, j, dl[k], lim))
+        nml = nonmetal_list()
+        for i, j, d in zip(b.i.tolist(), b.j.tolist(), b.d.tolist()):
+            lim = rows[z[i]][z[j]]
+            if d >= lim or d < cc[z[i], z[j]]:
+                continue
+            for a, o in ((i, j), (j, i)):  # the single-bonded centre: H, or C with four non-metal partners
+                if z[a] == 1 or (z[a] == 6 and len(nb[a]) == 4 and all(nml[z[x]] for x, _ in nb[a])):
+                    out.append((a, o, d, lim))
+                    break
         return _without_contacts(frame, out)
+    if 1 not in frame.species.tolist():
+        return out
     z = frame.numbers
-    from .chemistry import nonmetal_mask, single_bond_matrix
-
-    nm = nonmetal_mask()
-    lim = single_bond_matrix()[z[b.i], z[b.j]] - shift
-    short = np.flatnonzero((b.d < lim) & (b.d >= cc[z[b.i], z[b.j]]) & nm[z[b.i]] & nm[z[b.j]]
-                           & ((z[b.i] == 1) | (z[b.j] == 1)))
+    lim = arr[z[b.i], z[b.j]]
+    short = np.flatnonzero((b.d < lim) & (b.d >= cc[z[b.i], z[b.j]]) & ((z[b.i] == 1) | (z[b.j] == 1)))
     for k in short.tolist():
         out.append((int(b.i[k]), int(b.j[k]), float(b.d[k]), float(lim[k])))
     return _without_contacts(frame, out)
@@ -214,9 +230,5 @@ def crowded_atoms(frame) -> set:
 def shortest_single_bond(zi: np.ndarray, zj: np.ndarray) -> np.ndarray:
     """Per pair: the shortest length compressed-bond accepts for a bond to hydrogen between
     non-metals (D1 - c log10(n_max)), 0 for other pairs (for the repair's lower bounds)."""
-    from .chemistry import nonmetal_mask, single_bond_matrix
-
-    nmax, _ = _short_limits()
-    lim = single_bond_matrix()[zi, zj] - table()["bond_valence"]["pauling_c"] * math.log10(nmax)
-    nm = nonmetal_mask()
-    return np.where(((zi == 1) | (zj == 1)) & nm[zi] & nm[zj], lim, 0.0)
+    lim = _short_limits()[2][zi, zj]
+    return np.where((zi == 1) | (zj == 1), lim, 0.0)

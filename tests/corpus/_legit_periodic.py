@@ -143,7 +143,9 @@ xtal(
     "alpha_quartz",
     "zeolite",
     ["Si", "O"],
-    [(0.4697, 0, 0), (0.4135, 0.2669, 0.1191)],
+    # Levien's coordinates with the origin of ASE's (ITA) setting of P3221: z + 2/3 (at z = 0
+    # the site doubles: Si6O6 with Si-Si 1.80 Å)
+    [(0.4697, 0, 2 / 3), (0.4135, 0.2669, 0.1191 + 2 / 3)],
     154,
     [4.9160, 4.9160, 5.4054, 90, 90, 120],
     "Levien, Prewitt & Weidner, Am. Mineral. 65, 920 (1980)",
