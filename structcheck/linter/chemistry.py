@@ -290,7 +290,8 @@ def _deficits(frame, labels: np.ndarray) -> np.ndarray:
 
 def in_contact(frame, atoms: np.ndarray) -> np.ndarray:
     """Per atom of ``atoms``: is some other atom closer than contact_factor x the sum of
-    their van der Waals radii? (O(len(atoms) x N): called for lone atoms only.)"""
+    their van der Waals radii? (One neighbour search up to the largest such distance, shared
+    through ``Frame.pairs_up_to``; an atom's own periodic image does not count.)"""
     if len(atoms) == 0:
         return np.zeros(0, bool)
     if len(atoms) * len(frame) > 2e7:
@@ -298,23 +299,12 @@ def in_contact(frame, atoms: np.ndarray) -> np.ndarray:
     f = table()["isolated"]["contact_factor"]
     rv = vdw_radii()
     z = frame.numbers
-    pos = frame.positions
-    out = np.zeros(len(atoms), bool)
-    periodic = bool(frame.pbc.any())
-    others = np.arange(len(frame))
-    for k in range(0, len(atoms), 64):
-        chunk = atoms[k:k + 64]
-        if periodic:
-            from ase.geometry import get_distances
-
-            _, d = get_distances(pos[chunk], pos, cell=frame.cell, pbc=frame.pbc)
-        else:
-            diff = pos[chunk][:, None, :] - pos[None, :, :]
-            d = np.sqrt((diff * diff).sum(axis=2))
-        d = np.where(others[None, :] == chunk[:, None], np.inf, d)
-        lim = f * (rv[z[chunk]][:, None] + rv[z][None, :])
-        out[k:k + 64] = (d < lim).any(axis=1)
-    return out
+    p = frame.pairs_up_to(f * 2 * float(rv[frame.species].max()))
+    close = (p.d < f * (rv[z[p.i]] + rv[z[p.j]])) & (p.i != p.j)
+    hit = np.zeros(len(frame), bool)
+    hit[p.i[close]] = True
+    hit[p.j[close]] = True
+    return hit[np.asarray(atoms)]
 
 
 def small_graph(frame):

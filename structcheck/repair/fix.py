@@ -255,7 +255,7 @@ def _repair(out, x0, config, fixed, margin, target, max_rounds, report, found, f
             return True, found, ""
         other = [f for f in errors if f.code not in REPAIRED_RULES]
         if other and (rnd > 0 or _contact_roots(out, other) != other):
-            return False, found, f"the repair left errors it does not handle: {_names(other)}"
+            return False, found, f"the repair left errors it does not handle: {_names(other)} ({other[0].message})"
         key = sorted((f.code, f.atoms) for f in errors)
         if key == last:
             return False, found, (f"{len(errors)} error(s) left after {rnd} round(s) ({_names(errors)}), "

@@ -6,7 +6,8 @@ neighbour limits of rules/coordination.toml (``tables.coordination_table``), whi
 ``over-coordinated`` (SC105) counts against: non-metal partners below the bonded distance.
 
 Perception: an atom the linter flags as over-coordinated keeps its nearest partners (by
-d / (r_i + r_j), ties by index; a pair held by FixAtoms on both sides first) up to its limit;
+d / (r_i + r_j), ties by index; a pair held by FixAtoms on both sides first, then a partner's
+only bond, so that no atom is cut loose) up to its limit;
 the rest of its counted pairs are *rejected*. Bounds per pair of the neighbour list:
 
 - every pair: d ≥ (1 + margin) × close_contact (no contact, no overlap);
@@ -97,7 +98,10 @@ def plan(positions, numbers, cell, pbc, t, *, over=(), fixed=None, margin: float
     cand = np.flatnonzero(bonded & ((over_mask[p.i] & for_i) | (over_mask[p.j] & for_j)))
     if len(cand):
         both_fixed = fixed[p.i[cand]] & fixed[p.j[cand]]
-        order = cand[np.lexsort((p.j[cand], p.i[cand], ratio[cand], ~both_fixed))]
+        # a partner's only bond first: rejecting it would cut that atom loose (isolated-atom)
+        deg = np.bincount(p.i[bonded], minlength=n) + np.bincount(p.j[bonded], minlength=n)
+        only = (deg[p.i[cand]] == 1) | (deg[p.j[cand]] == 1)
+        order = cand[np.lexsort((p.j[cand], p.i[cand], ratio[cand], ~only, ~both_fixed))]
         capl = cap.tolist()
         fi, fj = for_i.tolist(), for_j.tolist()
         for k in order.tolist():
