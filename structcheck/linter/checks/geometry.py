@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
-from ase.data import chemical_symbols
+from ase.data import chemical_symbols, covalent_radii
 
+from ..chemistry import components
 from ..frame import Frame
 from ..rule import Hit, rule
 
@@ -147,10 +149,8 @@ def fragments(frame: Frame):
 
     Fix: nothing, if intended; else rebuild the molecule.
     """
-    if frame.pbc.any() or len(frame) < 4:
+    if True in frame.pbc.tolist() or len(frame) < 4:
         return
-    from ..chemistry import components
-
     n = len(frame)
     ncomp, labels = components(frame)  # shared with vdw-contact
     if n <= 256:  # a molecule: one fragment is the common case, decided without numpy
@@ -244,6 +244,13 @@ def over_coordinated(frame: Frame):
                   float(count[a]), float(lim[a]), "neighbours")
 
 
+@lru_cache(maxsize=1)
+def _radii_sum_flat() -> np.ndarray:
+    """r_i + r_j (ASE's covalent radii) at Zi * 119 + Zj (Frame.pair_key)."""
+    r = np.asarray(covalent_radii)[:119]
+    return (r[:, None] + r[None, :]).reshape(-1)
+
+
 BOHR = 0.529177
 _NOBLE = np.zeros(119, dtype=bool)
 _NOBLE[[2, 10, 18, 36, 54, 86]] = True
@@ -314,8 +321,6 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     noble = _NOBLE[z]
     if noble.all():
         return
-    from ase.data import covalent_radii
-
     pos = frame.positions
     # fractional coordinates written as Cartesian (a zero cell, as in any xyz molecule, can't be)
     cell_len = np.linalg.norm(frame.cell, axis=1) if frame.cell.any() else None
@@ -335,10 +340,9 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     # count / n is exactly what (coord == 0).mean() computes
     if frame.coordination.tolist().count(0) / n >= fraction:
         p = frame.pairs_up_to(2.6 * 2 * r[frame.species].max())
-        zi, zj = z[p.i], z[p.j]
+        ratio = p.d / (r[z[p.i]] + r[z[p.j]])
     else:
-        zi, zj = frame.pair_numbers()
-    ratio = p.d / (r[zi] + r[zj])
+        ratio = p.d / _radii_sum_flat()[frame.pair_key]  # the same sums, one lookup
     if len(ratio) <= 256:  # a molecule: plain Python beats numpy's per-call overhead
         nnl = [math.inf] * n
         for a, b, v in zip(p.i.tolist(), p.j.tolist(), ratio.tolist()):
