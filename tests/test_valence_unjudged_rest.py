@@ -49,3 +49,24 @@ def test_a_broken_judged_molecule_is_still_flagged_beside_an_unjudged_one():
                                   (0, 0, 1.09)])
     found = structcheck.lint(_solvated(bad), select=["SC202", "SC105"])
     assert any(np.isin(f.atoms, range(len(_solvated(Atoms())), len(_solvated(bad)))).any() for f in found)
+
+
+def _tetra(centre: str, ligand: str, d: float) -> Atoms:
+    v = np.array([(1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1)]) / np.sqrt(3)
+    return Atoms(centre + ligand * 4, positions=np.vstack([[0, 0, 0], d * v]))
+
+
+def test_borates_and_xef5_minus_carry_their_charge():
+    for a in (_tetra("B", "F", 1.39), _tetra("B", "H", 1.24)):
+        a.info["charge"] = -1
+        assert [f.code for f in structcheck.lint(a, select=["SC202"])] == [], a.get_chemical_formula()
+    ang = np.radians(np.arange(5) * 72.0)
+    xef5 = Atoms("XeF5", positions=np.vstack([[0, 0, 0], np.c_[2.0 * np.cos(ang), 2.0 * np.sin(ang), np.zeros(5)]]))
+    xef5.info["charge"] = -1
+    assert [f.code for f in structcheck.lint(xef5, select=["SC202"])] == []
+
+
+def test_a_neutral_bf4_radical_is_still_flagged():
+    a = _tetra("B", "F", 1.39)
+    a.info["charge"] = 0
+    assert "SC202" in [f.code for f in structcheck.lint(a, select=["SC202"])]

@@ -14,7 +14,9 @@ from ..rule import Hit, rule
 from . import composition as _comp
 from . import valence as _c
 
-_NOT_HETERO = frozenset({1, 5, 6, 14, 32, 50})  # H, B, C, Si, Ge, Sn: a lone charge there needs a partner
+# H, C, Si, Ge, Sn: a lone charge there needs a partner. B is not here: four-coordinate borates
+# (BF4-, BH4-, B(OH)4-, BPh4-) carry their charge on B alone (Greenwood & Earnshaw, ch. 6)
+_NOT_HETERO = frozenset({1, 6, 14, 32, 50})
 
 
 @lru_cache(maxsize=1)
