@@ -273,7 +273,8 @@ def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
     v = pos[j] - pos[i]
     d2 = (v * v).sum(axis=1)
     m = d2 < cutoff * cutoff
-    return Pairs(i[m], j[m], np.sqrt(d2[m]), np.zeros((int(m.sum()), 3), dtype=np.int64), cutoff)
+    im = i[m]
+    return Pairs(im, j[m], np.sqrt(d2[m]), np.zeros((len(im), 3), dtype=np.int64), cutoff)
 
 
 def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float) -> Pairs:
