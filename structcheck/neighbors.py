@@ -240,6 +240,51 @@ def _pair_estimate(n: int, extent: np.ndarray, cutoff: float, what: str, per_ato
     return None
 
 
+IMAGE_LIMIT = 2000  # periodic images per atom the fallback search takes (fcc primitive at 8 Å: ~700)
+VESIN_MAX_CELLS = 1e5  # vesin 0.6 scales its cell grid down to about this many cells ...
+
+
+def _vesin_grid_ok(extent: np.ndarray, cutoff: float) -> bool:
+    """... by one factor per direction; a direction whose scaled cell count rounds to zero divides
+    by zero (SIGFPE: a 5 × 1000 × 1000 Å cell, a flat 500 Å sheet of 100 atoms). Measured model,
+    with a margin of 2 cells: False where vesin must not be called."""
+    cells = np.maximum(1.0, np.floor(np.asarray(extent, dtype=float) / cutoff))
+    total = float(np.prod(cells))
+    if total <= VESIN_MAX_CELLS:
+        return True
+    return bool((cells * (VESIN_MAX_CELLS / total) ** (1 / 3) >= 2.0).all())
+
+
+def _mixed_ok(pos, heights, lengths, periodic, cutoff: float) -> bool:
+    """Mixed periodicity (a slab): vesin's grid only for thick periodic directions and a small grid
+    (its open directions follow no measured model; a 0.08 Å periodic direction beside a 1600 Å
+    open one divides by zero)."""
+    if (heights[periodic] < cutoff).any():
+        return False
+    extent = np.maximum(np.maximum(heights, lengths), np.ptp(pos, axis=0).max())
+    return float(np.prod(np.maximum(1.0, np.floor(extent / cutoff)))) <= 1e4
+
+
+def _ase_pairs(pos: np.ndarray, box: np.ndarray, periodic: np.ndarray, cutoff: float) -> Pairs:
+    """A periodic frame whose shape vesin's grid cannot take: ASE's neighbour list (numpy, bins capped)."""
+    from ase.neighborlist import primitive_neighbor_list
+
+    normals = np.cross(box[[1, 2, 0]], box[[2, 0, 1]])
+    vol = abs(float(box[0] @ normals[0]))
+    heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
+    images = float(np.prod(np.where(periodic, 2 * np.ceil(cutoff / heights) + 1, 1)))
+    if images > IMAGE_LIMIT:  # ASE loops over them in Python: minutes
+        raise NeighborLimit(f"a periodic height of {heights[periodic].min():.3g} Å makes each atom meet "
+                            f"{images:.3g} images of the cell within {cutoff:.3g} Å")
+    i, j, d, s = primitive_neighbor_list("ijdS", periodic, box, pos, cutoff, self_interaction=False,
+                                         max_nbins=VESIN_MAX_CELLS)
+    s = s.astype(np.int64)
+    # each pair once: i < j, or an atom and its own image with the first non-zero shift positive
+    first = np.where(s[:, 0] != 0, s[:, 0], np.where(s[:, 1] != 0, s[:, 1], s[:, 2]))
+    keep = (i < j) | ((i == j) & (first > 0))
+    return Pairs(i[keep].astype(np.int64), j[keep].astype(np.int64), d[keep], s[keep], cutoff)
+
+
 def _kdtree_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
     """An open frame whose span vesin's grid cannot take: scipy's k-d tree (no grid)."""
     from scipy.spatial import cKDTree
@@ -294,12 +339,20 @@ def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff:
     if not periodic.any():
         if n <= SMALL_OPEN:
             return _all_pairs(pos, float(cutoff))
-        if span > SPAN_LIMIT * cutoff:  # vesin's grid would fail: a k-d tree has no grid
-            return _kdtree_pairs(pos, float(cutoff))
+        if span > SPAN_LIMIT * cutoff or not _vesin_grid_ok(np.ptp(pos, axis=0), cutoff):
+            return _kdtree_pairs(pos, float(cutoff))  # vesin's grid would fail: a k-d tree has no grid
         box = np.zeros((3, 3))
     elif max(span, float(np.linalg.norm(box, axis=1).max())) > SPAN_LIMIT * cutoff:
         raise NeighborLimit(f"a span of {max(span, float(np.linalg.norm(box, axis=1).max())):.3g} Å is beyond "
                             f"{SPAN_LIMIT:g} × the {cutoff:.3g} Å neighbour-search cutoff")
+    else:
+        normals = np.cross(box[[1, 2, 0]], box[[2, 0, 1]])
+        vol = abs(float(box[0] @ normals[0]))
+        heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
+        lengths = np.sqrt((box * box).sum(axis=1))
+        if not (_vesin_grid_ok(heights, cutoff) and _vesin_grid_ok(lengths, cutoff)) or \
+                (not periodic.all() and not _mixed_ok(pos, heights, lengths, periodic, cutoff)):
+            return _ase_pairs(pos, box, periodic, float(cutoff))
     # vesin's OpenMP threads (OMP_NUM_THREADS, else every core) pay off only for big frames;
     # below that, starting them costs more wall time than they save (and a core's worth of
     # spinning), and --jobs/Dask workers are parallel already

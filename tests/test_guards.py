@@ -279,3 +279,27 @@ def test_lammps_header_declaring_1e8_atoms_is_refused_before_ase(tmp_path):
     rc, out, err, wall, rss = _run(["lint", "n.data", "--format-in", "lammps-data"], tmp_path)
     assert rc == 1 and "SC001" in out and "100000000 atoms" in out, (out, err)
     assert wall < 5 and rss < 500, (wall, rss)  # was 7.5 s and 1.6 GB inside ASE
+
+
+@pytest.mark.parametrize("shape", ["flat sheet", "thin cell", "slab"])
+def test_shapes_vesin_cannot_take_are_searched_elsewhere(shape):
+    """vesin 0.6 divides by zero for a flat 500 Å sheet of 100 atoms and a 5 × 1000 × 1000 Å cell
+    (SIGFPE, measured); those go to a k-d tree or ASE's neighbour list, with the same pairs."""
+    rng = np.random.default_rng(5)
+    if shape == "flat sheet":
+        pos, cell, pbc = rng.uniform(0, 1, (100, 3)) * [500, 500, 0], np.zeros((3, 3)), [False] * 3
+    elif shape == "thin cell":
+        cell, pbc = np.diag([5.0, 1000.0, 1000.0]), [True] * 3
+        pos = rng.uniform(0, 1, (50, 3)) @ cell
+    else:
+        cell, pbc = np.diag([1.0, 1000.0, 30.0]), [True, True, False]
+        pos = rng.uniform(0, 1, (50, 3)) @ cell
+    got = half_pairs(pos, cell, pbc, 1.5)
+    from ase.neighborlist import primitive_neighbor_list
+
+    if any(pbc):
+        i, j = primitive_neighbor_list("ij", pbc, cell, pos, 1.5)
+        assert 2 * len(got.d) == len(i)
+    else:
+        d = np.linalg.norm(pos[:, None] - pos[None], axis=2)
+        assert len(got.d) == int((d[np.triu_indices(100, 1)] < 1.5).sum())
