@@ -70,3 +70,17 @@ def test_a_neutral_bf4_radical_is_still_flagged():
     a = _tetra("B", "F", 1.39)
     a.info["charge"] = 0
     assert "SC202" in [f.code for f in structcheck.lint(a, select=["SC202"])]
+
+
+def test_a_metal_without_a_valence_entry_is_an_ion_of_any_charge():
+    from ase.build import bulk
+
+    # PbS (galena, a = 5.936 Å) and CsPbBr3 (cubic, a = 5.87 Å): Pb2+ balances S2- / Cs+ 3 Br-
+    pbs = bulk("PbS", "rocksalt", a=5.936)
+    csp = Atoms("CsPbBr3", scaled_positions=[(0, 0, 0), (0.5, 0.5, 0.5), (0.5, 0.5, 0), (0.5, 0, 0.5), (0, 0.5, 0.5)],
+                cell=[5.87] * 3, pbc=True)
+    for a in (pbs, csp):
+        assert [f.code for f in structcheck.lint(a, select=["SC202"])] == [], a.get_chemical_formula()
+    # without the metal the lone ions must still add up: Cs+ 3 Br- alone is flagged
+    cs_br3 = Atoms("CsBr3", positions=[(0, 0, 0), (6, 0, 0), (0, 6, 0), (0, 0, 6)])
+    assert "SC202" in [f.code for f in structcheck.lint(cs_br3, select=["SC202"])]

@@ -228,7 +228,8 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
         edges.append(e)
         emax[e] = max(emax.get(e, 1), o)
     yield from _judge(frame, q, u, idx.tolist(), z[idx].tolist(), edges, emax, degree[idx].tolist(),
-                      np.flatnonzero(lone).tolist(), z[lone].tolist(), limits, max_nodes, bool(drop.any()))
+                      np.flatnonzero(lone).tolist(), z[lone].tolist(), limits, max_nodes,
+                      bool(drop.any() or (~nm[z] & ~known[z] & ~tm).any()))  # + metals of unknown charge (Pb)
 
 
 def _small_prepare(frame, sg):
