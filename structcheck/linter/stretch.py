@@ -120,7 +120,7 @@ def stretched_pairs(frame) -> list:
     for k in np.argsort(rel, kind="stable").tolist():
         for a in (int(pi[k]), int(pj[k])):
             best.setdefault(a, []).append(rel[k])
-    nbr = _neighbours(frame)
+    nbr = neighbour_sets(frame)
     out = []
     for k in np.flatnonzero(ok).tolist():
         a, c = int(pi[k]), int(pj[k])
@@ -144,7 +144,8 @@ def _longer_than_known(frame, i: int, j: int, d: float) -> bool:
     return bool(lo[zi, zj]) and d > lo[zi, zj]
 
 
-def _neighbours(frame):
+def neighbour_sets(frame):
+    """a -> the set of atoms bonded to a (lazily, per atom; the small graph when there is one)."""
     sg = small_graph(frame)
     if sg is not None:
         nb = sg[1]

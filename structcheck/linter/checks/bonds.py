@@ -141,7 +141,9 @@ def bond_length(frame: Frame):
     m = (dd > low) & (dd < hi_flat[key])
     if not m.any():
         return
-    bonded = _neighbour_sets(frame)
+    from ..stretch import neighbour_sets
+
+    bonded = neighbour_sets(frame)
     for k, lim in zip(sel[m].tolist(), low[m].tolist()):
         i, j = int(p.i[k]), int(p.j[k])
         if i == j or (min(i, j), max(i, j)) in seen or bonded(i) & bonded(j):
@@ -160,18 +162,6 @@ def bond_length(frame: Frame):
 def _h_hit(h, x, zx, d, lim):
     return Hit((h, x), f"H{h}–{_sym(zx)}{x} at {d:.3f} Å: longer than any terminal {_sym(zx)}–H bond "
                f"({lim:.2f} Å) and H{h} has no second partner (stretched bond)", round(d, 6), lim, "Å")
-
-
-def _neighbour_sets(frame):
-    b = frame.bonded_pairs
-    cache: dict[int, set] = {}
-
-    def of(a: int) -> set:
-        if a not in cache:
-            cache[a] = set(b.j[b.i == a].tolist()) | set(b.i[b.j == a].tolist())
-        return cache[a]
-
-    return of
 
 
 def _angles(frame, centre: np.ndarray, nbr: np.ndarray, k: int) -> np.ndarray:
