@@ -3,12 +3,15 @@ cells, the optimizer's parameters as the optimizer object holds them, and the su
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..outputs import atomic_path
 
 DEFAULT_FMAX = 0.05  # eV/Å
 DEFAULT_STEPS = 500
@@ -121,6 +124,29 @@ def describe(obj) -> dict:
     return {"class": f"{type(obj).__module__}.{type(obj).__name__}", "parameters": object_parameters(obj)}
 
 
+def _optimize(opt_class, target, a, filt, traj, fmax, steps, callback, kwargs, pos, ene, fm, cells):
+    """Run the optimizer on ``target`` (``a`` or its filter), recording each step: (converged, optimizer)."""
+    opt = opt_class(target, logfile=None, trajectory=traj, **kwargs)
+    converged = False
+    try:
+        for converged in opt.irun(fmax=fmax, steps=steps):
+            if filt is None:
+                f, e = _current_results(a)
+            else:  # what the optimizer converges on: atomic and cell rows of the filter
+                f, e = filt.get_forces(), float(a.get_potential_energy())
+            m = float(np.sqrt((f ** 2).sum(axis=1)).max()) if len(f) else 0.0
+            pos.append(a.get_positions().copy())
+            cells.append(a.cell.array.copy())
+            ene.append(e)
+            fm.append(m)
+            if callback is not None:
+                callback(len(ene) - 1, e, m)
+    finally:
+        if getattr(opt, "trajectory", None) is not None and hasattr(opt.trajectory, "close"):
+            opt.trajectory.close()
+    return bool(converged), opt
+
+
 def run_lbfgs(atoms, calc, *, fmax: float = DEFAULT_FMAX, steps: int = DEFAULT_STEPS,
               trajectory: str | Path | None = None,
               callback: Callable[[int, float, float], None] | None = None,
@@ -150,28 +176,14 @@ def run_lbfgs(atoms, calc, *, fmax: float = DEFAULT_FMAX, steps: int = DEFAULT_S
     if filt is not None and getattr(filt, "atoms", None) is not a:
         raise ValueError("cell_filter: the filter must wrap the Atoms it is given")
     pos, ene, fm, cells = [], [], [], []
-    calls = 0
     t0 = time.perf_counter()
-    opt = opt_class(filt if filt is not None else a, logfile=None,
-                    trajectory=str(trajectory) if trajectory else None, **lbfgs_kwargs)
-    converged = False
-    try:
-        for converged in opt.irun(fmax=fmax, steps=steps):
-            if filt is None:
-                f, e = _current_results(a)
-            else:  # what the optimizer converges on: atomic and cell rows of the filter
-                f, e = filt.get_forces(), float(a.get_potential_energy())
-            m = float(np.sqrt((f ** 2).sum(axis=1)).max()) if len(f) else 0.0
-            pos.append(a.get_positions().copy())
-            cells.append(a.cell.array.copy())
-            ene.append(e)
-            fm.append(m)
-            calls += 1
-            if callback is not None:
-                callback(len(ene) - 1, e, m)
-    finally:
-        if getattr(opt, "trajectory", None) is not None and hasattr(opt.trajectory, "close"):
-            opt.trajectory.close()
+    with contextlib.ExitStack() as stack:
+        # the trajectory is written to a hidden temporary file beside it and renamed when the
+        # run ends: an interrupted run never leaves a partial .traj under the final name
+        traj = str(stack.enter_context(atomic_path(trajectory, overwrite=True))) if trajectory else None
+        converged, opt = _optimize(opt_class, filt if filt is not None else a, a, filt, traj, fmax, steps,
+                                   callback, lbfgs_kwargs, pos, ene, fm, cells)
+    calls = len(ene)
     final = a.copy()
     results = {"energy": ene[-1], "forces": a.get_forces().copy()}
     if filt is not None:
