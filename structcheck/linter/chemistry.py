@@ -255,7 +255,11 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
         if hard[z[a]] >= count[k]:
             if deficit is None:
                 deficit = _deficits(frame, labels)
-            ok[k] = deficit[labels[a]] >= mc["min_electron_deficit"]
+            c = labels[a]
+            if periodic_dimension(frame, labels, c) > 0:  # per atom: the same in any supercell
+                ok[k] = deficit[c] >= mc["min_network_deficit_per_atom"] * np.count_nonzero(labels == c)
+            else:
+                ok[k] = deficit[c] >= mc["min_electron_deficit"]
     return ok
 
 
