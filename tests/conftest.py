@@ -6,6 +6,14 @@ from ase import Atoms
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+# CI (.ci/run) runs the property tests with hypothesis' fixed seed, so that a submission's verdict does
+# not depend on which examples a random draw explores; local runs keep exploring new examples.
+if os.environ.get("STRUCTCHECK_HYPOTHESIS_DERANDOMIZE"):
+    from hypothesis import settings
+
+    settings.register_profile("structcheck-ci", derandomize=True, database=None)
+    settings.load_profile("structcheck-ci")
+
 REPORT_POSITIONS = [(0.3, 0.3, 0.3), (0.5, 0.5, 0.5), (0.7, 0.7, 0.7), (0.1, 0.1, 0.1), (0.6, 2.5, 3.7)]
 
 
