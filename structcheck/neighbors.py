@@ -322,16 +322,18 @@ def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
     return Pairs(im, j[m], np.sqrt(d2[m]), np.zeros((len(im), 3), dtype=np.int64), cutoff)
 
 
-def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float) -> Pairs:
+def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float,
+               checked: bool = False) -> Pairs:
     """All pairs closer than ``cutoff`` Å, each once; ``NeighborLimit`` for a frame whose search
-    would crash or explode (``search_problem``)."""
+    would crash or explode (``search_problem``). ``checked``: the caller's own ``search_problem``
+    at this cutoff and a limit no looser found nothing (``Frame.pairs``), so it is not repeated."""
     n = len(positions)
     if n == 0 or not cutoff > 0:
         return Pairs(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros((0, 3), int), cutoff)
     if n <= SMALL_OPEN and not any(np.asarray(pbc).tolist()):  # a molecule: no box to check
         return _all_pairs(np.asarray(positions, dtype=np.float64), float(cutoff))
-    problem = search_problem(positions, cell, pbc, cutoff, HARD_FACTOR * PAIRS_PER_ATOM_LIMIT)  # before native code
-    if problem:
+    problem = None if checked else search_problem(positions, cell, pbc, cutoff, HARD_FACTOR * PAIRS_PER_ATOM_LIMIT)
+    if problem:  # before native code
         raise NeighborLimit(problem)
     box, periodic = usable_box(cell, pbc)
     pos = np.ascontiguousarray(positions, dtype=np.float64)

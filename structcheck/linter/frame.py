@@ -7,7 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..neighbors import Pairs, half_pairs
+from ..neighbors import Pairs, half_pairs, search_problem
 
 class Frame:
     """One structure being linted: arrays, thresholds and one shared neighbour list."""
@@ -33,12 +33,19 @@ class Frame:
         return bool(np.isfinite(self.positions).all() and np.isfinite(self.cell).all())
 
     @cached_property
+    def search_problem(self) -> str | None:
+        """Why a neighbour search at ``cutoff`` would crash or explode (``neighbors.search_problem``,
+        absurd-coordinates' verdict), computed once per frame; None when fine or not finite."""
+        return search_problem(self.positions, self.cell, self.pbc, self.cutoff) if self.finite and len(self) else None
+
+    @cached_property
     def pairs(self):
         """Every pair within the largest distance any geometry rule needs."""
         if not self.finite:
             z = np.zeros(0, int)
             return Pairs(z, z, np.zeros(0), np.zeros((0, 3), int), 0.0)
-        return half_pairs(self.positions, self.cell, self.pbc, self.cutoff)
+        # the frame's own check (stricter than half_pairs') passed: half_pairs need not repeat it
+        return half_pairs(self.positions, self.cell, self.pbc, self.cutoff, checked=self.search_problem is None)
 
     def pairs_up_to(self, cutoff: float) -> Pairs:
         """Pairs within ``cutoff`` Å, for the rules that look beyond ``pairs`` in unbonded

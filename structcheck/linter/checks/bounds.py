@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from ...neighbors import search_problem
 from ..frame import Frame
 from ..rule import Hit, rule
 
 
 def bounds_problem(frame: Frame) -> str | None:
-    """``neighbors.search_problem`` for this frame at its cutoff (cached on the frame); None when
-    the coordinates are not finite (non-finite-coordinates' case) or the frame is fine."""
-    memo = frame.__dict__
-    if "_bounds_problem" not in memo:
-        memo["_bounds_problem"] = (search_problem(frame.positions, frame.cell, frame.pbc, frame.cutoff)
-                                   if frame.finite and len(frame) else None)
-    return memo["_bounds_problem"]
+    """``Frame.search_problem``: None when the coordinates are not finite (non-finite-coordinates'
+    case) or the frame is fine."""
+    return frame.search_problem
 
 
 @rule("SC004", "absurd-coordinates", "input", "error",
