@@ -17,11 +17,9 @@ of the repeats, interleaved), the errors left, and the displacements.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
-from bench_fix import structure  # same directory
+from bench_fix import structure, timed_fix  # same directory
 
 
 def water(n_target: int, seed: int = 0):
@@ -41,22 +39,11 @@ def water(n_target: int, seed: int = 0):
 
 def measure(n: int, fraction: float, repeats: int, kind: str = "si") -> None:
     import structcheck
-    from structcheck.repair.fix import fix
 
     a, _moved = structure(n, fraction) if kind == "si" else water(n)
-    structcheck.lint(a)  # warm imports and caches
-    fix(a[:64])
-    t_lint, t_fix = [], []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        before = structcheck.lint(a)
-        t_lint.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        fixed, report = fix(a)
-        t_fix.append(time.perf_counter() - t0)
+    before, fixed, report, lint_s, fix_s = timed_fix(a, repeats)
     errors_before = [f for f in before if f.severity == "error"]
     errors_after = [f for f in structcheck.lint(fixed) if f.severity == "error"]
-    lint_s, fix_s = statistics.median(t_lint), statistics.median(t_fix)
     print(f"{kind:>5} {len(a):>7} atoms, {len(errors_before)} error findings before: fix / lint = {fix_s / lint_s:5.2f}  "
           f"(median of {repeats}; lint {lint_s:.3f} s, fix {fix_s:.3f} s)")
     print(f"         after: {len(errors_after)} error finding(s), converged {report.converged}; "
