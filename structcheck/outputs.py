@@ -83,21 +83,32 @@ class Outputs:
     def __init__(self, inputs: Iterable = (), *, overwrite: bool = False):
         self.overwrite = bool(overwrite)
         self._reads: list[tuple[str, str, str, tuple | None]] = []  # (what, path, real, identity)
+        self._pending: list[tuple[str, str, bool]] = []  # (what, path, files_only): resolved when first needed
         self._writes: list[tuple[str, str, str, tuple | None]] = []
         for p in inputs:
             self.add_input(p)
 
-    def add_input(self, path, what: str = "input") -> None:
+    def add_input(self, path, what: str = "input", files_only: bool = False) -> None:
+        """Note a path the run reads (``files_only``: not when it is a folder). Its real path and
+        inode are looked up when a target is first checked against the inputs: a lint without
+        outputs never resolves its 10,000 inputs (a realpath and a stat each)."""
         if path is None or os.fspath(path) == "-":
             return
-        p = os.fspath(path)
-        self._reads.append((what, p, _real(p), _identity(p)))
+        self._pending.append((what, os.fspath(path), files_only))
+
+    def _read_list(self) -> list[tuple[str, str, str, tuple | None]]:
+        if self._pending:
+            for what, p, files_only in self._pending:
+                if not (files_only and os.path.isdir(p)):
+                    self._reads.append((what, p, _real(p), _identity(p)))
+            self._pending.clear()
+        return self._reads
 
     def reads(self, path) -> bool:
         """Whether ``path`` is (resolves to, or is a hard link of) one of the files read."""
         p = os.fspath(path)
         real, ident = _real(p), _identity(p)
-        return any(real == r or (ident is not None and ident == i) for _, _, r, i in self._reads)
+        return any(real == r or (ident is not None and ident == i) for _, _, r, i in self._read_list())
 
     def claim(self, path, what: str = "output") -> Path:
         """Check that ``path`` may be written by this run and reserve it; the Path."""
@@ -106,7 +117,7 @@ class Outputs:
             raise OutputError(f"empty {what} file name")
         real, ident = _real(p), _identity(p)
         name = shown(p)
-        for kind, q, r, i in self._reads:
+        for kind, q, r, i in self._read_list():
             if real == r or (ident is not None and ident == i):
                 how = "the same file" if os.path.abspath(p) == os.path.abspath(q) else \
                     ("a link to it" if real == r else "a hard link of it")

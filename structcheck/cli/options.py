@@ -107,8 +107,8 @@ def output_plan(args, inputs=()):
     check_inputs(args)
     plan = Outputs(overwrite=getattr(args, "force_overwrite", False))
     for p in inputs:
-        if p and p != "-" and not _isdir(p):
-            plan.add_input(p)
+        if p and p != "-":
+            plan.add_input(p, files_only=True)  # a folder argument is walked, not read
     if getattr(args, "model", None):
         plan.add_input(args.model, "model")
     return plan
@@ -129,12 +129,6 @@ def check_inputs(args) -> None:
         if fmt not in ioformats:
             raise UsageError(f"--format-in {fmt}: not a format ASE reads (e.g. extxyz, cif, vasp, lammps-data, "
                              "proteindatabank)")
-
-
-def _isdir(p) -> bool:
-    import os
-
-    return os.path.isdir(p)
 
 
 def config_from_args(args, **extra):

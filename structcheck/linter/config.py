@@ -41,6 +41,12 @@ class Config:
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def rules_for(self, path: str) -> list[Rule]:
+        if not self.per_file_ignores:  # the same list for every file (the engine keeps a plan per list)
+            got = self.cache.get("rules_for")
+            if got is None or got[0] is not self.enabled or got[1] != len(self.enabled):
+                got = self.cache["rules_for"] = (self.enabled, len(self.enabled),
+                                                 [r for c, r in sorted(self.enabled.items())])
+            return got[2]
         drop: set[str] = set()
         for pattern, sels in self.per_file_ignores.items():
             if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(Path(path).name, pattern):

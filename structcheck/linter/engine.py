@@ -9,6 +9,7 @@ import numpy as np
 from ..findings import Finding
 from ..io import unreadable_finding
 from ..neighbors import NeighborLimit
+from .checks.bounds import bounds_problem
 from .checks.reading import lint_view, settle_disorder
 from .config import Config
 from .frame import Frame
@@ -45,23 +46,21 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
     rules = config.rules_for(path) if rules is None else rules
     atoms = lint_view(atoms, config)  # --pbc on a crystal's cell (io/macro.py)
     ctx = Frame(atoms, config)
-    skip = _suppressed(atoms) if getattr(config, "inline_ignore", True) else set()
+    skip = _suppressed(atoms) if getattr(config, "inline_ignore", True) else ()
     out: list[Finding] = []
-    params = config.params
     severity = config.severity
     sane = None  # computed on the first non-input rule
     failed: list[str] = []
-    for r in rules:
-        code = r.code
-        if r.family != "input":
+    for r, code, func, kw, checked, finite_only in _plan(rules, config):
+        if checked:
             if skip and code in skip:
                 continue
             if sane is None:
                 sane = ctx.finite and not _absurd(ctx)
-            if not sane and "finite" not in r.needs:
+            if not sane and finite_only:
                 continue
         try:
-            hits = list(r.func(ctx, **params[code]) if code in params else r.func(ctx))
+            hits = list(func(ctx) if kw is None else func(ctx, **kw))
         except NeighborLimit as exc:  # a wider search than the frame's own check: report, go on
             failed.append(f"{r.name}: neighbour search refused ({exc})")
             continue
@@ -87,9 +86,25 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
     return out
 
 
-def _absurd(ctx) -> bool:
-    from .checks.bounds import bounds_problem
+def _plan(rules: Sequence[Rule], config: Config) -> list[tuple]:
+    """Per rule: (rule, code, func, parameters or None, judged only on a sane frame (not an
+    input rule), skipped on a frame that is not sane (needs no "finite")); kept per rule list
+    (``Config.rules_for`` gives one list per per-file-ignores pattern set)."""
+    memo = config.cache
+    key = ("engine_plan", id(rules))
+    got = memo.get(key)
+    if got is None or got[0] is not rules or got[1] is not config.params or len(got[2]) != len(rules):
+        params = config.params
+        plan = [(r, r.code, r.func, params.get(r.code), r.family != "input", "finite" not in r.needs)
+                for r in rules]
+        if len(memo) > 1000:  # lists made per call (an explicit rules= each time): do not grow
+            for k in [k for k in memo if isinstance(k, tuple) and k[:1] == ("engine_plan",)]:
+                del memo[k]
+        got = memo[key] = (rules, params, plan)
+    return got[2]
 
+
+def _absurd(ctx) -> bool:
     return bounds_problem(ctx) is not None
 
 

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import math
-from functools import cached_property
-
 import numpy as np
 
 from ..neighbors import Pairs, half_pairs, search_problem
+
+
+class cached_property:  # noqa: N801 - functools' name, its behaviour for one thread
+    """``functools.cached_property`` without its lock (Python 3.11 takes an RLock on every
+    first access: ~1 µs, and a frame computes about ten of them); a frame is linted by one
+    thread."""
+
+    def __init__(self, func):
+        self.func = func
+        self.attrname = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.attrname] = self.func(obj)
+        return value
 
 class Frame:
     """One structure being linted: arrays, thresholds and one shared neighbour list."""
