@@ -55,3 +55,25 @@ def test_metallic_hydrogen_declared_radicals_and_solid_fluorine_are_not_stretche
     pair.positions[4:] += [0, 0, 2.3]
     pair.info["multiplicity"] = 3  # two methyl radicals, declared
     assert hits(pair) == []
+
+
+def test_a_hydrogen_pulled_off_beyond_any_bond_is_a_broken_bond_whatever_its_partner():
+    """A lone H inside the van der Waals contact of its nearest non-metal: P-H and Si-H x1.6 and
+    x2, an aromatic N-H (pyrrole's N keeps a Pauling sum of 2.9 without its H)."""
+    for name, centre in (("PH3", 0), ("SiH4", 0), ("Si2H6", 0), ("C4H4NH", 1), ("H2O", 0)):
+        m = molecule(name)
+        h = min((k for k in range(len(m)) if m[k].symbol == "H"), key=lambda k: m.get_distance(centre, k))
+        d0 = m.get_distance(centre, h)
+        for f in (1.6, 2.0):
+            assert (min(centre, h), max(centre, h)) in hits(stretch(m, centre, h, f * d0)), (name, f)
+    # hydrogen on a metal (nearest atom a metal), H atoms meant as such (spin declared) and a
+    # stray H far from everything (isolated-atom's) are not stretched bonds
+    from ase.build import fcc111
+
+    slab = fcc111("Pt", (2, 2, 3), vacuum=6.0)
+    slab += Atoms("H", [slab.positions[-1] + [0, 0, 1.6]])
+    assert hits(slab) == []
+    m = stretch(molecule("PH3"), 0, 1, 2.26)
+    m.info["multiplicity"] = 3
+    assert hits(m) == []
+    assert hits(stretch(molecule("H2O"), 0, 1, 4.0)) == []

@@ -1,5 +1,6 @@
 """Issue 11: symmetric hydrogens count half at the atoms they bridge (ice X); divalent carbon
-inside a molecule is two lost hydrogens, a lone CH2 or a heteroatom carbene is not."""
+inside a molecule is two lost hydrogens, so is a lone CH2 unless its spin is declared (a free
+carbene); a heteroatom carbene is not."""
 
 from __future__ import annotations
 
@@ -30,5 +31,11 @@ def test_divalent_carbon_in_a_molecule():
     del eth[[2, 3]]  # two H of the first carbon
     assert (0,) in missing(eth)
     assert missing(molecule("C2H6")) == []
-    ch2 = Atoms("CH2", [[0, 0, 0], [1.107, 0, 0], [-0.23, 1.083, 0]])  # singlet CH2 (102 deg): not judged
+    ch2 = Atoms("CH2", [[0, 0, 0], [1.107, 0, 0], [-0.23, 1.083, 0]])  # singlet CH2 (102 deg)
+    assert missing(ch2) == [(0,)]  # a warning: CH4 minus two H has the same shape
+    ch2.info["multiplicity"] = 1  # a carbene meant as one
     assert missing(ch2) == []
+    fragment = molecule("CH4")
+    del fragment[[3, 4]]  # CH4 minus two H, tetrahedral angle kept
+    assert missing(fragment) == [(0,)]
+    assert [f.severity for f in structcheck.lint(fragment) if f.severity == "error"] == []

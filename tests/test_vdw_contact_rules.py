@@ -48,3 +48,23 @@ def test_methane_pair_benzene_stack_and_argon_pair():
 def test_s22_dimers_have_no_contact_warning():
     for name in s22.names:
         assert contacts(s22[name]) == [], name
+
+
+def test_an_h_pushed_into_a_bond_of_another_molecule_keeps_its_own_partner():
+    """A CH4 pushed onto benzene until one of its H is 1.3 Å from a ring C (and bonded to both
+    by distance): the H keeps its own C (the stronger bond), so the two molecules stay two and
+    vdw-contact names their contacts, the H among them."""
+    bz = molecule("C6H6")
+    ch4 = molecule("CH4")
+    c = bz.positions[0]
+    h = 1
+    ch4.rotate(ch4.positions[h] - ch4.positions[0], [0, 0, -1])  # that H points down at the ring C
+    ch4.translate(c + [0, 0, 1.3] - ch4.positions[h])
+    assert both_bonded(bz + ch4, 0, len(bz) + h, len(bz))
+    both = bz + ch4
+    found = [f for f in structcheck.lint(both) if f.name == "vdw-contact"]
+    assert found and {0, len(bz) + h} <= set(found[0].atoms)
+
+
+def both_bonded(atoms, ring_c, h, own_c):
+    return atoms.get_distance(ring_c, h) < 1.25 * 1.07 and atoms.get_distance(own_c, h) < 1.25 * 1.07

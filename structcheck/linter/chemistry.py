@@ -350,3 +350,47 @@ def _d1_rows() -> list:
 @lru_cache(maxsize=1)
 def nonmetal_list() -> list:
     return nonmetal_mask().tolist()
+
+
+def contact_components(frame) -> tuple[int, np.ndarray]:
+    """``components(frame)`` without the bonds an over-coordinated atom cannot have: where an
+    atom has more non-metal partners than its classical limit (rules/coordination.toml) and
+    multi-centre bonding does not explain it (``multicentre_allowed``), its weakest bonds
+    (lowest Pauling bond number) beyond the limit are non-bonded contacts. An H pushed 1.3 Å
+    from a ring C while still 1.09 Å from its own C keeps its own C: the two molecules stay
+    two, and vdw-contact can name the contact. Memoised; the bond graph itself is unchanged."""
+    memo = frame.__dict__
+    if "_contact_components" in memo:
+        return memo["_contact_components"]
+    from ..tables import coordination_table
+
+    maxn, nonmetal = coordination_table()
+    b = frame.bonded_pairs
+    z = frame.numbers
+    n = len(frame)
+    sg = small_graph(frame)
+    if sg is not None:
+        zl, nb = sg
+        ml = maxn.tolist()
+        if not any(0 <= ml[zl[a]] < len(lst) for a, lst in enumerate(nb)):
+            memo["_contact_components"] = components(frame)
+            return memo["_contact_components"]
+    elif not ((maxn[z] >= 0) & (frame.coordination > maxn[z])).any():
+        memo["_contact_components"] = components(frame)
+        return memo["_contact_components"]
+    nmb = nonmetal[z[b.i]] & nonmetal[z[b.j]]
+    count = (np.bincount(b.i[nmb], minlength=n) + np.bincount(b.j[nmb], minlength=n)).astype(int)
+    bad = np.flatnonzero((maxn[z] >= 0) & (count > maxn[z]))
+    if len(bad):
+        bad = bad[~multicentre_allowed(frame, bad, count[bad])]
+    if not len(bad):
+        memo["_contact_components"] = components(frame)
+        return memo["_contact_components"]
+    s = bond_numbers(frame)
+    keep = np.ones(len(b.i), bool)
+    for a in bad.tolist():
+        mine = np.flatnonzero(((b.i == a) | (b.j == a)) & nmb)
+        weakest = mine[np.argsort(s[mine], kind="stable")][: len(mine) - int(maxn[z[a]])]
+        keep[weakest] = False
+    memo["_contact_components"] = _components(n, b.i[keep], b.j[keep])
+    return memo["_contact_components"]

@@ -233,3 +233,57 @@ def shortest_single_bond(zi: np.ndarray, zj: np.ndarray) -> np.ndarray:
     non-metals (D1 - c log10(n_max)), 0 for other pairs (for the repair's lower bounds)."""
     lim = _short_limits()[2][zi, zj]
     return np.where((zi == 1) | (zj == 1), lim, 0.0)
+
+
+def lone_hydrogens(frame) -> list:
+    """[(h, x, d, limit)]: a hydrogen with no bonded partner whose nearest atom x is a non-metal
+    inside lone_h_factor x their van der Waals radii sum, the next non-metal at least
+    unique_ratio x farther (relative to its own sum), and no metal nearer (a hydride or an
+    adsorbed H has metal neighbours): the X-H bond is stretched or broken, whatever the
+    partner's remaining bond valence (an aromatic N keeps a sum near 3 without its H).
+    Skipped when a charge or spin is declared (H atoms and hydride ions meant as such)."""
+    sg = small_graph(frame)
+    if sg is not None:
+        z, nb = sg
+        if 1 not in z:
+            return []
+        lone = [a for a, lst in enumerate(nb) if z[a] == 1 and not lst]
+    else:
+        if 1 not in frame.species.tolist():
+            return []
+        lone = np.flatnonzero((frame.numbers == 1) & (frame.coordination == 0)).tolist()
+    if not lone or len(lone) == len(frame) or len(lone) > 64 or _declared(frame):
+        return []
+    from .chemistry import nonmetal_mask
+
+    t = table()["bond_length"]["pairs"]
+    rv = vdw_radii()
+    zz = frame.numbers
+    # the search isolated-atom's contact test runs for the same lone atoms (shared, memoised)
+    p = frame.pairs_up_to(table()["isolated"]["contact_factor"] * 2 * float(rv[frame.species].max()))
+    is_lone = np.zeros(len(frame), bool)
+    is_lone[lone] = True
+    m = (is_lone[p.i] | is_lone[p.j]) & (p.i != p.j)
+    if not m.any():
+        return []
+    pi, pj, pd = p.i[m], p.j[m], p.d[m]
+    nm = nonmetal_mask()
+    noble = np.isin(zz, (2, 10, 18, 36, 54, 86))
+    near: dict[int, list] = {}
+    for i, j, d in zip(pi.tolist(), pj.tolist(), pd.tolist()):
+        for h, x in ((i, j), (j, i)):
+            if is_lone[h]:
+                near.setdefault(h, []).append((d / (rv[1] + rv[zz[x]]), d, x))
+    out = []
+    for h, lst in near.items():
+        lst.sort()
+        if not nm[zz[lst[0][2]]]:
+            continue  # a metal is nearest: a hydride or an adsorbed H
+        cand = [e for e in lst if nm[zz[e[2]]] and not noble[e[2]]]
+        if not cand or cand[0][0] >= t["lone_h_factor"]:
+            continue
+        if len(cand) > 1 and cand[1][0] < t["unique_ratio"] * cand[0][0]:
+            continue  # several equidistant partners: a cage centre or atomic hydrogen, not a bond
+        _, d, x = cand[0]
+        out.append((h, x, d, t["lone_h_factor"] * (rv[1] + rv[zz[x]])))
+    return out

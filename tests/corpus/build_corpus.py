@@ -28,6 +28,7 @@ import _broken2  # noqa: E402,F401
 import _broken3  # noqa: E402,F401
 import _broken4  # noqa: E402,F401
 import _broken5  # noqa: E402,F401
+import _broken6  # noqa: E402,F401
 import _extra  # noqa: E402
 import _legit_bio  # noqa: E402,F401
 import _legit_mol  # noqa: E402

@@ -8,11 +8,11 @@ from functools import lru_cache
 import numpy as np
 from ase.data import atomic_numbers, chemical_symbols
 
-from ..chemistry import components, nonmetal_list, nonmetal_mask, small_graph, table, vdw_radii
+from ..chemistry import components, contact_components, nonmetal_list, nonmetal_mask, small_graph, table, vdw_radii
 from ...tables import zone_tables
 from ..angles import angle_hits
 from ..frame import Frame
-from ..stretch import compressed_bonds, stretched_pairs
+from ..stretch import compressed_bonds, lone_hydrogens, stretched_pairs
 from ..rule import Hit, rule
 
 
@@ -123,6 +123,13 @@ def bond_length(frame: Frame):
         yield Hit((i, j), f"{_sym(zn[i])}{i}···{_sym(zn[j])}{j} at {d:.3f} Å: both short of their valence "
                   f"(bond-valence sums {si:.2f}, {sj:.2f}) and inside {lim:.2f} Å (van der Waals contact): "
                   "the bond between them is stretched or broken", round(d, 6), round(lim, 6), "Å")
+    for h, x, d, lim in lone_hydrogens(frame):
+        if (min(h, x), max(h, x)) in seen:
+            continue
+        seen.add((min(h, x), max(h, x)))
+        yield Hit((min(h, x), max(h, x)), f"H{h} has no bonded partner and sits {d:.3f} Å from {_sym(zn[x])}{x}, "
+                  f"inside {lim:.2f} Å (van der Waals contact): the {_sym(zn[x])}–H bond is stretched or broken",
+                  round(d, 6), round(lim, 6), "Å")
     span = _zone_span_for(tuple(frame.species.tolist()))  # C-C/N/O, Si-O: the pairs present
     if span is None:
         return
@@ -324,7 +331,7 @@ def vdw_contact(frame: Frame):
         return  # two molecules need four atoms; lone noble-gas atoms two
     if periodic and n > 50_000:
         return
-    ncomp, labels = components(frame)
+    ncomp, labels = contact_components(frame)  # an over-coordinated atom's excess bonds are contacts
     if ncomp < 2:
         return
     sizes = np.bincount(labels, minlength=ncomp)
@@ -349,15 +356,18 @@ def vdw_contact(frame: Frame):
     zi, zj = z[p.i], z[p.j]
     lim = f * (rv[zi] + rv[zj])
     bad = np.flatnonzero(p.d < lim)
-    # one finding per pair of molecules: the deepest contact
-    best: dict[tuple, int] = {}
+    # one finding per pair of molecules: the deepest contact first, then the atoms of the others
+    best: dict[tuple, list] = {}
     for k in bad[np.argsort(p.d[bad] / lim[bad], kind="stable")]:
         key = tuple(sorted((int(labels[p.i[k]]), int(labels[p.j[k]]))))
-        best.setdefault(key, int(k))
-    for k in sorted(best.values(), key=lambda k: (int(p.i[k]), int(p.j[k]))):
+        best.setdefault(key, []).append(int(k))
+    for ks in sorted(best.values(), key=lambda ks: (int(p.i[ks[0]]), int(p.j[ks[0]]))):
+        k = ks[0]
         i, j = int(p.i[k]), int(p.j[k])
-        yield Hit((i, j), f"{_sym(zi[k])}{i}···{_sym(zj[k])}{j} at {p.d[k]:.3f} Å between two molecules: "
-                  f"< {lim[k]:.2f} Å ({f[k]:g} × van der Waals radii sum)", round(float(p.d[k]), 6),
+        atoms = list(dict.fromkeys([i, j, *(int(x) for q in ks[1:8] for x in (p.i[q], p.j[q]))]))
+        more = f"; {len(ks) - 1} more contact(s) between them" if len(ks) > 1 else ""
+        yield Hit(tuple(atoms), f"{_sym(zi[k])}{i}···{_sym(zj[k])}{j} at {p.d[k]:.3f} Å between two molecules: "
+                  f"< {lim[k]:.2f} Å ({f[k]:g} × van der Waals radii sum){more}", round(float(p.d[k]), 6),
                   round(float(lim[k]), 6), "Å")
 
 

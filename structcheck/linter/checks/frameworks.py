@@ -52,8 +52,8 @@ def _judge(za, partners, t, triple, in_molecule=False):
         if s < t["carbon_low"] and k == 1:
             return f"C with a single partner and a bond-valence sum of {s:.2f}"
         if s < t["carbon_low"] and k == 2 and in_molecule and not all(zp in _HETERO for zp, _, _ in partners):
-            return (f"divalent C (two partners, bond-valence sum {s:.2f}) inside a molecule, with no heteroatom "
-                    "to stabilise a carbene: two hydrogens lost")
+            return (f"divalent C (two partners, bond-valence sum {s:.2f}) with no heteroatom to stabilise a "
+                    "carbene: two hydrogens lost (or a free carbene, a reactive intermediate: declare its spin)")
         return None
     if s < t["nitrogen_below"]:
         return f"N with {k} partner(s) and a bond-valence sum of {s:.2f} (< {t['nitrogen_below']:g})"

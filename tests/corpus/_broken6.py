@@ -1,0 +1,50 @@
+"""Broken structures, part 6 (rules11b): hydrogens pulled off beyond any bond (P–H, Si–H, an
+aromatic N–H, a lone H left near its atom), scaled ionic crystals whose large cations touch
+(CsCl type, fluorite/antifluorite), a CH2 cut out of methane. Bases are ASE's G2 geometries
+(Curtiss et al., J. Chem. Phys. 94, 7221 (1991)) and textbook lattice constants."""
+
+from __future__ import annotations
+
+from _broken import add, req, without
+from _broken2 import pull
+from ase.build import bulk, molecule
+
+BL = ("bond-length",)
+
+
+def h_of(atoms, centre):
+    """The first hydrogen bonded to ``centre`` (nearest H)."""
+    d = atoms.get_distances(centre, range(len(atoms)))
+    return min((k for k in range(len(atoms)) if atoms[k].symbol == "H"), key=lambda k: d[k])
+
+
+# ---------------------------------------------------------------- hydrogens pulled beyond any bond
+for name, base, centre, dists in (
+    ("phosphine", "PH3", 0, (2.26, 2.83)),  # P-H 1.42 x 1.6, x 2.0
+    ("silane", "SiH4", 0, (2.37, 2.97)),  # Si-H 1.48 x 1.6, x 2.0
+    ("disilane", "Si2H6", 0, (2.38,)),
+    ("pyrrole", "C4H4NH", 1, (1.30, 1.45, 1.60)),  # aromatic N: its Pauling sum stays 2.9 without the H
+    ("methanethiol", "CH3SH", 1, (2.14, 2.68)),
+    ("water", "H2O", 0, (1.94,)),  # O-H 0.97 x 2: a lone H at 0.72 of the van der Waals sum
+):
+    m = molecule(base)
+    h = h_of(m, centre)
+    for d in dists:
+        add(
+            f"{name}_{m[centre].symbol.lower()}h_{int(round(d * 100))}",
+            "bond-length",
+            pull(m, centre, h, d),
+            [req(BL, [centre, h])],
+            f"{base} with one {m[centre].symbol}-H pulled to {d:.2f} Å: a stretched or broken bond, the H alone",
+        )
+
+# ---------------------------------------------------------------- CH2 cut out of a larger molecule
+m = molecule("CH3CH2OH")
+cs = [k for k in range(len(m)) if m[k].symbol == "C"]
+add(
+    "ethanol_ch2_minus_2h",
+    "missing-hydrogen",
+    without(m, [h for h in range(len(m)) if m[h].symbol == "H" and m.get_distance(cs[0], h) < 1.2][:2]),
+    [req(("missing-hydrogen", "valence"), [cs[0]], "any")],
+    "ethanol with two H of one carbon deleted (tetrahedral angles kept)",
+)
