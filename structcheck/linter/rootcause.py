@@ -14,7 +14,11 @@ def group_root_causes(findings: list) -> list:
     """If a root-cause finding is present, fold every other finding of the frame (except
     input problems, SC0xx) into it: its ``data["grouped"]`` counts them by rule name and
     its message says so. Without one, the list is returned unchanged."""
-    roots = [f for f in findings if f.code in ROOT_CODES]
+    # the other reading of an ambiguous scale (x1.89 Bohr or x2) stands beside the root cause
+    # as a warning, not a second error
+    findings = [replace(f, severity="warning") if f.code in ROOT_CODES and f.data.get("alternative")
+                and f.severity == "error" else f for f in findings]
+    roots = [f for f in findings if f.code in ROOT_CODES and not f.data.get("alternative")]
     if not roots:
         return findings
     caused = [f for f in findings if f.code not in ROOT_CODES and not f.code.startswith("SC0")]

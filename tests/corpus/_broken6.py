@@ -1,12 +1,13 @@
 """Broken structures, part 6 (rules11b): hydrogens pulled off beyond any bond (P–H, Si–H, an
-aromatic N–H, a lone H left near its atom), scaled ionic crystals whose large cations touch
-(CsCl type, fluorite/antifluorite), a CH2 cut out of methane. Bases are ASE's G2 geometries
+aromatic N–H, a lone H left near its atom), a CH2 cut out of ethanol, scaled crystals: ionic
+ones whose large cations stay inside bonding range (CsCl type), fluorite oxides, a carbide,
+intermetallics, a MOF with stretched bonds, Bohr and x2 cells of graphite, NiAl and LiH. Bases are ASE's G2 geometries
 (Curtiss et al., J. Chem. Phys. 94, 7221 (1991)) and textbook lattice constants."""
 
 from __future__ import annotations
 
 from _broken import add, req, without
-from _broken2 import pull
+from _broken2 import legit, pull
 from ase.build import bulk, molecule
 
 BL = ("bond-length",)
@@ -48,3 +49,31 @@ add(
     [req(("missing-hydrogen", "valence"), [cs[0]], "any")],
     "ethanol with two H of one carbon deleted (tetrahedral angles kept)",
 )
+
+# ---------------------------------------------------------------- scaled crystals: ionic with touching cations,
+# fluorite oxides, intermetallics, a MOF with its bonds stretched, carbon in Bohr
+BOHR = 0.529177210903
+for nm, base in (
+    ("cscl", legit("cscl_cesiumchloride")),
+    ("csbr", bulk("CsBr", "cesiumchloride", a=4.286)),  # Wyckoff, Crystal Structures vol. 1 (1963)
+    ("ceo2", legit("ceo2_fluorite")),
+    ("li2o", legit("li2o_antifluorite")),
+    ("uo2", legit("uo2_fluorite")),
+    ("tic", legit("tic_rocksalt")),
+    ("nb3sn", legit("nb3sn_a15")),
+    ("tial", legit("tial_l10")),
+    ("mgcu2", legit("mgcu2_c15")),
+    ("hkust1", legit("hkust1_primitive")),
+):
+    x = base.copy()
+    x.set_cell(x.cell * 1.3, scale_atoms=True)
+    add(f"{nm}_cell_x13", "expanded-cell", x, [req(("expanded-cell",), [])],
+        f"{nm} with cell and atoms scaled by 1.3 (cation-cation or stretched bonds left inside bonding range)")
+for nm, base in (("graphite", legit("graphite_ab")), ("nial", legit("nial_b2")), ("lih", legit("lih_rocksalt"))):
+    x = base.copy()
+    x.set_cell(x.cell / BOHR, scale_atoms=True)
+    add(f"{nm}_bohr_as_angstrom", "suspect-units", x, [req(("suspect-units",), [])],
+        f"{nm} with Bohr values read as Å (x 1.8897)", max_errors=1)
+    x = base.copy()
+    x.set_cell(x.cell * 2.0, scale_atoms=True)
+    add(f"{nm}_cell_x20", "scaled-cell", x, [req(("scaled-cell",), [])], f"{nm} scaled by 2", max_errors=1)

@@ -28,6 +28,12 @@ for nm, kind, a, src in (
     ("CaF2", "fluorite", 5.463, WYCKOFF),
     ("CeO2", "fluorite", 5.411, WYCKOFF),
     ("C", "diamond", 3.567, KITTEL),
+    ("TlBr", "cesiumchloride", 3.985, WYCKOFF),  # Tl+: the Cordero sum puts Tl-Br 1.30 x too long
+    ("CsI", "cesiumchloride", 4.567, WYCKOFF),
+    ("NaBr", "rocksalt", 5.973, WYCKOFF),
+    ("TiC", "rocksalt", 4.328, WYCKOFF),
+    ("UO2", "fluorite", 5.470, WYCKOFF),
+    ("ThO2", "fluorite", 5.597, WYCKOFF),
 ):
     add(f"{nm.lower()}_{kind}", "crystal", bulk(nm, kind, a=a), src, f"{nm} {kind}, a = {a} Å")
 for nm, a, c, u, src in (

@@ -154,10 +154,13 @@ def expanded_cell(frame: Frame):
 
     What it does: a 3D-periodic structure whose nearest neighbours sit at 1.15–1.95× their
     expected distance: the element's reference crystal for a single element
-    (ase.data.reference_states; Donohue 1974 where it has no simple lattice); for oxides,
-    fluorides and chlorides of the bond-valence table the scale at which each cation's
-    bond-valence sum equals its valence (Brown & Altermatt 1985, R0 of Brese & O'Keeffe
-    1991); else the Cordero covalent radii sum. A structure with no bond at all is judged
+    (ase.data.reference_states; Donohue 1974 where it has no simple lattice); for ionic
+    crystals (oxides, halides, chalcogenides, nitrides, carbides, saline hydrides) the scale
+    at which each cation's bond-valence sum equals its valence (Brown & Altermatt 1985; R0
+    of Brese & O'Keeffe 1991, else from O'Keeffe & Brese's element parameters; the valence
+    from the charge balance when there is one cation species); for intermetallics the
+    elements' own metallic radii; else the Cordero covalent radii sum. Two cations of an
+    ionic crystal within bonding range (Cs···Cs in CsCl ×1.3) are not a bond. A structure with no bond at all is judged
     on any estimate; one whose bonds are all stretched (every bond ≥ 1.1 × the radii sum)
     only on the reference crystal or the bond-valence model. Noble-gas and pure-hydrogen
     solids are not judged. Thresholds: rules/chemistry.toml [cell]. This is the root
@@ -196,9 +199,15 @@ def scaled_cell(frame: Frame):
     """
     e = expansion(frame)
     if e and e[0] == "scaled":
+        alt = " (or Bohr read as Å, ×1.89: the estimate cannot tell them apart here)" if e[2] else \
+            " (not Bohr: that is ×1.89)"
         yield Hit(tuple(range(len(frame))), f"no bond at its normal length: nearest neighbours at {e[1]:.2f}× "
-                  f"their expected distance: the cell was scaled by ~{e[1]:.2f} (not Bohr: that is ×1.89)",
+                  f"their expected distance: the cell was scaled by ~{e[1]:.2f}{alt}",
                   round(e[1], 4), table()["cell"]["scaled_min"], "ratio")
+    elif e and e[2] == "scaled":  # the alternative reading of a Bohr-looking cell (a warning)
+        yield Hit(tuple(range(len(frame))), f"or the cell was scaled by ~2 (nearest neighbours at {e[1]:.2f}× "
+                  "their expected distance; the estimate cannot tell ×2 from Bohr's ×1.89 here)",
+                  round(e[1], 4), table()["cell"]["scaled_min"], "ratio", {"alternative": True})
 
 
 # ---------------------------------------------------------------- pore-guest, vacuum-box

@@ -308,12 +308,18 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
         from ..cellscale import expansion
 
         e = expansion(frame)
+        if e is not None and e[2] == "bohr":  # the alternative reading of a x2 cell (a warning)
+            yield Hit(tuple(range(n)), f"or Bohr read as Å (nearest neighbours at {e[1]:.2f}× their expected "
+                      "distance; the estimate cannot tell Bohr's ×1.89 from ×2 here)", round(e[1], 4), 1.6, "ratio",
+                      {"alternative": True})
+            return
         if e is not None and e[0] != "bohr":
             return  # an expanded or scaled cell: expanded-cell / scaled-cell say so
         if e is not None:  # a crystal of any size, judged against its expected distances
+            alt = " (or a cell scaled by 2: the estimate cannot tell them apart here)" if e[2] else ""
             yield Hit(tuple(range(n)), f"nearest neighbours at {e[1]:.2f}× their expected distance "
                       f"(1/{BOHR} = 1.89 for Bohr): the cell and coordinates are in Bohr, read as Å? "
-                      f"multiply by {BOHR}", round(e[1], 4), 1.6, "ratio")
+                      f"multiply by {BOHR}{alt}", round(e[1], 4), 1.6, "ratio")
             return
     if n < min_atoms:
         return
