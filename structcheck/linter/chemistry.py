@@ -139,12 +139,40 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.ndarray]:
 
 
 def components(frame) -> tuple[int, np.ndarray]:
-    """(count, label per atom) of the bond graph (periodic bonds included), memoised."""
+    """(count, label per atom) of the bond graph (periodic bonds included), memoised.
+
+    A big periodic frame: from the pieces joined by bonds inside the cell (``cell_pieces``,
+    which the periodic dimensions need anyway) and then the few cell-crossing bonds between
+    pieces; the numbering is the same (pieces are numbered by their smallest atom)."""
     memo = frame.__dict__
     if "_components" not in memo:
         b = frame.bonded_pairs
-        memo["_components"] = _components(len(frame), b.i, b.j)
+        wrap = _wrap(frame) if len(b.i) > 2000 and True in frame.pbc.tolist() else None
+        if wrap is not None and wrap.any():
+            npiece, piece = cell_pieces(frame)
+            count, lab = _components(npiece, piece[b.i[wrap]], piece[b.j[wrap]])
+            memo["_components"] = (count, lab[piece])
+        else:
+            memo["_components"] = _components(len(frame), b.i, b.j)
     return memo["_components"]
+
+
+def _wrap(frame) -> np.ndarray:
+    """Per bonded pair: does it cross the cell (a nonzero shift)? Memoised."""
+    memo = frame.__dict__
+    if "_wrap" not in memo:
+        memo["_wrap"] = frame.bonded_pairs.shift.any(axis=1)
+    return memo["_wrap"]
+
+
+def cell_pieces(frame) -> tuple[int, np.ndarray]:
+    """(count, label per atom) of the graph of the bonds inside the cell (zero shift), memoised."""
+    memo = frame.__dict__
+    if "_cell_pieces" not in memo:
+        b = frame.bonded_pairs
+        zero = ~_wrap(frame)
+        memo["_cell_pieces"] = _components(len(frame), b.i[zero], b.j[zero])
+    return memo["_cell_pieces"]
 
 
 def frame_charge(frame) -> float:
@@ -191,7 +219,11 @@ def periodic_dimension(frame, labels: np.ndarray, comp: int) -> int:
         from .periodicity import periodic_dimensions
 
         b = frame.bonded_pairs
-        got = memo[id(labels)] = (labels, periodic_dimensions(b.i, b.j, b.shift, labels, _components))
+        pieces = None
+        if labels is frame.__dict__.get("_components", (None, None))[1]:
+            pieces = lambda: cell_pieces(frame)  # noqa: E731 - the bond graph's own: shared
+        got = memo[id(labels)] = (labels, periodic_dimensions(b.i, b.j, b.shift, labels, _components,
+                                                              pieces=pieces, wrap=_wrap(frame)))
     return int(got[1][comp])
 
 
@@ -226,14 +258,17 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
     deficit = bridging = None
     _, labels = components(frame)
     # each atom's pairs to non-metal partners, in pair order (one sort, not a scan per atom)
-    e = len(b.i)
     wanted = np.zeros(len(frame), bool)
     wanted[atoms] = True
-    end = np.concatenate([b.i, b.j])
-    sel = np.flatnonzero(wanted[end] & np.concatenate([nm[z[b.j]], nm[z[b.i]] & (b.i != b.j)]))
-    pair = np.where(sel < e, sel, sel - e)
-    order = np.lexsort((pair, end[sel]))
-    pair, owner = pair[order], end[sel][order]
+    # the pairs' ends at a wanted atom: first as i (pair order), then as j (pair order)
+    at_i = np.flatnonzero(wanted[b.i])
+    at_i = at_i[nm[z[b.j[at_i]]]]
+    at_j = np.flatnonzero(wanted[b.j])
+    at_j = at_j[nm[z[b.i[at_j]]] & (b.i[at_j] != b.j[at_j])]
+    pair = np.concatenate([at_i, at_j])
+    end = np.concatenate([b.i[at_i], b.j[at_j]])
+    order = np.lexsort((pair, end))
+    pair, owner = pair[order], end[order]
     lo = np.searchsorted(owner, atoms, side="left")
     hi = np.searchsorted(owner, atoms, side="right")
     for k, a in enumerate(atoms.tolist()):
@@ -254,21 +289,31 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
                 continue
         if hard[z[a]] >= count[k]:
             if deficit is None:
-                deficit = _deficits(frame, labels)
+                deficit, sizes = _deficits(frame, labels)
             c = labels[a]
             if periodic_dimension(frame, labels, c) > 0:  # per atom: the same in any supercell
-                ok[k] = deficit[c] >= mc["min_network_deficit_per_atom"] * np.count_nonzero(labels == c)
+                ok[k] = deficit[c] >= mc["min_network_deficit_per_atom"] * sizes[c]
             else:
                 ok[k] = deficit[c] >= mc["min_electron_deficit"]
     return ok
 
 
 def _bridging_h(frame, s: np.ndarray, mc: dict) -> np.ndarray:
-    """Per atom: a hydrogen with two non-metal partners, neither a full bond (see above)."""
+    """Per atom: a hydrogen with two non-metal partners, neither a full bond (see above);
+    memoised per frame (over-coordinated and valence both ask)."""
+    memo = frame.__dict__
+    if "_bridging_h" not in memo:
+        memo["_bridging_h"] = _bridging_h_of(frame, s, mc)
+    return memo["_bridging_h"]
+
+
+def _bridging_h_of(frame, s: np.ndarray, mc: dict) -> np.ndarray:
     z = frame.numbers
+    n = len(frame)
+    if 1 not in frame.species.tolist():
+        return np.zeros(n, bool)  # no hydrogen: none bridges
     b = frame.bonded_pairs
     nm = nonmetal_mask()
-    n = len(frame)
     w = nm[z[b.i]] & nm[z[b.j]]
     cnt = np.bincount(b.i[w], minlength=n) + np.bincount(b.j[w], minlength=n)
     tot = np.bincount(b.i[w], weights=s[w], minlength=n) + np.bincount(b.j[w], weights=s[w], minlength=n)
@@ -278,8 +323,17 @@ def _bridging_h(frame, s: np.ndarray, mc: dict) -> np.ndarray:
     return (z == 1) & (cnt == 2) & (top <= mc["bridging_h_max_bond_number"]) & (tot <= mc["bridging_h_max_sum"])
 
 
-def _deficits(frame, labels: np.ndarray) -> np.ndarray:
-    """``electron_deficit`` of every component of ``labels`` (components(frame)) at once."""
+def _deficits(frame, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(``electron_deficit``, atom count) of every component of ``labels`` (components(frame))
+    at once; memoised per frame."""
+    memo = frame.__dict__
+    got = memo.get("_deficits")
+    if got is None or got[0] is not labels:
+        got = memo["_deficits"] = (labels, _deficits_of(frame, labels), np.bincount(labels))
+    return got[1], got[2]
+
+
+def _deficits_of(frame, labels: np.ndarray) -> np.ndarray:
     z = frame.numbers
     nm = nonmetal_mask()
     b = frame.bonded_pairs

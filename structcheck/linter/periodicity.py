@@ -49,20 +49,22 @@ def loop_rank(d: np.ndarray) -> int:
 
 
 def periodic_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels: np.ndarray,
-                        components) -> np.ndarray:
+                        components, pieces=None, wrap: np.ndarray | None = None) -> np.ndarray:
     """Per component label: the rank of its periodic loops.
 
     The bonds of component ``c`` are those (i, j, shift) with ``labels[i] == c`` (r_ij =
     pos[j] - pos[i] + shift @ cell); a partner ``j`` of another label (a metal next to a
     non-metal molecule) is a separate node of ``c``'s graph. ``components(n, i, j)`` gives
     (count, label per node) of a graph (chemistry's: union-find or scipy's csgraph).
+    ``pieces()``: those components of the zero-shift bonds, when the caller has them (the
+    frame's own bond graph); ``wrap``: ``shift.any(axis=1)``, when known.
     """
     n = len(labels)
     ncomp = int(labels.max()) + 1 if n else 0
     dims = np.zeros(ncomp, dtype=np.int64)
     if not len(i):
         return dims
-    wrap = shift.any(axis=1)
+    wrap = shift.any(axis=1) if wrap is None else wrap
     if not wrap.any():
         return dims
     c = labels[i]
@@ -73,8 +75,11 @@ def periodic_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels:
         v = j.copy()
         v[cross] = n + _dense_ranks(c[cross].astype(np.int64) * n + j[cross])
         nodes = int(v.max()) + 1
-    zero = ~wrap
-    _, piece = components(nodes, i[zero], v[zero])
+    if pieces is not None and v is j:  # no partner outside its component: the caller's pieces
+        _, piece = pieces()
+    else:
+        zero = ~wrap
+        _, piece = components(nodes, i[zero], v[zero])
     piece = np.asarray(piece, dtype=np.int64)
     qi, qj, qs, qc = piece[i[wrap]], piece[v[wrap]], shift[wrap].astype(np.int64), c[wrap]
     nq = int(max(qi.max(), qj.max())) + 1

@@ -94,10 +94,15 @@ def stretched_pairs(frame) -> list:
         return []
     from .chemistry import components
 
+    sg = small_graph(frame)
+    if sg is None:  # a big frame: its candidates cost less than its components (a crystal has none)
+        cand, sums = _candidates_big(frame)
+        if len(cand) < 2:
+            return []
     if components(frame)[0] < 2:
         return []  # a broken bond leaves two pieces (or a lone atom): one piece, no broken bond
-    sg = small_graph(frame)
-    cand, sums = _candidates_small(frame) if sg is not None else _candidates_big(frame)
+    if sg is not None:
+        cand, sums = _candidates_small(frame)
     if len(cand) < 2 or _declared(frame):
         return []
     idx = np.asarray(cand)

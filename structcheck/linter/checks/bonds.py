@@ -237,6 +237,8 @@ def _classic_angles(frame: Frame):
                 if any(z[j] == 1 for j, _ in lst) and all(nml[z[j]] for j, _ in lst):
                     cands[k].append((a, [p for _, p in lst]))
     else:
+        if 1 not in frame.species.tolist():
+            return  # every centre judged here has a hydrogen partner
         nm = nonmetal_mask()
         zz = frame.numbers
         coord = frame.coordination

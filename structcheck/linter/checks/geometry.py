@@ -218,8 +218,11 @@ def over_coordinated(frame: Frame):
                 cnt[j] += 1
         if not any(0 <= maxn_l[zl[a]] < cnt[a] for a in range(n)):
             return
-    count = (np.bincount(b.i, weights=nonmetal[z[b.j]], minlength=n)
-             + np.bincount(b.j, weights=nonmetal[z[b.i]], minlength=n)).astype(int)
+    if nonmetal[frame.species].all():  # every partner a non-metal: the coordination numbers
+        count = frame.coordination.astype(int)
+    else:
+        count = (np.bincount(b.i, weights=nonmetal[z[b.j]], minlength=n)
+                 + np.bincount(b.j, weights=nonmetal[z[b.i]], minlength=n)).astype(int)
     lim = maxn[z]
     bad = np.flatnonzero((lim >= 0) & (count > lim))
     if len(bad):  # multi-centre bonding (bridging H, electron-deficient clusters) explains some

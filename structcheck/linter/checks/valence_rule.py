@@ -140,9 +140,11 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
     if not nm[frame.species].any():
         return  # no non-metal: nothing has a valence to judge
     nmi, nmj = nm[z[b.i]], nm[z[b.j]]
+    all_nm = bool((nmi & nmj).all())  # a covalent solid, an organic crystal: the whole bond graph
     keep = nmi & nmj & (b.i != b.j)
-    ei, ej = b.i[keep], b.j[keep]
-    degree = np.bincount(ei, minlength=n) + np.bincount(ej, minlength=n)
+    keep_all = all_nm and bool(keep.all())
+    ei, ej = (b.i, b.j) if keep_all else (b.i[keep], b.j[keep])
+    degree = frame.coordination if keep_all else np.bincount(ei, minlength=n) + np.bincount(ej, minlength=n)
     table = _c._element_table()
     known = np.array([e is not None for e in table])
     tm = TRANSITION[z]  # per atom
@@ -172,14 +174,14 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
             return  # every bonded atom has a neutral valence with single bonds
     periodic = True in frame.pbc.tolist()
     if seeds.any() or n > max_atoms or periodic:
-        ncomp, labels = _nm_components(n, ei, ej)
+        ncomp, labels = _nm_components(frame, n, ei, ej, all_nm)
         bad_comp = np.zeros(ncomp, bool)
         bad_comp[labels[seeds]] = True
         sizes = np.bincount(labels, minlength=ncomp)
         if periodic:  # an extended network (repeats through the cell) is no molecule: not judged
             from ..chemistry import periodic_dimension
 
-            wrap = np.any(b.shift[keep] != 0, axis=1)
+            wrap = (b.shift if keep_all else b.shift[keep]).any(axis=1)
             network = np.zeros(ncomp, bool)
             for c in np.flatnonzero(np.bincount(labels[ei[wrap]], minlength=ncomp)).tolist():
                 network[c] = periodic_dimension(frame, labels, c) > 0
@@ -218,7 +220,7 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
     idx = bonded_atoms
     pos = np.full(n, -1)
     pos[idx] = np.arange(len(idx))
-    s = bond_numbers(frame)[keep][m]
+    s = (bond_numbers(frame) if keep_all else bond_numbers(frame)[keep])[m]
     bv = table_bv()
     order = np.where(s >= bv["triple"], 3, np.where(s >= bv["double"], 2, 1))
     emax: dict = {}
@@ -337,10 +339,13 @@ def table_bv() -> dict:
     return table()["bond_valence"]
 
 
-def _nm_components(n, ei, ej):
-    from ..chemistry import _components
+def _nm_components(frame, n, ei, ej, all_nm: bool):
+    """Components of the non-metal bond graph; with every bonded pair between non-metals
+    that is the frame's bond graph (an atom's bond to its own image joins nothing), so the
+    frame's memoised components (and their periodic dimensions) are shared."""
+    from ..chemistry import _components, components
 
-    return _components(n, ei, ej)
+    return components(frame) if all_nm else _components(n, ei, ej)
 
 
 @rule("SC206", "valence-not-checked", "composition", "info",
