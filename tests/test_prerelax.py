@@ -384,3 +384,46 @@ def test_lint_fix_writes_beside_input(run_cli, tmp_path, h2o3, water):
     assert (tmp_path / "bad.fixed.extxyz").exists() and not (tmp_path / "good.fixed.extxyz").exists()
     code, out, _ = run_cli("lint", "bad.fixed.extxyz", "--select", ",".join(CONTACTS), "--isolated")
     assert code == 0, out
+
+
+MIXED_CIF = """data_kclbr
+_cell_length_a 8.0
+_cell_length_b 8.0
+_cell_length_c 8.0
+_cell_angle_alpha 90
+_cell_angle_beta 90
+_cell_angle_gamma 90
+_symmetry_space_group_name_H-M 'P 1'
+loop_
+_atom_site_label
+_atom_site_type_symbol
+_atom_site_fract_x
+_atom_site_fract_y
+_atom_site_fract_z
+_atom_site_occupancy
+K1 K 0.0 0.0 0.0 1.0
+Cl1 Cl 0.5 0.5 0.5 0.5
+Br1 Br 0.5 0.5 0.5 0.5
+K2 K 0.2 0.0 0.0 1.0
+"""
+
+
+def test_mixed_occupancy_site_refused_not_hidden(run_cli, tmp_path):
+    # a Cl 0.5 / Br 0.5 site is read as one Br atom: a repaired file would state KBr and hide the
+    # solid solution (before: written, K moved 0.628 Å, the file's occupancy unreadable)
+    import ase.io
+
+    from structcheck.io import read_one
+
+    (tmp_path / "kclbr.cif").write_text(MIXED_CIF)
+    for atoms in (read_one(str(tmp_path / "kclbr.cif")), ase.io.read(tmp_path / "kclbr.cif")):
+        with pytest.raises(FixError, match=r"is a mixture \(Cl 0.5 \+ Br 0.5\).*hide the disorder") as exc:
+            fix(atoms)
+        assert "\n" not in str(exc.value)
+    code, _, err = run_cli("fix", "kclbr.cif", "-o", "out.extxyz")
+    assert code == 1 and "kclbr.cif: frame 0: refused, nothing repaired: site 1 is a mixture" in err, err
+    assert "not written: out.extxyz" in err and not (tmp_path / "out.extxyz").exists()
+    ordered = MIXED_CIF.replace("Cl1 Cl 0.5 0.5 0.5 0.5\nBr1 Br 0.5 0.5 0.5 0.5\n", "Br1 Br 0.5 0.5 0.5 1.0\n")
+    (tmp_path / "kbr.cif").write_text(ordered)  # the species chosen on purpose: repaired as any other
+    fixed, report = fix(read_one(str(tmp_path / "kbr.cif")))
+    assert report.converged and report.max_displacement > 0

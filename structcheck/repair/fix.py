@@ -149,6 +149,17 @@ def _contact_roots(atoms, other) -> list:
     return roots if ((nn >= 0.8) & (nn <= 1.3)).any() else []
 
 
+def _refuse_mixed_sites(found) -> None:
+    """A site shared by two species (mixed-occupancy-site, SC027) holds one atom of the majority
+    species here: a repaired file would state a pure compound the input does not describe."""
+    mixed = [f for f in found if f.name == "mixed-occupancy-site"]
+    if mixed:
+        more = f" (+{len(mixed) - 1} more site(s))" if len(mixed) > 1 else ""
+        raise FixError(f"refused, nothing repaired: {mixed[0].message}{more}; a repaired file would state that "
+                       "species and hide the disorder: order the site first (a supercell or SQS with the "
+                       "composition) or choose the species on purpose, then fix")
+
+
 def _names(found) -> str:
     return ", ".join(f"{c} {n}" for c, n in sorted({(f.code, f.name) for f in found}))
 
@@ -166,8 +177,8 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, merge_duplicates:
     repair fails (``report.converged`` False, ``report.message`` one line) the structure comes
     back unmoved. Raises ``FixError`` for duplicated sites unless ``merge_duplicates`` (then
     the later atom of each same-element pair closer than half the overlap distance is
-    deleted: ``report.merged_duplicates``), and for constraints other than FixAtoms it
-    cannot honour. Deterministic: the same input gives bitwise the same output.
+    deleted: ``report.merged_duplicates``), for a site shared by two species (mixed-occupancy-site:
+    the output would hide the disorder) and for constraints other than FixAtoms it cannot honour. Deterministic: the same input gives bitwise the same output.
     """
     from ..io.convert import Converted
     from ..linter.config import load_config
@@ -188,6 +199,7 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, merge_duplicates:
         raise FixError("non-finite coordinates or cell: nothing to move")
     found = _lint(out, config)
     report.findings_before = found
+    _refuse_mixed_sites(found)
     errors = _errors(found, target)
     if not errors:
         report.findings_after = found

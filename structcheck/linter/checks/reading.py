@@ -177,7 +177,7 @@ def mixed_occupancy_site(frame: Frame):
             for i, k in enumerate(np.asarray(kinds).tolist()):
                 d = occ.get(str(k)) or occ.get(k)
                 if isinstance(d, dict) and len(d) > 1:
-                    by_label.setdefault(f"site {k}", (dict(d), []))[1].append(i)
+                    by_label.setdefault(str(k), (dict(d), []))[1].append(i)
     for label, (species, members) in by_label.items():
         mix = " + ".join(f"{el} {float(x):g}" for el, x in sorted(species.items(), key=lambda kv: -kv[1]))
         z = frame.numbers[members[0]]
