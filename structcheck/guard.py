@@ -21,6 +21,7 @@ from .findings import Finding, at_least, table
 __all__ = ["PreflightError", "RelaxRefused", "guard", "guarded", "preflight", "prepare_start"]
 
 PROFILE = "dpa2-preflight"
+DEFERRED_TO_PREOPT = {"SC103": "warning"}  # isolated-atom: checked after a pre-optimisation, not before
 
 
 class PreflightError(Exception):
@@ -92,7 +93,7 @@ def _names(found) -> str:
 
 
 def prepare_start(atoms, config, *, prerelax: bool = False, force: bool = False,
-                  fix_kwargs: dict | None = None) -> tuple[object, dict]:
+                  fix_kwargs: dict | None = None, preopt: str | None = None) -> tuple[object, dict]:
     """The one pre-flight policy of relax, ``relax --starts``, ``preflight(fix=True)`` and ``guarded()``.
 
     Lint ``atoms`` with ``config``; returns (the atoms to relax, a record of what was found and
@@ -100,9 +101,51 @@ def prepare_start(atoms, config, *, prerelax: bool = False, force: bool = False,
     outside the model's type map -> refused, always. ``prerelax`` -> the start repaired by
     ``structcheck.fix`` (least movement, verified by the linter) when that leaves no failing
     finding; otherwise refused, saying what is left. Nothing is tolerated: only a start that
-    lints clean is relaxed, unless ``force`` (the findings are recorded as forced). The input
-    is never modified.
+    lints clean is relaxed, unless ``force`` (the findings are recorded as forced). ``preopt``
+    ("gfn2", "gfn1"): the accepted start is then relaxed with that method through tblite
+    (:mod:`structcheck.repair.preopt`) and checked again; ``record["preopt"]`` says what it did;
+    where it does not apply or leaves a failing finding: refused (``force``: the start as
+    accepted, the refusal recorded). The input is never modified.
     """
+    if preopt is None:
+        atoms, rec = _accepted_start(atoms, config, prerelax=prerelax, force=force, fix_kwargs=fix_kwargs)
+        rec["preopt"] = None
+        return atoms, rec
+    import dataclasses
+
+    from .dp.provenance import findings_list
+    from .repair.preopt import PreoptRefused, preoptimize
+
+    # a lone atom (isolated-atom) is judged after the pre-optimisation, which may bind it
+    # (the 4502 start's O4 joins the others); the check after it is the full one
+    lenient = dataclasses.replace(config, severity={**config.severity, **DEFERRED_TO_PREOPT}, cache={})
+    atoms, rec = _accepted_start(atoms, lenient, prerelax=prerelax, force=force, fix_kwargs=fix_kwargs)
+    rec["preopt"] = None
+
+    try:
+        done, record = preoptimize(_as_atoms(atoms), preopt)
+        failing, found = check(done, config=config)
+    except PreoptRefused as exc:
+        failing, found, why = [], [], f"refused: {exc}"
+    else:
+        rec["preopt"] = record.to_dict()
+        if not failing:
+            rec["preopt"]["findings_after"] = findings_list(found)
+            return done, rec
+        why = f"refused: the {record.method} pre-optimised start fails the check ({_names(failing)})"
+    if not force:
+        raise RelaxRefused(failing, found, profile=config.profile, reason=why + "; use --force to relax the start "
+                           "without it (recorded)")
+    rec["preopt"] = {**(rec["preopt"] or {}), "refused": why}
+    failing, _ = check(atoms, config=config)
+    if failing:
+        rec["forced"] = True
+        rec["forced_findings"] = findings_list(failing)
+    return atoms, rec
+
+
+def _accepted_start(atoms, config, *, prerelax, force, fix_kwargs):
+    """prepare_start without the pre-optimisation."""
     from .dp.provenance import findings_list, jsonable
     from .repair.fix import unrepairable
 

@@ -251,7 +251,7 @@ def doctor(route: str | None = None, probe: bool = True) -> DoctorReport:
              for d in ("numpy", "scipy", "ase", "vesin")]
     for d, need, what in (("pymatgen", ">=2024.1.1", "charge-imbalance, pymatgen objects"),
                           ("matplotlib", ">=3.7", "wander plots, show, lint --output-format png"),
-                          ("tblite", ">=0.4", "wander --reference gfn2"),
+                          ("tblite", ">=0.4", "wander --reference gfn2, fix/relax --preopt"),
                           ("distributed", ">=2024.1", "lint --dask-scheduler")):
         items.append(Item(d, _version(d), need, "ok" if _version(d) else "optional", what))
     torch_v, dp_v = _version("torch"), _version("deepmd-kit")

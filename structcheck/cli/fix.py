@@ -38,6 +38,10 @@ def add_fix_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--full-bonds", action="store_true",
                    help="keep every repaired bond at least a single bond long (no compressed-bond warning; "
                         "moves atoms further)")
+    p.add_argument("--preopt", choices=("gfn2", "gfn1"),
+                   help="then relax the repaired start with GFN2-xTB (or GFN1-xTB) through tblite (molecules of "
+                        "at most 200 atoms; electronic temperature 3000 K, SCF fall-backs; needs "
+                        "structcheck[reference]) and lint it again: a start near a minimum for the model")
     p.add_argument("--max-rounds", type=int, default=DEFAULT_MAX_ROUNDS,
                    help=f"lint -> perceive bonds -> move rounds per frame at most (default {DEFAULT_MAX_ROUNDS})")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-frame summary on stderr")
@@ -67,7 +71,8 @@ def _fix_frames(path: str, frames, args, config, say):
         try:
             fixed, rep = fix(atoms, config=config, margin=args.margin, max_rounds=args.max_rounds,
                              merge_duplicates=args.merge_duplicates, full_bonds=args.full_bonds,
-                             target="contacts" if args.contacts_only else "lint")
+                             target="contacts" if args.contacts_only else "lint",
+                             preopt=getattr(args, "preopt", None))
         except FixError as exc:
             print(f"structcheck: {where}: {exc}", file=sys.stderr)
             failed = True
@@ -85,6 +90,12 @@ def _fix_frames(path: str, frames, args, config, say):
                 f"displacement {rep.max_displacement:.3f} Å"
                 + (f" (atom {rep.max_displacement_atom})" if rep.max_displacement_atom is not None else "")
                 + f", sum of squares {rep.sum_sq_displacement:.3f} Å²")
+            if rep.preopt:
+                p = rep.preopt
+                say(f"{where}: then {p['method']} (tblite {p['tblite']}, {p['electronic_temperature_K']:g} K): "
+                    f"{p['steps']} BFGS steps, E {p['energy_start_eV']:.3f} -> {p['energy_end_eV']:.3f} eV, largest "
+                    f"force {p['fmax_start_eV_per_A']:.3g} -> {p['fmax_end_eV_per_A']:.3g} eV/Å, largest move "
+                    f"{p['max_displacement_A']:.3f} Å from the repair")
         fixed_frames.append(fixed)
         reports.append(rep)
     return fixed_frames, reports, failed
@@ -163,7 +174,7 @@ def fix_file_beside(path: str, args, plan=None) -> int:
     (2, with one line on stderr, when the target exists, is an input or another output of the run)."""
 
     ns = argparse.Namespace(margin=DEFAULT_MARGIN, max_rounds=DEFAULT_MAX_ROUNDS, merge_duplicates=False,
-                            contacts_only=False, full_bonds=False)
+                            contacts_only=False, full_bonds=False, preopt=None)
     plan = plan if plan is not None else output_plan(args, [path])
     out = beside(path)
     try:

@@ -32,6 +32,10 @@ def add_relax_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prerelax", action="store_true",
                    help="repair the start with `structcheck fix` first (close contacts, overlaps, "
                         "over-coordination; least movement) and relax it only if it then lints clean")
+    p.add_argument("--preopt", choices=("gfn2", "gfn1"),
+                   help="relax the accepted start with GFN2-xTB (or GFN1-xTB) through tblite first (molecules of "
+                        "at most 200 atoms, 3000 K electronic temperature, SCF fall-backs; recorded in the "
+                        "provenance); needs structcheck[reference]")
     p.add_argument("--deterministic", action="store_true",
                    help="deterministic PyTorch algorithms, CUBLAS_WORKSPACE_CONFIG, fixed threads: "
                         "bitwise-repeatable on the same hardware and versions")
@@ -115,7 +119,8 @@ def run_relax(args) -> int:
                         trajectory=args.trajectory, output=out, input_path=start, threads=args.threads,
                         device=args.device, callback=callback, cell_filter=cell_filter,
                         calculator=None if calc_name == "dp" else toy_factory(calc_name)(),
-                        command={k: v for k, v in vars(args).items() if not callable(v)})
+                        command={k: v for k, v in vars(args).items() if not callable(v)},
+                        preopt=getattr(args, "preopt", None))
     except RelaxRefused as exc:
         for f in exc.all_findings:
             print(format_text(f.at(path=str(start))))
@@ -131,6 +136,10 @@ def run_relax(args) -> int:
         f"NOT converged within {res.steps} steps (fmax {res.fmax[-1]:.4g} > {args.fmax:g} eV/Å)"
     forced = " [forced past pre-flight errors]" if res.provenance["preflight"]["forced"] else ""
     pre = " after the lint-clean repair" if res.provenance["preflight"]["prerelax"] is not None else ""
+    po = res.provenance["preflight"].get("preopt")
+    if po and "method" in po and "refused" not in po:
+        pre += (f" and {po['method']} pre-optimisation ({po['steps']} BFGS steps, largest move "
+                f"{po['max_displacement_A']:.3f} Å)")
     print(f"{shown(start)}: {state}{pre}{forced}: E = {res.energies[-1]:.6f} eV "
           f"(ΔE = {r['energy_change_eV']:+.6f} eV), fmax = {res.fmax[-1]:.4g} eV/Å")
     if cell_filter and "cell" in r:
@@ -225,7 +234,8 @@ def run_relax_multistart(args) -> int:
     for w in warned:
         print(f"warning: {w}", file=sys.stderr)
     try:  # the same pre-flight policy as a single relax (a multi-start cannot be --force-d)
-        atoms, pre = prepare_start(atoms, config, prerelax=getattr(args, "prerelax", False))
+        atoms, pre = prepare_start(atoms, config, prerelax=getattr(args, "prerelax", False),
+                                   preopt=getattr(args, "preopt", None))
     except RelaxRefused as exc:
         print(f"structcheck: {start}: {exc.reason}", file=sys.stderr)
         return 1

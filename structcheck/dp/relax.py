@@ -126,7 +126,7 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
           callback: Callable[[int, float, float], None] | None = None,
           fix_kwargs: dict | None = None, command: dict | Sequence[str] | None = None,
           calculator=None, cell_filter=None, model_periodic: bool | None = None,
-          **lbfgs_kwargs) -> RelaxResult:
+          preopt: str | None = None, **lbfgs_kwargs) -> RelaxResult:
     """Pre-flight, optional pre-relax, then DPA2 + ASE LBFGS; returns a :class:`RelaxResult`.
 
     ``atoms``: an ``ase.Atoms`` (not modified), a pymatgen ``Structure``/``Molecule``
@@ -148,7 +148,9 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
     provenance record beside it (``final.extxyz`` -> ``final.provenance.json``).
     ``trajectory``: an ASE .traj of every step. ``calculator``: an already-built ASE
     calculator to use instead of loading ``model`` (the record says so). Extra keywords go
-    to LBFGS.
+    to LBFGS. ``preopt`` ("gfn2", "gfn1"): the accepted start is relaxed with that method
+    through tblite first (molecules; :func:`structcheck.guard.prepare_start`, recorded in the
+    provenance's ``preflight.preopt``).
     """
     import warnings
 
@@ -195,7 +197,8 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
 
     config = _config(PROFILE, str(model_path) if model_path else None,
                      {"type_map": ",".join(type_map)} if type_map else {})
-    start_for_run, pre = prepare_start(start, config, prerelax=prerelax, force=force, fix_kwargs=fix_kwargs)
+    start_for_run, pre = prepare_start(start, config, prerelax=prerelax, force=force, fix_kwargs=fix_kwargs,
+                                       preopt=preopt)
     t_preflight = time.perf_counter()
 
     with runtime_settings(threads=threads, deterministic=deterministic, device=device) as runtime_set:
@@ -225,7 +228,8 @@ def relax(atoms, model: str | Path | None = None, fmax: float = DEFAULT_FMAX,
         model=model_record(model_path, shipped=model is None and calculator is None, type_map=type_map,
                            head=head, calc=calc, periodic=periodic),
         parameters={
-            "fmax_eV_per_A": fmax, "steps": steps, "prerelax": prerelax, "deterministic": deterministic,
+            "fmax_eV_per_A": fmax, "steps": steps, "prerelax": prerelax, "preopt": preopt,
+            "deterministic": deterministic,
             "force": force, "head": head, "threads": threads, "device": device,
             "optimizer": "ase.optimize.LBFGS", "optimizer_parameters": summary["optimizer"]["parameters"],
             "cell_filter": run.cell_filter,

@@ -53,6 +53,7 @@ class FixReport:
     target: str = "lint"
     close_contact_factor: float | None = None
     message: str = ""
+    preopt: dict | None = None  # the physical pre-optimisation after the repair (repair/preopt.py)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -165,7 +166,8 @@ def _names(found) -> str:
 
 
 def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, merge_duplicates: bool = False,
-        target: str = "lint", max_rounds: int = DEFAULT_MAX_ROUNDS, full_bonds: bool = False, **_ignored):
+        target: str = "lint", max_rounds: int = DEFAULT_MAX_ROUNDS, full_bonds: bool = False,
+        preopt: str | None = None, preopt_kwargs: dict | None = None, **_ignored):
     """Repair a start with the least movement; returns ``(new_structure, FixReport)`` of the type
     given (Atoms, pymatgen Structure/Molecule, ase.db row...). The input is never modified.
 
@@ -178,13 +180,23 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, merge_duplicates:
     back unmoved. Raises ``FixError`` for duplicated sites unless ``merge_duplicates`` (then
     the later atom of each same-element pair closer than half the overlap distance is
     deleted: ``report.merged_duplicates``), for a site shared by two species (mixed-occupancy-site:
-    the output would hide the disorder) and for constraints other than FixAtoms it cannot honour. Deterministic: the same input gives bitwise the same output.
+    the output would hide the disorder) and for constraints other than FixAtoms it cannot
+    honour. Deterministic: the same input gives bitwise the same output.
+
+    ``preopt`` ("gfn2", "gfn1"): then relax the repaired start with that method through tblite
+    (:mod:`structcheck.repair.preopt`; molecules only) and lint it again; ``report.preopt`` is
+    its record, the displacement figures stay the repair's own. Where it does not apply or
+    leaves an error, the repair fails with its one-line reason (the input comes back).
     """
     from ..io.convert import Converted
     from ..linter.config import load_config
 
     if target not in ("lint", "contacts"):
         raise ValueError(f"target must be 'lint' or 'contacts', not {target!r}")
+    if preopt is not None:
+        return _with_preopt(atoms, preopt, preopt_kwargs or {}, config=config, margin=margin,
+                            merge_duplicates=merge_duplicates, target=target, max_rounds=max_rounds,
+                            full_bonds=full_bonds)
     conv = Converted(atoms)  # pymatgen Structure/Molecule, ase.db row... in; the same type out
     atoms = conv.atoms
     if config is None:
@@ -237,6 +249,31 @@ def fix(atoms, *, config=None, margin: float = DEFAULT_MARGIN, merge_duplicates:
         report.moved_atoms = [int(index_map[q]) for q in np.flatnonzero(disp > 0)]
     report.rejected_bonds = [(int(index_map[i]), int(index_map[j])) for i, j in report.rejected_bonds]
     return conv.back(out), _done(report)
+
+
+def _with_preopt(atoms, method, kwargs, **fix_kwargs):
+    """fix(), then the physical pre-optimisation of the repaired start, then lint again."""
+    from ..io.convert import Converted
+    from ..linter.config import load_config
+    from .preopt import PreoptRefused, preoptimize
+
+    conv = Converted(atoms)
+    config = fix_kwargs.pop("config", None) or load_config(use_project=False)
+    fixed, report = fix(conv.atoms, config=config, **fix_kwargs)
+    if not report.converged:
+        return conv.back(fixed), report
+    try:
+        relaxed, rec = preoptimize(fixed, method, **kwargs)
+    except PreoptRefused as exc:
+        return conv.back(conv.atoms.copy()), _failed(report, report.findings_after, f"refused: {exc}")
+    report.preopt = rec.to_dict()
+    found = _lint(relaxed, config)
+    left = _errors(found, fix_kwargs.get("target", "lint"))
+    if left:
+        return conv.back(conv.atoms.copy()), _failed(report, found, (
+            f"the {rec.method} pre-optimised start has error(s): {_names(left)} ({left[0].message})"))
+    report.findings_after = found
+    return conv.back(relaxed), report
 
 
 def _done(report: FixReport) -> FixReport:
@@ -331,6 +368,13 @@ def provenance_info(report: FixReport) -> dict:
         "structcheck_fix_sum_sq_displacement_A2": round(report.sum_sq_displacement, 6),
         "structcheck_fix_converged": report.converged,
     }
+    if report.preopt:
+        p = report.preopt
+        info.update({"structcheck_preopt_method": p["method"], "structcheck_preopt_tblite": p["tblite"],
+                     "structcheck_preopt_electronic_temperature_K": p["electronic_temperature_K"],
+                     "structcheck_preopt_steps": p["steps"],
+                     "structcheck_preopt_energy_eV": round(p["energy_end_eV"], 6),
+                     "structcheck_preopt_max_displacement_A": round(p["max_displacement_A"], 6)})
     if report.merged_duplicates:
         info["structcheck_fix_deleted_atoms"] = " ".join(str(b) for _, b in report.merged_duplicates)
     return info

@@ -41,17 +41,19 @@ class FallbackTBLite(Calculator):
     implemented_properties = ["energy", "free_energy", "forces", "stress"]
 
     def __init__(self, method: str = "GFN2-xTB",
-                 electronic_temperature: float = DEFAULT_ELECTRONIC_TEMPERATURE, **kwargs):
+                 electronic_temperature: float = DEFAULT_ELECTRONIC_TEMPERATURE, tblite_kwargs: dict | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.method = method
         self.electronic_temperature = float(electronic_temperature)
+        self.tblite_kwargs = dict(tblite_kwargs or {})  # e.g. charge, multiplicity
         self.retries = 0
 
     def _tblite(self, extra: dict):
         from tblite.ase import TBLite
 
         return TBLite(method=self.method, electronic_temperature=self.electronic_temperature,
-                      verbosity=0, **extra)
+                      verbosity=0, **self.tblite_kwargs, **extra)
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         super().calculate(atoms, properties, system_changes)
@@ -70,7 +72,7 @@ class FallbackTBLite(Calculator):
             self.results = {"energy": energy, "free_energy": energy, "forces": forces}
             return
         raise CalculationFailed(
-            f"GFN2-xTB SCF did not converge at {self.electronic_temperature:g} K in {len(ATTEMPTS)} attempts "
+            f"{self.method} SCF did not converge at {self.electronic_temperature:g} K in {len(ATTEMPTS)} attempts "
             f"(tblite's defaults, then stronger damping, more iterations, another guess): {last}")
 
 
