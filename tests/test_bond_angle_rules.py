@@ -48,3 +48,18 @@ def test_real_molecules_are_not_flagged():
         assert flagged(g2[name]) == [], name
     ch2 = bent("C", "H", "H", 1.11, 1.11, 102)  # singlet carbene: not an sp carbon
     assert flagged(ch2) == []
+
+
+def test_a_methyl_flattened_onto_its_carbon():
+    """Three partners of a four-coordinate C coplanar with it (sum of their angles 360°): a
+    planar CH3 on a C-C bond. The SN2 TS's planar CH3 has five partners, cations are not judged."""
+    e = molecule("C2H6")
+    ax = e.positions[0] - e.positions[1]
+    ax /= np.linalg.norm(ax)
+    for h in (2, 3, 4):  # the H of C0
+        v = e.positions[h] - e.positions[0]
+        v -= ax * (v @ ax)
+        e.positions[h] = e.positions[0] + 1.09 * v / np.linalg.norm(v)
+    assert 0 in [f.atoms[0] for f in structcheck.lint(e) if f.name == "bond-angle"]
+    e.info["charge"] = 1
+    assert [f for f in structcheck.lint(e) if f.name == "bond-angle"] == []

@@ -73,7 +73,26 @@ def test_a_hydrogen_pulled_off_beyond_any_bond_is_a_broken_bond_whatever_its_par
     slab = fcc111("Pt", (2, 2, 3), vacuum=6.0)
     slab += Atoms("H", [slab.positions[-1] + [0, 0, 1.6]])
     assert hits(slab) == []
-    m = stretch(molecule("PH3"), 0, 1, 2.26)
+    m = stretch(molecule("PH3"), 0, 1, 2.6)  # 0.84 of the van der Waals sum: a radical pair may be meant
     m.info["multiplicity"] = 3
     assert hits(m) == []
+    m = stretch(molecule("PH3"), 0, 1, 1.9)  # ... but not this close (0.61)
+    m.info["multiplicity"] = 3
+    assert hits(m) == [(0, 1)]
+    m = stretch(molecule("PH3"), 0, 1, 2.26)
+    m.info["charge"] = -1  # a hydride meant as one
+    assert hits(m) == []
     assert hits(stretch(molecule("H2O"), 0, 1, 4.0)) == []
+
+
+def test_a_terminal_atom_held_by_a_fraction_of_a_bond():
+    """A terminal O, S or halogen whose one bond is stretched far beyond its kind (C=O x1.3,
+    S=O x1.3, Si-F x1.3), but not a single bond of a file without hydrogens (Lys NZ, an
+    N-terminus), nor nitrosyl chloride's long N-Cl (1.975 Å)."""
+    for name, t, p in (("CH3CHO", 0, 1), ("SO2", 1, 0), ("CS2", 0, 1), ("C2H6SO", 1, 0)):
+        m = molecule(name)
+        assert (min(t, p), max(t, p)) in hits(stretch(m, p, t, 1.3 * m.get_distance(p, t))), name
+    amine = molecule("CH3CH2NH2")
+    heavy = amine[[k for k in range(len(amine)) if amine[k].symbol != "H"]]  # no hydrogens: N-C 1.47 Å
+    assert hits(heavy) == []
+    assert hits(molecule("ClNO")) == [] and hits(molecule("ClF3")) == []

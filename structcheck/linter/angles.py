@@ -28,6 +28,33 @@ def _deg(cos: float) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
+def _flat_three(vs: list, lst: list, limit: float) -> float | None:
+    """The sum of the three angles of the partner triple that lies flattest around the centre
+    (a tetrahedral centre has 328.4°, a trigonal one flattened into the plane of three of its
+    partners 360°), when it reaches ``limit``; else None. The triple product of the three unit
+    vectors (0 when coplanar) is the cheap pre-test before any acos."""
+    best = None
+    for skip in range(4):
+        x, y, w = (vs[q] for q in range(4) if q != skip)
+        det = (x[0] * (y[1] * w[2] - y[2] * w[1]) - x[1] * (y[0] * w[2] - y[2] * w[0])
+               + x[2] * (y[0] * w[1] - y[1] * w[0]))
+        if abs(det) > 0.12:  # sum of angles below ~355°
+            continue
+        total = sum(_deg(u[0] * v[0] + u[1] * v[1] + u[2] * v[2]) for u, v in ((x, y), (x, w), (y, w)))
+        if total >= limit and (best is None or total > best):
+            best = total
+    return best
+
+
+def _charged(frame) -> bool:
+    """A declared charge: carbocations (non-classical 2-norbornyl: C2 with C6 at 1.8 Å over its
+    sp2 plane) and SN2-like transition states are judged no further."""
+    from .chemistry import frame_charge
+
+    q = frame_charge(frame)
+    return q != 0
+
+
 def angle_hits(frame) -> list:
     """[(centre, partners, angle, limit, what)] beyond the limits (small_graph frames)."""
     sg = small_graph(frame)
@@ -82,6 +109,11 @@ def angle_hits(frame) -> list:
                 if near and max(near) > cos_hmin:
                     out.append((a, partners, _deg(max(near)), t["tetrahedral_h_min"],
                                 "four-coordinate centre, angle to H"))
+                    continue
+            flat = _flat_three(vs, lst, t["tetrahedral_flat_sum"])
+            if flat is not None and not _charged(frame):
+                out.append((a, partners, flat, t["tetrahedral_flat_sum"],
+                            "four-coordinate centre, three partners coplanar with it: sum of angles"))
         elif k == 3:
             if za == 7:
                 low = min(cosines)[0]

@@ -246,7 +246,8 @@ def lone_hydrogens(frame) -> list:
     unique_ratio x farther (relative to its own sum), and no metal nearer (a hydride or an
     adsorbed H has metal neighbours): the X-H bond is stretched or broken, whatever the
     partner's remaining bond valence (an aromatic N keeps a sum near 3 without its H).
-    Skipped when a charge or spin is declared (H atoms and hydride ions meant as such)."""
+    Skipped when a charge is declared (hydride ions); with a declared spin (an H atom beside a
+    radical may be meant) only inside lone_h_factor_spin."""
     sg = small_graph(frame)
     if sg is not None:
         z, nb = sg
@@ -257,11 +258,13 @@ def lone_hydrogens(frame) -> list:
         if 1 not in frame.species.tolist():
             return []
         lone = np.flatnonzero((frame.numbers == 1) & (frame.coordination == 0)).tolist()
-    if not lone or len(lone) == len(frame) or len(lone) > 64 or _declared(frame):
+    if not lone or len(lone) == len(frame) or len(lone) > 64 or _charged(frame):
         return []
     from .chemistry import nonmetal_mask
 
     t = table()["bond_length"]["pairs"]
+    # a declared spin: an H atom beside a radical may be meant, but not this close
+    factor = t["lone_h_factor_spin"] if _declared(frame) else t["lone_h_factor"]
     rv = vdw_radii()
     zz = frame.numbers
     # the search isolated-atom's contact test runs for the same lone atoms (shared, memoised)
@@ -285,10 +288,77 @@ def lone_hydrogens(frame) -> list:
         if not nm[zz[lst[0][2]]]:
             continue  # a metal is nearest: a hydride or an adsorbed H
         cand = [e for e in lst if nm[zz[e[2]]] and not noble[e[2]]]
-        if not cand or cand[0][0] >= t["lone_h_factor"]:
+        if not cand or cand[0][0] >= factor:
             continue
         if len(cand) > 1 and cand[1][0] < t["unique_ratio"] * cand[0][0]:
             continue  # several equidistant partners: a cage centre or atomic hydrogen, not a bond
         _, d, x = cand[0]
-        out.append((h, x, d, t["lone_h_factor"] * (rv[1] + rv[zz[x]])))
+        out.append((h, x, d, factor * (rv[1] + rv[zz[x]])))
     return out
+
+
+def terminal_underbonded(frame) -> list:
+    """[(t, p, d, n, need)]: a terminal lone-pair atom t (groups 15-17; one bonded partner p, a
+    non-metal that is neither H nor a noble gas) whose one bond's Pauling number n is below
+    need ([bond_length.terminal]: 0.6, halogens 0.25): a bond stretched far beyond any of its
+    kind (C=O at 1.59 Å, S=O at 1.92, Si-F at 2.06), still inside the bonding range. Not
+    judged when a charge is declared (trihalides, SN2 transition states)."""
+    sg = small_graph(frame)
+    vl, vz = _terminal_valence()
+    if sg is not None:
+        z, nb = sg
+        cand = [(a, lst[0][0], lst[0][1]) for a, lst in enumerate(nb) if len(lst) == 1 and vl[z[a]] > 0]
+        if not cand:
+            return []
+        from .chemistry import small_bond_numbers
+
+        bn = small_bond_numbers(frame)
+        d = frame.bonded_pairs.d
+        rows = [(a, p, float(d[k]), bn[k]) for a, p, k in cand]
+    else:
+        zz = frame.numbers
+        m = (frame.coordination == 1) & (vz[zz] > 0)
+        if not m.any():
+            return []
+        from .chemistry import bond_numbers
+
+        b = frame.bonded_pairs
+        s = bond_numbers(frame)
+        rows = []
+        for k in np.flatnonzero(m[b.i] | m[b.j]).tolist():
+            i, j = int(b.i[k]), int(b.j[k])
+            for a, p in ((i, j), (j, i)):
+                if m[a]:
+                    rows.append((a, p, float(b.d[k]), float(s[k])))
+        z = zz.tolist()
+    t = table()["bond_length"]["terminal"]
+    from .chemistry import nonmetal_list
+
+    nml = nonmetal_list()
+    halogen = (9, 17, 35, 53)
+    out = []
+    for a, p, d, n in rows:
+        if z[p] == 1 or not nml[z[p]] or z[p] in (2, 10, 18, 36, 54, 86):
+            continue
+        need = t["halogen_min_bond_number"] if z[a] in halogen else t["min_bond_number"]
+        if n < need:
+            out.append((a, p, d, n, need))
+    if out and _charged(frame):
+        return []
+    return out
+
+
+@lru_cache(maxsize=1)
+def _terminal_valence() -> tuple[list, np.ndarray]:
+    """[bond_length.valence] of the elements [bond_length.terminal] judges, 0 elsewhere."""
+    v = np.zeros(119)
+    val = table()["bond_length"]["valence"]
+    for sym in table()["bond_length"]["terminal"]["elements"]:
+        v[atomic_numbers[sym]] = float(val[sym])
+    return v.tolist(), v
+
+
+def _charged(frame) -> bool:
+    from .chemistry import frame_charge
+
+    return frame_charge(frame) != 0

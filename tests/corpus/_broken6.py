@@ -77,3 +77,30 @@ for nm, base in (("graphite", legit("graphite_ab")), ("nial", legit("nial_b2")),
     x = base.copy()
     x.set_cell(x.cell * 2.0, scale_atoms=True)
     add(f"{nm}_cell_x20", "scaled-cell", x, [req(("scaled-cell",), [])], f"{nm} scaled by 2", max_errors=1)
+
+# ---------------------------------------------------------------- terminal atoms held by a fraction of a bond,
+# a flattened methyl, a radical's H pulled off
+for base, t, p in (("CH3CHO", 0, 1), ("SO2", 1, 0), ("CS2", 0, 1), ("C2H6SO", 1, 0), ("CH3NO2", 5, 1)):
+    m = molecule(base)
+    add(
+        f"{base.lower()}_{m[t].symbol.lower()}{t}_x13",
+        "bond-length",
+        pull(m, p, t, 1.3 * m.get_distance(p, t)),
+        [req(BL, [t, p])],
+        f"{base} with its terminal {m[t].symbol}{t} pulled to 1.3 x its bond: held by half a bond",
+    )
+e = molecule("C2H6")
+ax = (e.positions[0] - e.positions[1]) / e.get_distance(0, 1)
+for h in (2, 3, 4):
+    v = e.positions[h] - e.positions[0]
+    v -= ax * (v @ ax)
+    e.positions[h] = e.positions[0] + 1.09 * v / (v @ v) ** 0.5
+add("ethane_planar_methyl", "bond-angle", e, [req(("bond-angle",), [0], "any")],
+    "ethane with one CH3 flattened onto its carbon (H-C-C 90 deg, H-C-H 120 deg)")
+for base, centre in (("CH3", 0), ("OH", 0), ("NH2", 0)):
+    m = molecule(base)  # G2's radicals carry their spin (initial magnetic moments)
+    h = h_of(m, centre)
+    x = pull(m, centre, h, 1.6 * m.get_distance(centre, h))
+    x.info["multiplicity"] = 3  # now two radicals: the H atom and the rest
+    add(f"{base.lower()}_radical_h_x16", "bond-length", x, [req(BL, [centre, h])],
+        f"{base} radical (spin declared) with an H pulled to 1.6 x its bond")

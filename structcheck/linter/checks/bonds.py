@@ -12,7 +12,7 @@ from ..chemistry import components, contact_components, nonmetal_list, nonmetal_
 from ...tables import zone_tables
 from ..angles import angle_hits
 from ..frame import Frame
-from ..stretch import compressed_bonds, lone_hydrogens, stretched_pairs
+from ..stretch import compressed_bonds, lone_hydrogens, stretched_pairs, terminal_underbonded
 from ..rule import Hit, rule
 
 
@@ -130,6 +130,13 @@ def bond_length(frame: Frame):
         yield Hit((min(h, x), max(h, x)), f"H{h} has no bonded partner and sits {d:.3f} Å from {_sym(zn[x])}{x}, "
                   f"inside {lim:.2f} Å (van der Waals contact): the {_sym(zn[x])}–H bond is stretched or broken",
                   round(d, 6), round(lim, 6), "Å")
+    for t, x, d, n, need in terminal_underbonded(frame):
+        if (min(t, x), max(t, x)) in seen:
+            continue
+        seen.add((min(t, x), max(t, x)))
+        yield Hit((t, x), f"{_sym(zn[t])}{t}–{_sym(zn[x])}{x} at {d:.3f} Å: {_sym(zn[t])}{t}'s only bond has a "
+                  f"bond number of {n:.2f}, below {need:.2f} (a stretched bond: a terminal atom is held by its "
+                  "one bond)", round(d, 6), None, "Å")
     span = _zone_span_for(tuple(frame.species.tolist()))  # C-C/N/O, Si-O: the pairs present
     if span is None:
         return
