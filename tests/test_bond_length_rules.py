@@ -96,3 +96,11 @@ def test_a_terminal_atom_held_by_a_fraction_of_a_bond():
     heavy = amine[[k for k in range(len(amine)) if amine[k].symbol != "H"]]  # no hydrogens: N-C 1.47 Å
     assert hits(heavy) == []
     assert hits(molecule("ClNO")) == [] and hits(molecule("ClF3")) == []
+
+
+def test_a_halogen_pulled_off_beyond_any_bond_but_not_a_halide_in_its_shell():
+    clf3 = molecule("ClF3")
+    assert (0, 1) in hits(stretch(clf3, 0, 1, 1.3 * clf3.get_distance(0, 1)))
+    cl = molecule("H2O") + Atoms("Cl", [[0, 3.1, 0]])  # a halide beside a water's H: not judged
+    cl.positions[2] = [0, 0.9, 0.5]
+    assert hits(cl) == []

@@ -68,3 +68,18 @@ def test_an_h_pushed_into_a_bond_of_another_molecule_keeps_its_own_partner():
 
 def both_bonded(atoms, ring_c, h, own_c):
     return atoms.get_distance(ring_c, h) < 1.25 * 1.07 and atoms.get_distance(own_c, h) < 1.25 * 1.07
+
+
+def test_an_h_pushed_onto_a_pi_face_or_an_sp3_carbon():
+    """S22's benzene-water and benzene-methane complexes pushed to 0.6 x their closest contact
+    (H...C 1.67 / 2.00 Å): an H over a carbon with three or four partners meets no lone pair."""
+    for name in ("Benzene-water_complex", "Benzene-methane_complex"):
+        a = s22[name]
+        n = 12  # benzene first
+        b_idx = np.arange(n, len(a))
+        u = a.positions[b_idx].mean(0) - a.positions[:n].mean(0)
+        u /= np.linalg.norm(u)
+        dmin = a.get_all_distances()[:n, n:].min()
+        a.positions[b_idx] -= u * dmin * 0.4
+        assert contacts(a), name
+        assert contacts(s22[name]) == []

@@ -241,7 +241,8 @@ def shortest_single_bond(zi: np.ndarray, zj: np.ndarray) -> np.ndarray:
 
 
 def lone_hydrogens(frame) -> list:
-    """[(h, x, d, limit)]: a hydrogen with no bonded partner whose nearest atom x is a non-metal
+    """[(h, x, d, limit)]: a hydrogen (or a halogen, see lone_x_factor) with no bonded partner
+    whose nearest atom x is a non-metal
     inside lone_h_factor x their van der Waals radii sum, the next non-metal at least
     unique_ratio x farther (relative to its own sum), and no metal nearer (a hydride or an
     adsorbed H has metal neighbours): the X-H bond is stretched or broken, whatever the
@@ -251,13 +252,11 @@ def lone_hydrogens(frame) -> list:
     sg = small_graph(frame)
     if sg is not None:
         z, nb = sg
-        if 1 not in z:
-            return []
-        lone = [a for a, lst in enumerate(nb) if z[a] == 1 and not lst]
+        lone = [a for a, lst in enumerate(nb) if not lst and z[a] in _MONO]
     else:
-        if 1 not in frame.species.tolist():
+        if not _MONO.intersection(frame.species.tolist()):
             return []
-        lone = np.flatnonzero((frame.numbers == 1) & (frame.coordination == 0)).tolist()
+        lone = np.flatnonzero(np.isin(frame.numbers, list(_MONO)) & (frame.coordination == 0)).tolist()
     if not lone or len(lone) == len(frame) or len(lone) > 64 or _charged(frame):
         return []
     from .chemistry import nonmetal_mask
@@ -281,20 +280,28 @@ def lone_hydrogens(frame) -> list:
     for i, j, d in zip(pi.tolist(), pj.tolist(), pd.tolist()):
         for h, x in ((i, j), (j, i)):
             if is_lone[h]:
-                near.setdefault(h, []).append((d / (rv[1] + rv[zz[x]]), d, x))
+                near.setdefault(h, []).append((d / (rv[zz[h]] + rv[zz[x]]), d, x))
     out = []
     for h, lst in near.items():
         lst.sort()
         if not nm[zz[lst[0][2]]]:
             continue  # a metal is nearest: a hydride or an adsorbed H
+        f = factor
+        if zz[h] != 1:  # a halogen: a halide's nearest is an H-bond donor's H; an atom only inside lone_x_factor
+            if zz[lst[0][2]] == 1:
+                continue
+            f = t["lone_x_factor"]
         cand = [e for e in lst if nm[zz[e[2]]] and not noble[e[2]]]
-        if not cand or cand[0][0] >= factor:
+        if not cand or cand[0][0] >= f:
             continue
         if len(cand) > 1 and cand[1][0] < t["unique_ratio"] * cand[0][0]:
             continue  # several equidistant partners: a cage centre or atomic hydrogen, not a bond
         _, d, x = cand[0]
-        out.append((h, x, d, factor * (rv[1] + rv[zz[x]])))
+        out.append((h, x, d, f * (rv[zz[h]] + rv[zz[x]])))
     return out
+
+
+_MONO = {1, 9, 17, 35, 53}  # H and the halogens: one bond, or none as an ion
 
 
 def terminal_underbonded(frame) -> list:

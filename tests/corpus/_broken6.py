@@ -104,3 +104,19 @@ for base, centre in (("CH3", 0), ("OH", 0), ("NH2", 0)):
     x.info["multiplicity"] = 3  # now two radicals: the H atom and the rest
     add(f"{base.lower()}_radical_h_x16", "bond-length", x, [req(BL, [centre, h])],
         f"{base} radical (spin declared) with an H pulled to 1.6 x its bond")
+
+# ---------------------------------------------------------------- a halogen pulled off; an H pushed onto a pi face
+m = molecule("ClF3")
+add("clf3_f1_x13", "bond-length", pull(m, 0, 1, 1.3 * m.get_distance(0, 1)), [req(BL, [0, 1])],
+    "ClF3 with one F pulled to 1.3 x its bond (2.13 Å): a lone F inside the Cl...F contact")
+from ase.collections import s22  # noqa: E402
+
+for name in ("Benzene-water_complex", "Benzene-methane_complex", "Benzene-ammonia_complex"):
+    a = s22[name]
+    d = a.get_all_distances()[:12, 12:]
+    i, j = divmod(int(d.argmin()), d.shape[1])
+    u = a.positions[12:].mean(0) - a.positions[:12].mean(0)
+    u /= (u @ u) ** 0.5
+    a.positions[12:] -= u * d.min() * 0.4
+    add(f"{name.split('_')[0].lower()}_pushed_x06", "vdw-contact", a, [req(("vdw-contact",), [], "any")],
+        f"S22 {name} with the guest pushed to 0.6 x its closest contact (an H onto the pi face)")

@@ -399,6 +399,11 @@ def _vdw_factors(frame, p, t) -> np.ndarray:
     polar[b.i[(z[b.i] == 1) & _POLAR[z[b.j]]]] = True
     polar[b.j[(z[b.j] == 1) & _POLAR[z[b.i]]]] = True
     h_heavy = np.where((hi & polar[p.i]) | (hj & polar[p.j]), t["h_heavy"], t["h_heavy_nonpolar"])
+    # an H over a carbon with three or four partners (a pi face or an sp3 C): no lone pair there
+    # to accept a hydrogen bond, polar H or not
+    coord = frame.coordination
+    pi_c = ((zi == 6) & (coord[p.i] >= 3) & hj) | ((zj == 6) & (coord[p.j] >= 3) & hi)
+    h_heavy = np.where(pi_c, np.maximum(h_heavy, t["h_carbon"]), h_heavy)
     heavy = np.full(len(p.i), t["heavy_heavy"])
     heavy = np.where((zi == 6) | (zj == 6), t["carbon"], heavy)
     nof = _NOF[zi] & _NOF[zj]
