@@ -103,3 +103,13 @@ def test_wander_of_preoptimised_4502_start_meets_issue_16(run_cli, tmp_path):
     raw = r["results"]["raw"]
     assert raw["replicas"] == 8 and raw["noise_A"] == 1e-10 and raw["steps_max"] == 50
     assert raw["final_spread_max_A"] <= 1e-6 and raw["n_minima"] == 1 and all(raw["converged"])
+
+
+def test_relax_starts_preopt_shares_the_policy_and_the_record(run_cli, tmp_path):
+    pytest.importorskip("deepmd")
+    code, _, err = run_cli("relax", EXAMPLES / "water.xyz", "--starts", "2", "--preopt", "gfn2", "-q",
+                           "-o", "many.extxyz")
+    assert code == 0, err
+    rec = json.loads((tmp_path / "many.provenance.json").read_text())
+    assert rec["parameters"]["preopt"] == "gfn2"
+    assert rec["preflight"]["preopt"]["method"] == "GFN2-xTB" and rec["preflight"]["preopt"]["converged"]
