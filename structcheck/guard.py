@@ -204,7 +204,7 @@ def _accepted_start(atoms, config, *, prerelax, force, fix_kwargs):
 
 
 def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: str | None = None,
-              **kw):
+              preopt: str | None = None, **kw):
     """Return ``atoms`` when it is a sane start, else raise :class:`PreflightError`.
 
     ``atoms``: an ``ase.Atoms``, a filter around one, an ``ase.db`` row, or a pymatgen
@@ -216,8 +216,11 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
     model-unsupported-element. ``fix=True``: when every failing finding is one the repair
     handles (close contacts, overlaps, over-coordination), return a repaired *copy* from
     ``structcheck.fix`` that passes the check (:func:`prepare_start`: nothing tolerated,
-    else :class:`RelaxRefused` saying what is left); the input is never modified. Other keywords go to the rule configuration as in ``structcheck.lint``
-    (``select``, ``ignore``, ``type_map``, ``expect_formula``, ``thresholds``, ``use_project``...).
+    else :class:`RelaxRefused` saying what is left); the input is never modified. ``preopt``
+    ("gfn2", "gfn1"): the accepted start is then relaxed with GFN2-xTB (GFN1-xTB) through tblite
+    and checked again (:func:`prepare_start`; molecules only, else :class:`RelaxRefused`). Other
+    keywords go to the rule configuration as in ``structcheck.lint`` (``select``, ``ignore``,
+    ``type_map``, ``expect_formula``, ``thresholds``, ``use_project``...).
     """
     from .io.convert import Converted
 
@@ -226,11 +229,11 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
     atoms = conv.atoms
     config = _config(profile, model, kw)
     failing, found = check(atoms, config=config)
-    if not failing:
+    if not failing and preopt is None:
         return given if conv.kind else atoms  # pymatgen in -> the same object; a filter, a row -> its Atoms
-    if not fix:
+    if failing and not fix and preopt is None:
         raise PreflightError(failing, found, profile)
-    fixed, _ = prepare_start(atoms, config, prerelax=True)
+    fixed, _ = prepare_start(atoms, config, prerelax=fix, preopt=preopt)
     return conv.back(fixed) if conv.kind else fixed
 
 
@@ -239,10 +242,10 @@ def preflight(atoms, profile: str = "dpa2-preflight", fix: bool = False, model: 
 
 def _refuse_bad_start(dyn, kw) -> None:
     atoms = _as_atoms(dyn.atoms)
-    fix = kw.get("fix", False)
+    moves = kw.get("fix", False) or kw.get("preopt") is not None
     checked = preflight(atoms, **kw)
-    if fix and checked is not atoms:
-        # the optimizer holds this Atoms object: move its atoms to the repaired positions
+    if moves and checked is not atoms:
+        # the optimizer holds this Atoms object: move its atoms to the repaired (pre-optimised) positions
         atoms.positions = checked.positions
 
 

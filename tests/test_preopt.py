@@ -113,3 +113,22 @@ def test_relax_starts_preopt_shares_the_policy_and_the_record(run_cli, tmp_path)
     rec = json.loads((tmp_path / "many.provenance.json").read_text())
     assert rec["parameters"]["preopt"] == "gfn2"
     assert rec["preflight"]["preopt"]["method"] == "GFN2-xTB" and rec["preflight"]["preopt"]["converged"]
+
+
+def test_preflight_and_guarded_take_preopt(h2o3):
+    from ase.calculators.emt import EMT
+    from ase.optimize import BFGS
+
+    from structcheck.guard import RelaxRefused, guarded, preflight
+
+    out = preflight(h2o3, fix=True, preopt="gfn2")  # repaired, pre-optimised, the full check passed
+    assert out is not h2o3 and np.array_equal(h2o3.positions[0], [0.3, 0.3, 0.3])
+    assert preflight(out) is out  # sane now
+    water = molecule("H2O")
+    water.positions[0] += [0.0, 0.0, 0.1]  # clean, but not at a GFN2-xTB minimum
+    water.calc = EMT()
+    before = water.positions.copy()
+    guarded(BFGS, preopt="gfn2")(water, logfile=None).run(fmax=10.0, steps=0)  # the check runs before any step
+    assert np.abs(water.positions - before).max() > 0.01  # the optimizer's own Atoms pre-optimised
+    with pytest.raises(RelaxRefused, match="fix=True|--prerelax"):
+        preflight(h2o3, preopt="gfn2")  # contacts need the repair first
