@@ -162,3 +162,47 @@ def test_whole_file_fast_path_is_taken_for_one_frame(monkeypatch):
     monkeypatch.setattr(io, "iter_xyz_stream", no_streaming)
     (rec,) = io.iter_xyz_bytes(GOOD.format(k=0).encode(), "f.xyz")
     assert rec.error is None and rec.atoms.get_chemical_formula() == "H2O" and rec.line == 1
+
+
+PLAIN_CASES = [
+    *ONE_FRAME_CASES,
+    b"3\nwater\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n", b"2\n\nXx 0 0 0\nH 0 0 0.7\n",
+    b"2\n\nOw 0 0 0\nHW 0 0 0.7\n", b"2\n\n8 0 0 0\n1 0 0 0.7\n", b"2\n\nca 0 0 0\nCL 0 0 2.7\n",
+    b"2\n\nH 0 0 nan\nH 1e400 0 0.7\n", b"2\n\nH 0 0 1_0\nH 0 0 0.7\n", b"2\n\nH 0 0 0d0\nH 0 0 0.7\n",
+    b"2\n\nH 0 0 0\nH 0 0 0.7 5\n", b"2\n\nH 0 0 0 5\nH 0 0 0.7 5\n", b"2\n\nH 0 0\nH 0 0 0.7\n",
+    b"3\n\nH 0 0 0\nH 0 0 0.7\n", b"2\n\nH 0 0 0\n\nH 0 0 0.7\n", b"2\n\nH\t0\x0b0 0\nH 0 0 0.7\n",
+    b"2\n\nH 0 0 0\nH 0 0 0.7\x00\n", b"2\n\n\xce\xb1 0 0 0\nH 0 0 0.7\n",
+    b"300\n\n" + b"".join(b"C %d 0 0\n" % k for k in range(300)),
+]
+
+
+@pytest.mark.parametrize("data", PLAIN_CASES)
+def test_plain_small_frames_read_as_the_general_parser_reads_them(data, monkeypatch):
+    """A small plain-xyz frame parsed line by line in Python (io/xyz.py _plain_small) gives the
+    records, arrays (bitwise), info, labels and errors of the general parser."""
+    from structcheck.io import iter_xyz_bytes
+    from structcheck.io import xyz as io
+
+    def records():
+        out = []
+        for r in iter_xyz_bytes(data, "f.xyz"):
+            a = r.atoms
+            arrays = None if a is None else {k: (v.dtype.str, v.shape, v.tobytes()) for k, v in sorted(a.arrays.items())}
+            info = None if a is None else {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in a.info.items()}
+            out.append((r.index, r.line, r.error, arrays,
+                        None if a is None else (a.cell.array.tolist(), a.pbc.tolist(), info)))
+        return out
+
+    fast = records()
+    monkeypatch.setattr(io, "PLAIN_SMALL", 0)
+    assert fast == records()
+
+
+def test_plain_small_path_is_taken_for_a_plain_molecule(monkeypatch):
+    from structcheck.io import xyz as io
+
+    got = []
+    real = io._plain_small
+    monkeypatch.setattr(io, "_plain_small", lambda *a: got.append(real(*a)) or got[-1])
+    (rec,) = io.iter_xyz_bytes(b"3\nwater\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n", "f.xyz")
+    assert got and got[0] is rec.atoms and rec.atoms.get_chemical_formula() == "H2O"

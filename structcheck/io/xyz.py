@@ -117,6 +117,10 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
         except UnicodeDecodeError as exc:
             raise ReadError("atom line is not UTF-8 text (binary data?)",
                             first_line + 2 + block.count(b"\n", 0, exc.start)) from None
+    if "=" not in text:  # a plain xyz comment: no info, no Properties
+        atoms = _plain_small(count_line, block)
+        if atoms is not None:
+            return atoms
     try:
         info = parse_comment(text)
     except ReadError as exc:
@@ -233,6 +237,44 @@ def parse_frame(count_line: bytes, comment: bytes, block: bytes, first_line: int
     atoms.info.update(info)
     if labels is not None:
         atoms.info["_structcheck_labels"] = labels
+    return atoms
+
+
+PLAIN_SMALL = 256  # plain xyz frames up to this many atoms: parsed line by line in Python
+
+
+def _plain_small(count_line: bytes, block: bytes) -> Atoms | None:
+    """A small plain-xyz frame (4 columns: species x y z) as the general path builds it, with
+    Python's float() per number (the parse numpy's bytes-to-float cast calls: the same values)
+    instead of numpy calls per column; None for anything else (the general path then decides,
+    and names the line of an error)."""
+    lines = block.split(b"\n")
+    n = len(lines)
+    if not block or n > PLAIN_SMALL or b"\r" in block:
+        return None
+    declared = count_line.split()
+    if declared and declared[0].isdigit() and int(declared[0]) != n:
+        return None
+    labels = []
+    xyz = []
+    try:
+        for ln in lines:
+            t = ln.split()
+            if len(t) != 4:
+                return None
+            labels.append(t[0])
+            xyz.append((float(t[1]), float(t[2]), float(t[3])))
+    except ValueError:
+        return None
+    known = _SYMBOL_CACHE
+    z = [known[lab] if lab in known else _label_number(lab) for lab in labels]
+    if 0 in z:  # an unknown label: the labels are kept (as _numbers keeps them)
+        numbers, unknown = _numbers(labels)
+    else:
+        numbers, unknown = np.array(z, dtype=int), None
+    atoms = Atoms(numbers=numbers, positions=np.array(xyz, dtype=float), cell=None, pbc=None)
+    if unknown is not None:
+        atoms.info["_structcheck_labels"] = unknown
     return atoms
 
 

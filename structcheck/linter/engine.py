@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from ..findings import Finding
-from ..io import unreadable_finding
+from ..io import FrameRecord, unreadable_finding
 from ..neighbors import NeighborLimit
 from .checks.bounds import bounds_problem
 from .checks.reading import lint_view, settle_disorder
@@ -121,8 +121,6 @@ def lint_frames(records: Iterable, config: Config, path: str | None = None) -> I
     other frames and files are still checked. ``path``: the file, for a reader that fails
     before its first frame.
     """
-    from ..io import FrameRecord
-
     rules_cache: dict[str, list[Rule]] = {}
     it = iter(records)
     last_path, next_index = path, 0
@@ -141,11 +139,11 @@ def lint_frames(records: Iterable, config: Config, path: str | None = None) -> I
         if rec.path not in rules_cache:
             rules_cache[rec.path] = config.rules_for(rec.path)
         rules = rules_cache[rec.path]
-        wants_sc001 = any(r.code == "SC001" for r in rules)
         if rec.error is None and rec.atoms is not None and len(rec.atoms) == 0:
             rec.error = "no atoms in this frame (the reader found none: nothing was checked)"
             rec.atoms = None
         if rec.error is not None:
+            wants_sc001 = any(r.code == "SC001" for r in rules)
             yield rec, ([unreadable_finding(rec, config)] if wants_sc001 else [])
             continue
         try:

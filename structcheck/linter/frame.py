@@ -43,7 +43,8 @@ class Frame:
     @cached_property
     def finite(self) -> bool:
         # a sum of finite numbers is finite unless it overflows (then look element by element)
-        if math.isfinite(self.positions.sum()) and math.isfinite(self.cell.sum()):
+        add = np.add.reduce  # ndarray.sum()'s reduction without its two Python wrappers
+        if math.isfinite(add(self.positions, None)) and math.isfinite(add(self.cell, None)):
             return True
         return bool(np.isfinite(self.positions).all() and np.isfinite(self.cell).all())
 
@@ -85,9 +86,10 @@ class Frame:
             return np.flatnonzero(np.bincount(z)).astype(z.dtype)
         return np.unique(z)
 
-    @property
+    @cached_property
     def cutoff(self) -> float:
-        """Largest distance any geometry rule needs for these species (memoised per run)."""
+        """Largest distance any geometry rule needs for these species (memoised per run, kept
+        on the frame: read by the neighbour search, its check and several rules)."""
         key = ("cutoff", id(self.t), self.species.tobytes())
         memo = self.config.cache
         if key not in memo:
