@@ -14,6 +14,8 @@ from functools import lru_cache
 import numpy as np
 from ase.data import atomic_numbers, covalent_radii
 
+from .periodicity import connected_components as _components
+
 # valence electrons of the s/p-block elements (group number; 0 for d/f-block)
 _GROUP_E = np.zeros(119, dtype=float)
 for _z, _e in {1: 1, 2: 2, 3: 1, 4: 2, 5: 3, 6: 4, 7: 5, 8: 6, 9: 7, 10: 8, 11: 1, 12: 2, 13: 3, 14: 4,
@@ -93,51 +95,6 @@ def valence_sums(frame, nonmetal_only: bool = True) -> np.ndarray:
     return memo[key]
 
 
-def _components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.ndarray]:
-    """(count, label per atom) of the connected components of the graph with edges (i, j),
-    numbered by each component's smallest atom (as scipy's csgraph numbers them).
-
-    Small graphs (a molecule) by union-find here; large ones by vectorised hooking: each
-    round hooks every edge's root under the smaller root and compresses all paths, so the
-    components involved at least halve per round. As fast as scipy's csgraph on 1e6 atoms
-    without importing scipy.sparse (~0.5 s of a big lint).
-    """
-    if len(i) > 2000:
-        p = np.arange(n)
-        i = np.asarray(i, dtype=np.int64)
-        j = np.asarray(j, dtype=np.int64)
-        while len(i):
-            pi, pj = p[i], p[j]
-            m = pi != pj
-            if not m.all():
-                i, j, pi, pj = i[m], j[m], pi[m], pj[m]
-                if not len(i):
-                    break
-            p[np.maximum(pi, pj)] = np.minimum(pi, pj)  # roots under smaller roots: no cycle
-            while True:
-                pp = p[p]
-                if np.array_equal(pp, p):
-                    break
-                p = pp
-        roots = np.flatnonzero(p == np.arange(n))
-        return len(roots), np.searchsorted(roots, p)
-    parent = list(range(n))
-
-    def root(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in zip(i.tolist(), j.tolist()):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    ids: dict[int, int] = {}
-    labels = np.array([ids.setdefault(root(a), len(ids)) for a in range(n)], dtype=int)
-    return len(ids), labels
-
-
 def components(frame) -> tuple[int, np.ndarray]:
     """(count, label per atom) of the bond graph (periodic bonds included), memoised.
 
@@ -161,7 +118,8 @@ def _wrap(frame) -> np.ndarray:
     """Per bonded pair: does it cross the cell (a nonzero shift)? Memoised."""
     memo = frame.__dict__
     if "_wrap" not in memo:
-        memo["_wrap"] = frame.bonded_pairs.shift.any(axis=1)
+        s = frame.bonded_pairs.shift  # shift.any(axis=1), column by column (7x faster on (n, 3))
+        memo["_wrap"] = (s[:, 0] != 0) | (s[:, 1] != 0) | (s[:, 2] != 0)
     return memo["_wrap"]
 
 

@@ -117,7 +117,8 @@ def isolated_atom(frame: Frame):
     if len(frame) < 2:
         return
     coord = frame.coordination
-    n_lone = coord.tolist().count(0)  # the common cases without numpy calls
+    # the common cases without numpy calls (a molecule), without a list of a million ints (a crystal)
+    n_lone = coord.tolist().count(0) if len(coord) <= 4096 else int(np.count_nonzero(coord == 0))
     if n_lone == 0 or n_lone == len(frame):
         return
     lone = np.flatnonzero(coord == 0)
@@ -347,7 +348,8 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     r = np.asarray(covalent_radii)
     p = frame.pairs
     # count / n is exactly what (coord == 0).mean() computes
-    if frame.coordination.tolist().count(0) / n >= fraction:
+    coord = frame.coordination
+    if (coord.tolist().count(0) if n <= 4096 else int(np.count_nonzero(coord == 0))) / n >= fraction:
         p = frame.pairs_up_to(2.6 * 2 * r[frame.species].max())
         ratio = p.d / (r[z[p.i]] + r[z[p.j]])
     else:

@@ -181,7 +181,9 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
         if periodic:  # an extended network (repeats through the cell) is no molecule: not judged
             from ..chemistry import periodic_dimension
 
-            wrap = (b.shift if keep_all else b.shift[keep]).any(axis=1)
+            from ..chemistry import _wrap
+
+            wrap = _wrap(frame) if keep_all else b.shift[keep].any(axis=1)
             network = np.zeros(ncomp, bool)
             for c in np.flatnonzero(np.bincount(labels[ei[wrap]], minlength=ncomp)).tolist():
                 network[c] = periodic_dimension(frame, labels, c) > 0
