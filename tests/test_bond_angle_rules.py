@@ -63,3 +63,12 @@ def test_a_methyl_flattened_onto_its_carbon():
     assert 0 in [f.atoms[0] for f in structcheck.lint(e) if f.name == "bond-angle"]
     e.info["charge"] = 1
     assert [f for f in structcheck.lint(e) if f.name == "bond-angle"] == []
+
+
+def test_linear_h2se_and_h2te_but_not_their_real_90_degree_shapes():
+    for sym, d in (("Se", 1.46), ("Te", 1.66)):
+        assert 0 in [f.atoms[0] for f in structcheck.lint(Atoms(sym + "H2", [[0, 0, 0], [d, 0, 0], [-d, 0, 0]]))
+                     if f.name == "bond-angle"]
+        t = np.radians(90.5)  # H2Se 90.6, H2Te 90.3 (Herzberg 1966)
+        bent = Atoms(sym + "H2", [[0, 0, 0], [d, 0, 0], [d * np.cos(t), d * np.sin(t), 0]])
+        assert [f for f in structcheck.lint(bent) if f.name == "bond-angle"] == []

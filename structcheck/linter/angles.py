@@ -1,7 +1,7 @@
 """Bond angles at centres whose shape the bond graph fixes beyond doubt, for bond-angle
 (SC108): four-coordinate C, Si, Ge, N and B (tetrahedral: no angle near 180°, none with a
 hydrogen far below the tetrahedral one), three-coordinate N (no angle near 180°) and B (planar),
-two-coordinate O/S with a hydrogen (bent, never near 180° nor far below the hydrides' 90°),
+two-coordinate O/S/Se/Te with a hydrogen (bent, never near 180° nor far below the hydrides' 90°),
 two-coordinate carbon with both bonds multiple (sp: CO2, allenes, ketenes; never bent far).
 
 Molecules and small boxes only (small_graph); for large structures the vectorised rule in
@@ -66,7 +66,7 @@ def angle_hits(frame) -> list:
     for a, lst in enumerate(nb):
         k = len(lst)
         za = z[a]
-        if (k == 4 and za in _TETRA) or (k == 3 and za in (7, 5)) or (k == 2 and za in (8, 16, 6)):
+        if (k == 4 and za in _TETRA) or (k == 3 and za in (7, 5)) or (k == 2 and za in (8, 16, 34, 52, 6)):
             if all(nml[z[j]] for j, _ in lst):
                 want.append(a)
     if not want:
@@ -123,13 +123,14 @@ def angle_hits(frame) -> list:
                 total = sum(_deg(c[0]) for c in cosines)
                 if total < t["boron3_min_sum"]:
                     out.append((a, partners, total, t["boron3_min_sum"], "three-coordinate B, sum of angles"))
-        elif za in (8, 16):
+        elif za in (8, 16, 34, 52):  # O, S, Se, Te with an H: bent
             if z[lst[0][0]] != 1 and z[lst[1][0]] != 1:
                 continue
             ang = _deg(cosines[0][0])
             lo = t["oh_min"] if za == 8 else t["sh_min"]
             if ang > t["oh_max_any"] or ang < lo:
-                out.append((a, partners, ang, t["oh_max_any"] if ang > lo else lo, "two-coordinate O/S with H"))
+                out.append((a, partners, ang, t["oh_max_any"] if ang > lo else lo,
+                            "two-coordinate O/S/Se/Te with H"))
         else:  # two-coordinate carbon: both bonds multiple (sp) must stay near linear
             ang = _deg(cosines[0][0])
             if ang < t["sp_carbon_min"]:

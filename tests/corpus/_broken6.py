@@ -120,3 +120,9 @@ for name in ("Benzene-water_complex", "Benzene-methane_complex", "Benzene-ammoni
     a.positions[12:] -= u * d.min() * 0.4
     add(f"{name.split('_')[0].lower()}_pushed_x06", "vdw-contact", a, [req(("vdw-contact",), [], "any")],
         f"S22 {name} with the guest pushed to 0.6 x its closest contact (an H onto the pi face)")
+
+# ---------------------------------------------------------------- linear H2Se (H2Se 90.6 deg: Herzberg 1966)
+from ase import Atoms  # noqa: E402
+
+add("h2se_linear", "bond-angle", Atoms("SeH2", [[0, 0, 0], [1.46, 0, 0], [-1.46, 0, 0]]),
+    [req(("bond-angle",), [0], "any")], "H2Se with H-Se-H 180 deg")
