@@ -158,3 +158,12 @@ def unmatched_exit(args) -> int | None:
     for d in folders:
         print(f"structcheck: error: {shown(d)}: no file matched ({pats}); nothing checked there", file=sys.stderr)
     return 2
+
+
+def quiet_library_logs() -> None:
+    """The CLI prints its own progress: silence torch's "Triton not available" and deepmd's
+    batch-size hints (warnings about nothing the user can act on); errors still show."""
+    import logging
+
+    for name in ("torch._library", "torch._subclasses", "deepmd"):
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -13,7 +13,7 @@ from ..dp.relax import PeriodicityWarning, RelaxRefused, relax
 from ..dp.run import CELL_FILTERS, DEFAULT_FMAX, DEFAULT_STEPS, ENERGY_ROSE
 from ..dp.runtime import DEFAULT_CPU_THREADS, DeepmdUnavailable
 from ..outputs import shown
-from .options import UsageError, add_output_arguments, output_plan, positive_float
+from .options import UsageError, add_output_arguments, output_plan, positive_float, quiet_library_logs
 
 
 def add_relax_arguments(p: argparse.ArgumentParser) -> None:
@@ -57,15 +57,6 @@ def add_relax_arguments(p: argparse.ArgumentParser) -> None:
     add_multistart_arguments(p)
 
 
-def _quiet_library_logs() -> None:
-    """The CLI prints its own progress: silence torch's "Triton not available" and deepmd's
-    batch-size hints (warnings about nothing the user can act on); errors still show."""
-    import logging
-
-    for name in ("torch._library", "torch._subclasses", "deepmd"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
 def _default_output(start: Path) -> Path:
     """<start stem>.relaxed.extxyz in the current folder (never the input itself)."""
     return Path.cwd() / f"{start.stem}.relaxed.extxyz"
@@ -93,7 +84,7 @@ def run_relax(args) -> int:
         print(f"structcheck: error: {exc}", file=sys.stderr)
         return 2
 
-    _quiet_library_logs()
+    quiet_library_logs()
     tty = sys.stderr.isatty() and not args.quiet
     callback = None
     if tty:

@@ -18,7 +18,7 @@ from ..teach.metrics import DEFAULT_ENERGY_TOL, DEFAULT_RMSD_TOL
 from ..teach.plots import plot_energy, plot_spread
 from ..teach.wander import DEFAULT_FMAX, DEFAULT_NOISE, DEFAULT_STEPS, format_markdown, format_table, wander
 from ..outputs import shown
-from .options import UsageError, add_output_arguments, nonneg_float, output_plan, positive_float
+from .options import UsageError, add_output_arguments, nonneg_float, output_plan, positive_float, quiet_library_logs
 
 
 def add_wander_arguments(p: argparse.ArgumentParser) -> None:
@@ -82,6 +82,7 @@ def run_wander(args) -> int:
     from ..io import ReadError
     from ..models import ModelError
 
+    quiet_library_logs()
     try:
         return _run_wander(args)
     except (ModelError, DeepmdUnavailable, ReadError, OSError) as exc:
