@@ -41,6 +41,16 @@ class Pairs:
         return positions[self.j] - positions[self.i] + self.shift @ cell
 
 
+def _normals(box: np.ndarray) -> np.ndarray:
+    """``np.cross(box[[1, 2, 0]], box[[2, 0, 1]])`` (each row: the cross product of the other two
+    cell vectors), with the same floating-point operations in plain Python: bitwise equal, and
+    ~2 µs instead of np.cross's ~25 µs, paid by every periodic frame's search and its check."""
+    (a0, a1, a2), (b0, b1, b2), (c0, c1, c2) = box.tolist()
+    return np.array([[b1 * c2 - b2 * c1, b2 * c0 - b0 * c2, b0 * c1 - b1 * c0],
+                     [c1 * a2 - c2 * a1, c2 * a0 - c0 * a2, c0 * a1 - c1 * a0],
+                     [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]])
+
+
 def usable_box(cell: np.ndarray, pbc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(box, periodic) safe for the neighbour list.
 
@@ -206,14 +216,14 @@ def search_problem(positions, cell, pbc, cutoff: float, per_atom_limit: float = 
     box, periodic = (cell, pbc) if (lengths > 1e-6).all() else usable_box(cell, pbc)
     if not periodic.any():
         return _pair_estimate(n, np.maximum(span, 2 * cutoff), cutoff, "the atoms' bounding box", per_atom_limit)
-    normals = np.cross(box[[1, 2, 0]], box[[2, 0, 1]])
+    normals = _normals(box)
     vol = abs(float(box[0] @ normals[0]))
     if not vol > 1e-6 * max(float(lengths.max()), 1e-12) ** 3:
         box, periodic = usable_box(cell, pbc)
         if not periodic.any():
             return _pair_estimate(n, np.maximum(span, 2 * cutoff), cutoff, "the atoms' bounding box",
                                   per_atom_limit)
-        normals = np.cross(box[[1, 2, 0]], box[[2, 0, 1]])
+        normals = _normals(box)
         vol = abs(float(box[0] @ normals[0]))
     heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
     extent = np.where(periodic, heights, max(float(span.max()), 2 * cutoff))
@@ -284,7 +294,7 @@ def _ase_pairs(pos: np.ndarray, box: np.ndarray, periodic: np.ndarray, cutoff: f
     """A periodic frame whose shape vesin's grid cannot take: ASE's neighbour list (numpy, bins capped)."""
     from ase.neighborlist import primitive_neighbor_list
 
-    normals = np.cross(box[[1, 2, 0]], box[[2, 0, 1]])
+    normals = _normals(box)
     vol = abs(float(box[0] @ normals[0]))
     heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
     images = float(np.prod(np.where(periodic, 2 * np.ceil(cutoff / heights) + 1, 1)))
@@ -364,7 +374,7 @@ def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff:
         raise NeighborLimit(f"a span of {max(span, float(np.linalg.norm(box, axis=1).max())):.3g} Å is beyond "
                             f"{SPAN_LIMIT:g} × the {cutoff:.3g} Å neighbour-search cutoff")
     else:
-        normals = np.cross(box[[1, 2, 0]], box[[2, 0, 1]])
+        normals = _normals(box)
         vol = abs(float(box[0] @ normals[0]))
         heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
         lengths = np.sqrt((box * box).sum(axis=1))

@@ -86,3 +86,35 @@ def test_large_graph_components_number_like_union_find():
     perm = rng.permutation(n)
     count, labels = _components(n, perm[:-1], perm[1:])
     assert count == 1 and not labels.any()
+
+
+def test_small_graphs_in_python_give_the_vectorised_dimensions(monkeypatch):
+    """Small bond graphs (linter/periodicity.py _small_dimensions, plain Python) give the
+    vectorised search's dimensions: random graphs with self-image bonds, partners of other
+    components and components not connected by the bonds given."""
+    import structcheck.linter.periodicity as per
+
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        n, m = int(rng.integers(1, 25)), int(rng.integers(0, 50))
+        i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+        shift = rng.integers(-1, 2, (m, 3)) * (rng.random((m, 1)) < rng.random())
+        if rng.random() < 0.5:
+            sub = rng.random(m) < 0.7
+            labels = _components(n, i[sub], j[sub])[1]
+        else:
+            labels = np.unique(rng.integers(0, max(1, n // 3), n), return_inverse=True)[1]
+        small = per.periodic_dimensions(i, j, shift, labels, _components)
+        monkeypatch.setattr(per, "SMALL_BONDS", -1)
+        full = per.periodic_dimensions(i, j, shift, labels, _components)
+        monkeypatch.setattr(per, "SMALL_BONDS", 10**9)
+        assert small.dtype == full.dtype and small.tolist() == full.tolist()
+
+
+def test_cell_normals_are_numpys_cross_products_bitwise():
+    from structcheck.neighbors import _normals
+
+    rng = np.random.default_rng(3)
+    for _ in range(2000):
+        box = rng.normal(0, 10, (3, 3)) * (rng.random((3, 3)) < 0.8)
+        assert _normals(box).tobytes() == np.cross(box[[1, 2, 0]], box[[2, 0, 1]]).tobytes()

@@ -62,6 +62,8 @@ def periodic_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels:
     ``pieces()``: those components of the zero-shift bonds, when the caller has them (the
     frame's own bond graph); ``wrap``: ``shift.any(axis=1)``, when known.
     """
+    if len(i) <= SMALL_BONDS:  # a small crystal: plain Python beats ~60 numpy calls
+        return _small_dimensions(i, j, shift, labels)
     n = len(labels)
     ncomp = int(labels.max()) + 1 if n else 0
     dims = np.zeros(ncomp, dtype=np.int64)
@@ -170,3 +172,60 @@ def connected_components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.
     ids: dict[int, int] = {}
     labels = np.array([ids.setdefault(root(a), len(ids)) for a in range(n)], dtype=int)
     return len(ids), labels
+
+
+SMALL_BONDS = 160  # bonds; measured: Python ~0.65 µs a bond, the vectorised search ~100-150 µs
+
+
+def _small_dimensions(i: np.ndarray, j: np.ndarray, shift: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``periodic_dimensions`` of a small bond graph in plain Python, with the same graph (a
+    partner of another label is one node per component and partner) and the same search
+    (from the first atom of each component's first cell-crossing bond; nodes it does not
+    reach keep offset 0): the same rank, computed exactly in integers."""
+    lab = labels.tolist()
+    dims = [0] * ((max(lab) + 1) if lab else 0)
+    by_comp: dict[int, list] = {}
+    for a, b, s in zip(i.tolist(), j.tolist(), shift.tolist()):
+        c = lab[a]
+        by_comp.setdefault(c, []).append((a, b if lab[b] == c else (c, b), s))
+    for c, edges in by_comp.items():
+        root = next((a for a, _, s in edges if s[0] or s[1] or s[2]), None)
+        if root is None:
+            continue
+        adj: dict = {}
+        for a, v, (x, y, z) in edges:
+            adj.setdefault(a, []).append((v, x, y, z))
+            adj.setdefault(v, []).append((a, -x, -y, -z))
+        off = {root: (0, 0, 0)}
+        frontier = [root]
+        while frontier:
+            nxt = []
+            for u in frontier:
+                ou = off[u]
+                for v, x, y, z in adj[u]:
+                    if v not in off:
+                        off[v] = (ou[0] + x, ou[1] + y, ou[2] + z)
+                        nxt.append(v)
+            frontier = nxt
+        loops = []
+        for a, v, (x, y, z) in edges:
+            oa, ov = off.get(a, (0, 0, 0)), off.get(v, (0, 0, 0))
+            d = (oa[0] + x - ov[0], oa[1] + y - ov[1], oa[2] + z - ov[2])
+            if d[0] or d[1] or d[2]:
+                loops.append(d)
+        dims[c] = _rank(loops)
+    return np.array(dims, dtype=np.int64)
+
+
+def _rank(d: list) -> int:
+    """``loop_rank`` of integer 3-vectors (nonzero), in Python integers."""
+    if not d:
+        return 0
+    a = d[0]
+    for b in d:
+        cr = (b[1] * a[2] - b[2] * a[1], b[2] * a[0] - b[0] * a[2], b[0] * a[1] - b[1] * a[0])
+        if cr[0] or cr[1] or cr[2]:
+            break
+    else:
+        return 1
+    return 3 if any(e[0] * cr[0] + e[1] * cr[1] + e[2] * cr[2] for e in d) else 2
