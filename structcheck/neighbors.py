@@ -51,6 +51,23 @@ def _normals(box: np.ndarray) -> np.ndarray:
                      [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]])
 
 
+def _plainly_usable(cell: np.ndarray) -> bool:
+    """True when ``usable_box`` keeps the cell and the periodicity as given: every vector
+    longer than 1e-6 Å (np.linalg.norm's sums of squares, in the same order) and a volume
+    beyond its degeneracy bound by a margin no rounding of the determinant can cross (then
+    LAPACK's determinant need not be computed: ~10 µs of a small crystal's search)."""
+    (a0, a1, a2), (b0, b1, b2), (c0, c1, c2) = cell.tolist()
+    la = math.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+    lb = math.sqrt(b0 * b0 + b1 * b1 + b2 * b2)
+    lc = math.sqrt(c0 * c0 + c1 * c1 + c2 * c2)
+    if not (la > 1e-6 and lb > 1e-6 and lc > 1e-6):  # NaN too
+        return False
+    det = a0 * (b1 * c2 - b2 * c1) - a1 * (b0 * c2 - b2 * c0) + a2 * (b0 * c1 - b1 * c0)
+    # the two determinants differ by a few ulp of la * lb * lc <= lmax**3 (Hadamard); 1e-3 of
+    # the bound is ~1e-9 lmax**3, far beyond that
+    return abs(det) > 1.001e-6 * max(la, lb, lc, 1e-12) ** 3
+
+
 def usable_box(cell: np.ndarray, pbc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(box, periodic) safe for the neighbour list.
 
@@ -61,6 +78,8 @@ def usable_box(cell: np.ndarray, pbc: np.ndarray) -> tuple[np.ndarray, np.ndarra
     pbc = np.asarray(pbc, dtype=bool).copy()
     if not pbc.any():
         return np.zeros((3, 3)), pbc
+    if cell.shape == (3, 3) and _plainly_usable(cell):
+        return cell, pbc
     lengths = np.linalg.norm(cell, axis=1)
     pbc &= lengths > 1e-6
     if pbc.any() and abs(np.linalg.det(cell)) < 1e-6 * max(lengths.max(), 1e-12) ** 3:

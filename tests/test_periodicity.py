@@ -118,3 +118,25 @@ def test_cell_normals_are_numpys_cross_products_bitwise():
     for _ in range(2000):
         box = rng.normal(0, 10, (3, 3)) * (rng.random((3, 3)) < 0.8)
         assert _normals(box).tobytes() == np.cross(box[[1, 2, 0]], box[[2, 0, 1]]).tobytes()
+
+
+def test_usable_box_shortcut_keeps_what_the_numpy_test_keeps():
+    """neighbors._plainly_usable (plain-Python lengths and determinant with a margin) says
+    "keep the cell as given" only where np.linalg's lengths and determinant say so too."""
+    from structcheck.neighbors import _plainly_usable
+
+    rng = np.random.default_rng(11)
+    taken = 0
+    for _ in range(20000):
+        cell = rng.normal(0, 10, (3, 3))
+        k = rng.random()
+        if k < 0.3:  # nearly coplanar, down to 1e-12 Å off the plane
+            cell[2] = cell[0] * rng.normal() + cell[1] * rng.normal() + rng.normal(0, 10 ** rng.uniform(-12, 0), 3)
+        elif k < 0.4:
+            cell[rng.integers(0, 3)] = rng.normal(0, 1e-7, 3)
+        if _plainly_usable(cell):
+            taken += 1
+            lengths = np.linalg.norm(cell, axis=1)
+            assert (lengths > 1e-6).all()
+            assert not abs(np.linalg.det(cell)) < 1e-6 * max(lengths.max(), 1e-12) ** 3
+    assert taken > 10000
