@@ -235,6 +235,10 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
                 and sa.sum() <= mc["bridging_h_max_sum"]:
             ok[k] = True
             continue
+        if z[a] == 9 and count[k] == 2 and sa.max() <= mc["bridging_f_max_bond_number"] \
+                and sa.sum() <= mc["bridging_f_max_sum"]:
+            ok[k] = True  # a fluoride bridge (Sb-F-Sb of [Sb2F11]-, Xe-F-Xe of [Xe2F3]+)
+            continue
         if z[a] != 1:
             # a bridging hydrogen is half a partner (a three-centre bond): ice X, where every O
             # has four symmetric O-H-O hydrogens, has two bonds' worth at each O

@@ -139,7 +139,8 @@ def connected_components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.
     without importing scipy.sparse (~0.5 s of a big lint).
     """
     if len(i) > 2000:
-        p = np.arange(n)
+        dt = np.int32 if n < 2 ** 31 - 1 else np.int64  # half the bytes per gather (labels as before)
+        p = np.arange(n, dtype=dt)
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
         while len(i):
@@ -155,7 +156,7 @@ def connected_components(n: int, i: np.ndarray, j: np.ndarray) -> tuple[int, np.
                 if np.array_equal(pp, p):
                     break
                 p = pp
-        roots = np.flatnonzero(p == np.arange(n))
+        roots = np.flatnonzero(p == np.arange(n, dtype=dt))
         return len(roots), np.searchsorted(roots, p)
     parent = list(range(n))
 

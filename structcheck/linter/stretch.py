@@ -308,8 +308,8 @@ def terminal_underbonded(frame) -> list:
     """[(t, p, d, n, need)]: a terminal lone-pair atom t (groups 15-17; one bonded partner p, a
     non-metal that is neither H nor a noble gas) whose one bond's Pauling number n is below
     need ([bond_length.terminal]: 0.6, halogens 0.25): a bond stretched far beyond any of its
-    kind (C=O at 1.59 Å, S=O at 1.92, Si-F at 2.06), still inside the bonding range. Not
-    judged when a charge is declared (trihalides, SN2 transition states)."""
+    kind (C=O at 1.59 Å, S=O at 1.92, Si-F at 2.06), still inside the bonding range. Halogens
+    are not judged when a charge is declared (trihalides, SN2 transition states)."""
     sg = small_graph(frame)
     vl, vz = _terminal_valence()
     if sg is not None:
@@ -350,8 +350,8 @@ def terminal_underbonded(frame) -> list:
         need = t["halogen_min_bond_number"] if z[a] in halogen else t["min_bond_number"]
         if n < need:
             out.append((a, p, d, n, need))
-    if out and _charged(frame):
-        return []
+    if out and _charged(frame):  # halide ions and SN2 leaving groups: only O, N, S ... judged
+        return [r for r in out if z[r[0]] not in halogen]
     return out
 
 

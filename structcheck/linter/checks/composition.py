@@ -44,7 +44,8 @@ def odd_electron_count(frame: Frame):
     and an unintended radical usually means a missing or extra H.
 
     Example: CH3 with no magnetic moment; H2O3 of DeePMD-kit issue 4502 (26 electrons,
-    even, passes this rule).
+    even, passes this rule). A declared multiplicity of the wrong parity (a doublet with an
+    even count: a radical that lost an H) is flagged too.
 
     Fix: add or remove the missing atom, or declare the state: charge=... and
     multiplicity=... in the extxyz comment (or initial magnetic moments).
@@ -59,7 +60,15 @@ def odd_electron_count(frame: Frame):
     if not np.isfinite(charge):
         return
     nel = float(sum(zs) if zs is not None else z.sum()) - charge
-    if abs(nel - round(nel)) > 1e-6 or round(nel) % 2 == 0:
+    if abs(nel - round(nel)) > 1e-6:
+        return
+    mult = frame.atoms.info.get("multiplicity")
+    if isinstance(mult, (int, np.integer)) and not isinstance(mult, bool) and mult >= 1:
+        if (round(nel) + int(mult)) % 2 == 0:  # 2S+1 is even exactly when the count is odd
+            yield Hit((), f"{round(nel)} electrons at charge {charge:g} cannot have the declared multiplicity "
+                      f"{int(mult)} (an atom too many or too few, or the wrong charge)", float(nel), None, "electrons")
+        return
+    if round(nel) % 2 == 0:
         return
     if declared_spin(frame.atoms):
         return

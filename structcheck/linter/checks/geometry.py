@@ -230,6 +230,8 @@ def over_coordinated(frame: Frame):
         from ..chemistry import multicentre_allowed
 
         bad = bad[~multicentre_allowed(frame, bad, count[bad])]
+    if len(bad):  # cation-cation contacts across a shared polyhedron edge are not bonds
+        bad = _without_cation_contacts(frame, bad, count, lim)
     if len(bad) == 0:
         return
     # the flagged atoms' non-metal partners, picked with masks (a Python loop over every
@@ -246,6 +248,34 @@ def over_coordinated(frame: Frame):
         yield Hit((int(a), *nb), f"{_sym(z[a])}{a} has {count[a]} bonded neighbours "
                   f"({', '.join(_sym(z[k]) + str(k) for k in nb)}); at most {lim[a]}",
                   float(count[a]), float(lim[a]), "neighbours")
+
+
+def _without_cation_contacts(frame: Frame, bad: np.ndarray, count: np.ndarray, lim: np.ndarray) -> np.ndarray:
+    """``bad`` less the atoms within their limit once cation-cation contacts are not counted:
+    a partner j of a that is no anion, farther than ``cation_contact_min_ratio`` x the radii
+    sum, with a and j each bonded to an anion closer than j (Si...Si 2.67 Å across the shared
+    O-O edge of stishovite's SiO6 octahedra; rules/chemistry.toml [cation_contact])."""
+    from ..chemistry import table
+
+    t = table()["cation_contact"]
+    z = frame.numbers
+    b = frame.bonded_pairs
+    _, nonmetal, _, _ = _coordination_lists()
+    anion = np.zeros(119, bool)
+    anion[[chemical_symbols.index(s) for s in t["anions"]]] = True
+    r = np.asarray(covalent_radii)
+    # each atom's shortest bond to an anion
+    near = np.full(len(frame), np.inf)
+    ai, aj = anion[z[b.j]], anion[z[b.i]]
+    np.minimum.at(near, b.i[ai], b.d[ai])
+    np.minimum.at(near, b.j[aj], b.d[aj])
+    long_ = b.d >= t["min_ratio"] * (r[z[b.i]] + r[z[b.j]])
+    contact = long_ & ~anion[z[b.i]] & ~anion[z[b.j]] & (near[b.i] < b.d) & (near[b.j] < b.d)
+    contact &= nonmetal[z[b.i]] & nonmetal[z[b.j]]
+    if not contact.any():
+        return bad
+    less = (np.bincount(b.i[contact], minlength=len(frame)) + np.bincount(b.j[contact], minlength=len(frame)))
+    return bad[count[bad] - less[bad] > lim[bad]]
 
 
 @lru_cache(maxsize=1)
