@@ -39,3 +39,16 @@ def test_divalent_carbon_in_a_molecule():
     del fragment[[3, 4]]  # CH4 minus two H, tetrahedral angle kept
     assert missing(fragment) == [(0,)]
     assert [f.severity for f in structcheck.lint(fragment) if f.severity == "error"] == []
+
+
+def test_a_carboxyl_or_formate_carbon_that_lost_its_h_is_not_a_carbene():
+    """Formic acid / methyl formate without the formyl H: a C with two O partners is a radical
+    (no stable dioxycarbene); a carbon between two N (NHC-like) stays exempt."""
+    for name in ("HCOOH", "HCOOCH3"):
+        m = molecule(name)
+        c = [k for k in range(len(m)) if m[k].symbol == "C" and
+             sum(m[j].symbol == "O" and m.get_distance(k, j) < 1.5 for j in range(len(m))) == 2][0]
+        h = [k for k in range(len(m)) if m[k].symbol == "H" and m.get_distance(c, k) < 1.2][0]
+        del m[h]
+        c -= c > h
+        assert (c,) in missing(m), name

@@ -126,3 +126,12 @@ from ase import Atoms  # noqa: E402
 
 add("h2se_linear", "bond-angle", Atoms("SeH2", [[0, 0, 0], [1.46, 0, 0], [-1.46, 0, 0]]),
     [req(("bond-angle",), [0], "any")], "H2Se with H-Se-H 180 deg")
+
+# ---------------------------------------------------------------- the formyl H of formic acid deleted
+m = molecule("HCOOH")
+hc = [k for k in range(len(m)) if m[k].symbol == "H" and min(m.get_distance(k, c) for c in range(len(m))
+                                                              if m[c].symbol == "C") < 1.2][0]
+x = without(m, [hc])
+c0 = [k for k in range(len(x)) if x[k].symbol == "C"][0]
+add("formic_acid_minus_ch", "missing-hydrogen", x, [req(("missing-hydrogen", "valence"), [c0], "any")],
+    "formic acid with its C-H hydrogen deleted (a carboxyl radical, not a carbene)")

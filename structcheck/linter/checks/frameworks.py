@@ -45,9 +45,9 @@ def _judge(za, partners, t, triple, in_molecule=False):
     if za == 6:
         if k == 1 and partners[0][1] <= triple.get(partners[0][0], 0.0):
             return None  # CO, CN-, isocyanide: divalent carbon
-        if k == 2 and all(zp in (7, 8, 16) for zp, _, _ in partners):
-            return None  # a heteroatom-stabilised carbene (NHC)
-        if t["carbon_low"] <= s < t["carbon_high"]:
+        if k == 2 and all(zp in (7, 8, 16) for zp, _, _ in partners) and any(zp in (7, 16) for zp, _, _ in partners):
+            return None  # a heteroatom-stabilised carbene (NHC, amino(oxy)carbene); two O: a carboxyl lost its H
+        if t["carbon_low"] <= s < (t["carbon_high_two"] if k == 2 else t["carbon_high"]):
             return f"C with {k} partner(s) and a bond-valence sum of {s:.2f} (valence 3: a lost H or a radical)"
         if s < t["carbon_low"] and k == 1:
             return f"C with a single partner and a bond-valence sum of {s:.2f}"
