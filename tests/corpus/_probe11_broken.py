@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from _broken import add, req, stretch, without
+import _probe11_legit2  # noqa: F401  (registers the legit entries used below)
 from _broken2 import legit, pull
 from _broken5 import with_guest
 from _geom import unit
@@ -159,3 +160,32 @@ v = lin.get_distance(o, hs[0], mic=True, vector=True)
 lin.positions[hs[1]] = lin.positions[o] - v
 add("p11_ice_linear_h2o", "bond-angle", lin, [req(("bond-angle",), [o], "any")],
     "ordered ice with one water made linear (H-O-H 180 deg)")
+
+# ---------------------------------------------------------------- part 2 structures (_probe11_legit2.py)
+m = legit("kubas_w_h2")
+add("p11_kubas_h_pushed", "close-contact", pull(m, 0, 1, 1.00), [req(("close-contact", "overlapping-atoms"), [0, 1],
+    "all", "error")], "Kubas complex with one H of the H2 pushed to 1.00 Å from W")
+m = legit("mapbi3_cubic")
+add("p11_mapbi3_cn_x16", "bond-length", stretch(m, 4, 5, 1.48 * 1.6), [req(BL + ("pore-guest", "missing-hydrogen",
+    "valence"), [4, 5], "any")], "MAPbI3 with the C-N bond of its cation stretched x1.6 (2.37 Å)")
+m = legit("pt111_ethylidyne_fcc")
+c_ads = len(m) - 5
+add("p11_pt111_ethylidyne_minus_h", "missing-hydrogen", without(m, [len(m) - 1]),
+    [req(("missing-hydrogen", "valence"), [c_ads + 1], "any")], "ethylidyne on Pt(111) with one methyl H deleted")
+for nm in ("cac2_acetylide", "bao2_peroxide", "nabh4_cubic", "li3n", "geo2_rutile", "mapbi3_cubic"):
+    base = legit(nm)
+    # CaC2 x1.3 is left out: its C2 2- keeps a C-C of 1.55 Å, a normal single-bond length, so the
+    # cell does not read as expanded (valence and missing-hydrogen warn on the C2 instead)
+    for f, rule in ((1.3, "expanded-cell"), (2.0, "scaled-cell"))[1 if nm == "cac2_acetylide" else 0:]:
+        x = base.copy()
+        x.set_cell(x.cell * f, scale_atoms=True)
+        add(f"p11_{nm}_cell_x{int(f * 10)}", rule, x, [req((rule,), [])], f"{nm} with cell and atoms scaled by {f}",
+            max_errors=1)
+    x = base.copy()
+    x.positions = base.get_scaled_positions()
+    add(f"p11_{nm}_fractional_as_cartesian", "suspect-units", x, [req(("suspect-units",), [])],
+        f"{nm} with its fractional coordinates written as Cartesian", max_errors=1)
+x = legit("cyclopropenylidene")
+x.positions = x.positions / BOHR
+add("p11_cyclopropenylidene_bohr", "suspect-units", x, [req(("suspect-units",), [])], "c-C3H2 in Bohr read as Å",
+    max_errors=1)

@@ -38,6 +38,7 @@ import _legit_periodic  # noqa: E402,F401
 import _legit_periodic2  # noqa: E402,F401
 import _probe11_legit  # noqa: E402,F401
 import _probe11_periodic  # noqa: E402,F401
+import _probe11_legit2  # noqa: E402,F401
 import _probe11_broken  # noqa: E402,F401
 
 # a few legit files in other formats, so the reader paths are exercised too

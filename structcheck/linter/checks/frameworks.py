@@ -262,10 +262,31 @@ def pore_guest(frame: Frame, min_volume_per_atom: float = 12.0):
         if c == fw:
             continue
         atoms = np.flatnonzero(labels == c)
+        if _hydrogen_bonded(frame, atoms, np.flatnonzero(labels == fw)):
+            continue  # a counter-ion or solvent held by H-bonds (CH3NH3+ in MAPbI3), not a lost guest
         zs = frame.numbers[atoms]
         formula = "".join(f"{_sym(z)}{(zs == z).sum() if (zs == z).sum() > 1 else ''}" for z in sorted(set(zs.tolist())))
         yield Hit(tuple(int(a) for a in atoms), f"a {formula} molecule ({len(atoms)} atoms) floats in the "
                   "framework's pore, bonded to nothing", float(len(atoms)), float(limit), "atoms")
+
+
+def _hydrogen_bonded(frame: Frame, guest: np.ndarray, framework: np.ndarray) -> bool:
+    """Does an N-H or O-H hydrogen of ``guest`` reach an N, O or halogen of ``framework`` within
+    [cell] guest_hbond_factor x their van der Waals sum (rules/chemistry.toml)?"""
+    from ase.data.vdw_alvarez import vdw_radii
+    from ase.geometry import get_distances
+
+    z = frame.numbers
+    b = frame.bonded_pairs
+    donor = np.isin(z, (7, 8))
+    hs = [int(h) for h in guest.tolist() if z[h] == 1]
+    hs = [h for h in hs if donor[b.j[b.i == h]].any() or donor[b.i[b.j == h]].any()]
+    acc = framework[np.isin(z[framework], (7, 8, 9, 17, 35, 53))]
+    if not hs or not len(acc):
+        return False
+    _, d = get_distances(frame.positions[hs], frame.positions[acc], cell=frame.cell, pbc=frame.pbc)
+    lim = table()["cell"]["guest_hbond_factor"] * (vdw_radii[1] + vdw_radii[z[acc]])
+    return bool((d < lim[None, :]).any())
 
 
 def finite_in_box(frame) -> bool:
