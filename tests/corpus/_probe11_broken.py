@@ -189,3 +189,12 @@ x = legit("cyclopropenylidene")
 x.positions = x.positions / BOHR
 add("p11_cyclopropenylidene_bohr", "suspect-units", x, [req(("suspect-units",), [])], "c-C3H2 in Bohr read as Å",
     max_errors=1)
+m = legit("nh3bh3_dihydrogen_dimer")
+u = unit(m.positions[13] - m.positions[2])
+x = m.copy()
+x.positions[8:] -= 0.85 * u
+add("p11_nh3bh3_dimer_hh_117", "vdw-contact", x, [req(("vdw-contact", "close-contact"), [2, 13], "all")],
+    "the ammonia borane dimer pushed together: N-H...H-B 1.17 Å")
+m = legit("ti_beta_agostic")
+add("p11_ti_agostic_h_pushed", "close-contact", pull(m, 0, 3, 0.95), [req(("close-contact", "overlapping-atoms",
+    "bond-length"), [0, 3], "any")], "the agostic H pushed to 0.95 Å from Ti")

@@ -121,3 +121,54 @@ def mapbi3():
 add("mapbi3_cubic", "crystal", mapbi3(),
     "Poglitsch & Weber, J. Chem. Phys. 87, 6373 (1987) (cubic MAPbI3 a = 6.33 Å above 327 K); Allen et al. 1987 "
     "(C-N 1.48 Å)", "methylammonium lead iodide, cubic cell, one cation orientation")
+
+
+def ammonia_borane_dimer():
+    """(H3NBH3)2 with one N-H...H-B dihydrogen bond at 2.02 Å (N-B 1.58, N-H 1.07, B-H 1.18 Å, crystal)."""
+    from _geom import tetra_h as th
+
+    nb = np.vstack([[[0, 0, 0], [0, 0, 1.58]], th([0, 0, 0], [0, 0, 1.58], 1.07, 3),
+                    th([0, 0, 1.58], [0, 0, 0], 1.18, 3, twist=60)])
+    m1 = Atoms("NBHHHHHH", positions=nb)
+    m2 = m1.copy()
+    u = unit(m1.positions[2] - m1.positions[0])
+    m2.positions += m1.positions[2] + 2.02 * u - m1.positions[5]
+    return m1 + m2
+
+
+add("nh3bh3_dihydrogen_dimer", "dihydrogen-bond", ammonia_borane_dimer(),
+    "Klooster, Koetzle, Siegbahn, Richardson & Crabtree, J. Am. Chem. Soc. 121, 6337 (1999) (neutron: N-B 1.58, "
+    "N-H...H-B 2.02 Å)", "two ammonia boranes joined by an N-H...H-B dihydrogen bond")
+add("h3n_clf", "halogen-bond", mol("NClFHHH", [[0, 0, 0], [0, 0, 2.37], [0, 0, 4.03]]
+                                  + list(tetra_h([0, 0, 0], [0, 0, 2.37], 1.01, 3))),
+    "Bloemink, Holloway & Legon, Chem. Phys. Lett. 254, 59 (1996) (H3N...ClF, N...Cl 2.37 Å, rotational spectrum)",
+    "H3N...ClF, the shortest neutral halogen-bonded complex")
+
+
+def me3n_i2():
+    cs = tetra_h([0, 0, 0], [0, 0, 2.27], 1.47, 3)
+    hs = [q for c in cs for q in tetra_h(c, [0, 0, 0], 1.09, 3)]
+    return mol("NIICCC" + "H" * 9, [[0, 0, 0], [0, 0, 2.27], [0, 0, 5.10]] + list(cs) + hs, charge=0)
+
+
+add("me3n_i2", "halogen-bond", me3n_i2(),
+    "Strømme, Acta Chem. Scand. 13, 268 (1959) ((CH3)3N-I2: N-I 2.27, I-I 2.83 Å)", "trimethylamine-iodine complex")
+
+
+def ti_beta_agostic():
+    """EtTiCl3 core of EtTiCl3(dmpe): Ti-C 2.14, C-C 1.50, Ti-C-C 86 deg, Ti...H(beta) 2.29, C-H(agostic) 1.13."""
+    from _geom import rot, tetra_h2
+
+    ti, ca = np.zeros(3), np.array([2.14, 0, 0])
+    cb = ca + 1.50 * np.array([-np.cos(86 * DEG), np.sin(86 * DEG), 0])
+    u = unit(ti - cb)
+    cands = [cb + 1.13 * (rot([0, 0, 1], s * 65) @ u) for s in (1, -1)]
+    hag = max(cands, key=lambda q: np.linalg.norm(q - ca))
+    pos = [ti, ca, cb, hag, *tetra_h2(ca, ti, cb, 1.09), *tetra_h2(cb, ca, hag, 1.09)]
+    pos += [2.22 * unit(v) for v in ([-1, 1.0, 1.4], [-1, 1.0, -1.4], [-0.6, -1.6, 0])]
+    return mol(["Ti", "C", "C", "H", "H", "H", "H", "H", "Cl", "Cl", "Cl"], pos, charge=0)
+
+
+add("ti_beta_agostic", "agostic", ti_beta_agostic(),
+    "Brookhart, Green & Parkin, Proc. Natl. Acad. Sci. USA 104, 6908 (2007) (review; EtTiCl3(dmpe): Ti-C-C 86 deg, "
+    "Ti...H 2.29 Å, agostic C-H elongated); dmpe left out", "beta-agostic ethyl on Ti (EtTiCl3 core)")

@@ -386,6 +386,9 @@ _POLAR = np.zeros(119, dtype=bool)  # hydrogen-bond donors: an H on them is a po
 _POLAR[[7, 8, 9, 16, 17, 35, 53]] = True
 _NOF = np.zeros(119, dtype=bool)
 _NOF[[7, 8, 9]] = True
+_XB, _XB_BASE = np.zeros(119, dtype=bool), np.zeros(119, dtype=bool)
+_XB[[17, 35, 53]] = True
+_XB_BASE[[7, 8, 15, 16, 34]] = True
 
 
 def _vdw_factors(frame, p, t) -> np.ndarray:
@@ -414,6 +417,8 @@ def _vdw_factors(frame, p, t) -> np.ndarray:
         for k in np.flatnonzero(near).tolist():
             bridged[k] = _h_between(frame, int(p.i[k]), int(p.j[k]), float(p.d[k]))
         heavy = np.where(nof, np.where(bridged, t["bridged_nof"], t["unbridged_nof"]), heavy)
+    xb = (_XB[zi] & _XB_BASE[zj]) | (_XB[zj] & _XB_BASE[zi])  # halogen bonds X...N/O/S/P
+    heavy = np.where(xb, t["halogen_bond"], heavy)
     heavy = np.where(_NOBLE[zi] | _NOBLE[zj], t["noble"], heavy)
     return np.where(hi & hj, t["h_h"], np.where(hi | hj, h_heavy, heavy))
 
