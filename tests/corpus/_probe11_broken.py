@@ -198,3 +198,11 @@ add("p11_nh3bh3_dimer_hh_117", "vdw-contact", x, [req(("vdw-contact", "close-con
 m = legit("ti_beta_agostic")
 add("p11_ti_agostic_h_pushed", "close-contact", pull(m, 0, 3, 0.95), [req(("close-contact", "overlapping-atoms",
     "bond-length"), [0, 3], "any")], "the agostic H pushed to 0.95 Å from Ti")
+
+# ---------------------------------------------------------------- metal complexes in Bohr: no bond left at all
+for nm in ("uf6", "fe2_co9", "cr_co6", "ni_co4", "mno4_minus", "fe_cn6_4minus", "oso4", "ticl4", "wf6"):
+    x = legit(nm)
+    x.positions = x.positions / BOHR
+    add(f"p11_{nm}_bohr", "suspect-units", x, [req(("suspect-units",), [])],
+        f"{nm} in Bohr read as Å (its short metal-ligand / multiple bonds end at 1.5-1.6 x the radii sum)",
+        max_errors=1)

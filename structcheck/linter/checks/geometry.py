@@ -327,7 +327,9 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
     covalent radii sum (ratio ~1 in real matter). If most atoms (default 60 %) sit at
     ~1.9× (Bohr coordinates read as Å) or ~0.53× (Å converted as if Bohr), or all
     coordinates lie in [0, 1] with a cell of several Å (fractional coordinates written as
-    Cartesian), it says which mistake is likely. Noble-gas-only systems are skipped.
+    Cartesian), it says which mistake is likely. A molecule with a non-metal (not only H)
+    and not one bond, its nearest neighbours at 1.45–2.8× the sum, is in Bohr too (WF6,
+    Cr(CO)6, MnO4-: their short bonds end at ~1.5× the sum). Noble-gas-only systems are skipped.
 
     Why it matters: every other distance rule then fires for the wrong reason, and a
     relaxation would crush or explode the structure.
@@ -420,3 +422,12 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
         yield Hit(tuple(range(n)), f"nearest-neighbour distances are {med:.2f}× the covalent radii "
                   f"sum (~{bohr} expected): Å coordinates converted as if they were Bohr? "
                   f"divide by {bohr}", round(med, 4), 0.65, "ratio")
+    elif big_frac is not None and 1.45 <= med <= 2.8 and not coord.any() and True not in frame.pbc.tolist() \
+            and any(a > 1 and _coordination_lists()[3][a] for a in z.tolist()):
+        # not one bond in a molecule with a non-metal other than H: metal-ligand and multiple
+        # bonds are far shorter than the radii sum (W-F 0.84, C-O 0.81, U-F 0.79), so x1.89
+        # leaves them at 1.49-1.63 (WF6, UF6, Cr(CO)6, MnO4- in Bohr); a real molecule has
+        # bonds (H3+, 1.41 x with H-H 0.874 Å, has none perceived: only H, not judged)
+        yield Hit(tuple(range(n)), f"no two atoms bonded and nearest-neighbour distances {med:.2f}× the "
+                  f"covalent radii sum: Bohr coordinates read as Å? multiply by {bohr}", round(med, 4), 1.45,
+                  "ratio")
