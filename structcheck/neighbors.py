@@ -215,9 +215,10 @@ def search_problem(positions, cell, pbc, cutoff: float, per_atom_limit: float = 
     if n == 0 or not cutoff > 0:
         return None
     pbc = np.asarray(pbc, dtype=bool)
-    periodic_any = bool(pbc.any())
+    # pbc.any() without its Python wrappers (a molecule's every µs)
+    periodic_any = True in pbc.tolist() if pbc.ndim == 1 else bool(pbc.any())
     if n <= SMALL_OPEN and not periodic_any:  # all pairs directly: only the coordinates' size matters
-        big = float(np.abs(pos).max())
+        big = float(np.maximum.reduce(np.abs(pos), axis=None))  # np.abs(pos).max()
         return _coordinate_problem(pos) if not big <= COORD_LIMIT else None
     lo, hi = _bounds(pos)
     if not (-COORD_LIMIT <= lo.min() and hi.max() <= COORD_LIMIT):
@@ -360,7 +361,7 @@ def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
     conversions cost more than the whole lint of a small molecule."""
     i, j = _triu(len(pos))
     v = pos[j] - pos[i]
-    d2 = (v * v).sum(axis=1)
+    d2 = np.add.reduce(v * v, axis=1)  # (v * v).sum(axis=1): the same reduction, no wrappers
     m = d2 < cutoff * cutoff
     im = i[m]
     return Pairs(im, j[m], np.sqrt(d2[m]), np.zeros((len(im), 3), dtype=np.int64), cutoff)
