@@ -206,3 +206,9 @@ for nm in ("uf6", "fe2_co9", "cr_co6", "ni_co4", "mno4_minus", "fe_cn6_4minus", 
     add(f"p11_{nm}_bohr", "suspect-units", x, [req(("suspect-units",), [])],
         f"{nm} in Bohr read as Å (its short metal-ligand / multiple bonds end at 1.5-1.6 x the radii sum)",
         max_errors=1)
+m = legit("foof")
+add("p11_foof_f_pulled", "bond-length", stretch(m, 0, 2, 2.10), [req(BL, [0, 2])],
+    "O2F2 with one O-F pulled to 2.10 Å (a lone F beside the molecule)")
+m = legit("s2f10")
+add("p11_s2f10_ss_x06", "close-contact", stretch(m, 0, 1, 2.221 * 0.6), [req(("close-contact",), [0, 1], "all",
+    "error")], "S2F10 with its S-S bond compressed x0.6")

@@ -172,3 +172,51 @@ def ti_beta_agostic():
 add("ti_beta_agostic", "agostic", ti_beta_agostic(),
     "Brookhart, Green & Parkin, Proc. Natl. Acad. Sci. USA 104, 6908 (2007) (review; EtTiCl3(dmpe): Ti-C-C 86 deg, "
     "Ti...H 2.29 Å, agostic C-H elongated); dmpe left out", "beta-agostic ethyl on Ti (EtTiCl3 core)")
+
+# ---------------------------------------------------------------- long and unusual main-group bonds
+from _geom import zmatrix  # noqa: E402
+
+n5 = zmatrix([("N",), ("N", 0, 1.30), ("N", 1, 1.11, 0, 168.0), ("N", 0, 1.30, 1, 111.0, 2, 180.0),
+              ("N", 3, 1.11, 0, 168.0, 1, 180.0)])
+n5.info["charge"] = 1
+add("n5_plus", "ion", n5, "Christe, Wilson, Sheehy & Boatz, Angew. Chem. Int. Ed. 38, 2004 (1999) (N5+: N1-N2 1.11, "
+    "N2-N3 1.30 Å, N2-N3-N4 111, N1-N2-N3 168 deg)", "pentazenium cation, V-shaped")
+foof = zmatrix([("O",), ("O", 0, 1.217), ("F", 0, 1.575, 1, 109.5), ("F", 1, 1.575, 0, 109.5, 2, 87.5)])
+add("foof", "long-bond", foof, "Jackson, J. Chem. Soc. 4585 (1962) (O2F2: O-O 1.217, O-F 1.575 Å, F-O-O 109.5, "
+    "dihedral 87.5 deg)", "dioxygen difluoride with its 1.575 Å O-F bonds")
+
+
+def s2f10():
+    pos, sym = [[0, 0, 1.1105], [0, 0, -1.1105]], ["S", "S"]
+    for s, ph in ((1, 0), (-1, 45)):
+        sp = np.array([0, 0, s * 1.1105])
+        pos.append(sp + [0, 0, s * 1.56])
+        sym.append("F")
+        for k in range(4):
+            f = (90 * k + ph) * DEG
+            pos.append(sp + 1.56 * np.array([np.cos(f), np.sin(f), 0]))
+            sym.append("F")
+    return mol(sym, pos)
+
+
+add("s2f10", "long-bond", s2f10(), "Harvey & Bauer, J. Am. Chem. Soc. 75, 2840 (1953) (S2F10: S-S 2.21, S-F 1.56 Å)",
+    "disulfur decafluoride, a 2.21 Å S-S bond")
+
+
+def s4n4():
+    """S4N4 D2d cradle: S-N 1.62 Å, S-N-S 113 deg, transannular S...S 2.58 Å (solved for the N position)."""
+    from scipy.optimize import fsolve
+
+    def eq(v):
+        u, z = v
+        n, s1, s3 = np.array([u, u, 0]), np.array([1.29, 0, z]), np.array([0, 1.29, -z])
+        a, c = s1 - n, s3 - n
+        return [np.linalg.norm(a) - 1.62, np.degrees(np.arccos(a @ c / np.linalg.norm(a) / np.linalg.norm(c))) - 113.0]
+
+    u, z = fsolve(eq, [1.2, 0.8])
+    return mol("SSSSNNNN", [[1.29, 0, z], [-1.29, 0, z], [0, 1.29, -z], [0, -1.29, -z],
+                            [u, u, 0], [-u, u, 0], [-u, -u, 0], [u, -u, 0]])
+
+
+add("s4n4", "long-bond", s4n4(), "Greenwood & Earnshaw, Chemistry of the Elements, 2nd ed. (1997), ch. 15 (S4N4: S-N 1.62 Å, "
+    "transannular S...S 2.58 Å)", "tetrasulfur tetranitride cradle with its 2.58 Å transannular S...S")

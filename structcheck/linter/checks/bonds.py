@@ -127,8 +127,9 @@ def bond_length(frame: Frame):
         if (min(h, x), max(h, x)) in seen:
             continue
         seen.add((min(h, x), max(h, x)))
-        yield Hit((min(h, x), max(h, x)), f"H{h} has no bonded partner and sits {d:.3f} Å from {_sym(zn[x])}{x}, "
-                  f"inside {lim:.2f} Å (van der Waals contact): the {_sym(zn[x])}–H bond is stretched or broken",
+        e = _sym(zn[h])  # a lone H, or a lone halogen
+        yield Hit((min(h, x), max(h, x)), f"{e}{h} has no bonded partner and sits {d:.3f} Å from {_sym(zn[x])}{x}, "
+                  f"inside {lim:.2f} Å (van der Waals contact): the {_sym(zn[x])}–{e} bond is stretched or broken",
                   round(d, 6), round(lim, 6), "Å")
     for t, x, d, n, need in terminal_underbonded(frame):
         if (min(t, x), max(t, x)) in seen:
