@@ -212,3 +212,13 @@ add("p11_foof_f_pulled", "bond-length", stretch(m, 0, 2, 2.10), [req(BL, [0, 2])
 m = legit("s2f10")
 add("p11_s2f10_ss_x06", "close-contact", stretch(m, 0, 1, 2.221 * 0.6), [req(("close-contact",), [0, 1], "all",
     "error")], "S2F10 with its S-S bond compressed x0.6")
+
+# ---------------------------------------------------------------- one metal-ligand bond pulled out (x1.3-2)
+for nm, lig_sym, f in (("cr_co6", "C", 1.3), ("cr_co6", "C", 2.0), ("ni_co4", "C", 1.5), ("co_nh3_6_3plus", "N", 1.3),
+                       ("co_nh3_6_3plus", "N", 2.0), ("fe_cn6_4minus", "C", 1.6), ("mo_co6", "C", 1.4)):
+    a = legit(nm)
+    lig = next(k for k in range(len(a)) if a[k].symbol == lig_sym)
+    grp = [k for k in range(len(a)) if k not in (0, lig) and a.get_distance(lig, k) < 1.3]
+    d = a.get_distance(0, lig)
+    add(f"p11_{nm}_ligand_x{int(round(f * 10))}", "bond-length", pull(a, 0, lig, d * f, grp),
+        [req(BL, [0, lig])], f"{nm} with one ligand pulled out: M-{lig_sym} {d:.2f} -> {d * f:.2f} Å")

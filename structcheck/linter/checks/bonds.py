@@ -78,7 +78,9 @@ def bond_length(frame: Frame):
     the longest such bond known (C–C 1.85 Å: hexaarylethanes reach 1.806 Å) but shorter
     than 1.32 × the covalent radii sum: neither a bond nor a contact. Pairs with a common
     neighbour (1–3 pairs such as the bridgeheads of bicyclo[1.1.1]pentane) are skipped.
-    Thresholds and sources: rules/chemistry.toml [bond_length].
+    (3) One CO / CN / NH3 / PR3 of a transition-metal complex ≥ 1.25× its kind's other
+    bonds to that metal (a ligand pulled away). Thresholds and sources: rules/chemistry.toml
+    [bond_length].
 
     Why it matters: a stretched bond is a half-dissociated start: a relaxation either
     snaps it back or breaks it, depending on noise, and a closed-shell method describes
@@ -138,6 +140,11 @@ def bond_length(frame: Frame):
         yield Hit((t, x), f"{_sym(zn[t])}{t}–{_sym(zn[x])}{x} at {d:.3f} Å: {_sym(zn[t])}{t}'s only bond has a "
                   f"bond number of {n:.2f}, below {need:.2f} (a stretched bond: a terminal atom is held by its "
                   "one bond)", round(d, 6), None, "Å")
+    from ..ligands import ligand_outliers
+
+    for m, a, d, med in ligand_outliers(frame):  # one ligand pulled away from its metal
+        yield Hit((m, a), f"{_sym(zn[m])}{m}–{_sym(zn[a])}{a} at {d:.3f} Å: {d / med:.2f}× the {med:.3f} Å of the "
+                  "same ligand's other bonds to it (a stretched or broken metal-ligand bond)", round(d, 6), None, "Å")
     span = _zone_span_for(tuple(frame.species.tolist()))  # C-C/N/O, Si-O: the pairs present
     if span is None:
         return
