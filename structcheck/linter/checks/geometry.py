@@ -394,6 +394,8 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
             if v < nnl[b]:
                 nnl[b] = v
         vals = sorted(v for v, g in zip(nnl, noble.tolist()) if not g and math.isfinite(v))
+        if len(vals) < min_atoms:  # XeF2, KrF2: the noble-gas centre counts too
+            vals = sorted(v for v in nnl if math.isfinite(v))
         k = len(vals)
         if k < min_atoms:
             return
