@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from copy import deepcopy
@@ -162,6 +161,8 @@ def statistics_lines(findings: Sequence[Finding]) -> list[str]:
 
 
 def dumps_json(findings: Sequence[Finding]) -> str:
+    import json  # here, not at import: a text report needs no json (start-up of one lint)
+
     return json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False)
 
 

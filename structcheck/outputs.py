@@ -20,7 +20,6 @@ temporary file.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -224,6 +223,8 @@ def _temp_name(final: Path) -> Path:
     # hidden (directory walks skip it), same folder (the rename stays on one filesystem),
     # same suffix (writers that choose the format by suffix, e.g. matplotlib, still do)
     stem = final.name[:-len(final.suffix)] if final.suffix else final.name
+    import secrets  # here, not at import: hmac/_hashlib cost a lint that writes nothing ~5 ms
+
     return final.with_name(f".{stem[:80]}.sc-tmp-{secrets.token_hex(4)}{final.suffix}")
 
 

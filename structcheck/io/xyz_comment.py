@@ -3,7 +3,6 @@ strict where ASE refuses or where data would be lost silently, linear in the lin
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
@@ -77,6 +76,8 @@ def parse_comment(line: str) -> dict:
                 raise ReadError(f"{key} needs 9 numbers")
     for key, v in out.items():
         if isinstance(v, str) and v.startswith("_JSON "):
+            import json  # rare: not paid by every xyz read
+
             try:
                 json.loads(v[6:])
             except ValueError:
