@@ -196,6 +196,10 @@ def _accepted_start(atoms, config, *, prerelax, force, fix_kwargs):
             hint = ((f"--prerelax would repair {_names(rest)} but nothing is tolerated after it; " if rest else
                      "the repair moves atoms to clear close contacts, overlaps and over-coordination; ")
                     + f"not fixable: {_names(blocking)}; use --force to run anyway (recorded as forced)")
+            deferred = [f for f in blocking if f.code in DEFERRED_TO_PREOPT]
+            if deferred and len(deferred) == len(blocking) and not _as_atoms(atoms).pbc.any():
+                hint += (f", or --prerelax --preopt gfn2: {_names(deferred)} is then judged after a GFN2-xTB "
+                         "pre-optimisation, which may bind it")
         raise RelaxRefused(failing, found, profile=profile, reason=(
             f"refused: the start fails the {profile} check with {len(failing)} error(s) ({_names(failing)}); {hint}"))
     rec["forced"] = True
