@@ -41,7 +41,7 @@ def add_fix_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preopt", choices=("gfn2", "gfn1"),
                    help="then relax the repaired start with GFN2-xTB (or GFN1-xTB) through tblite (molecules of "
                         "at most 200 atoms; electronic temperature 3000 K, SCF fall-backs; needs "
-                        "structcheck[reference]) and lint it again: a start near a minimum for the model")
+                        "structcheck[preopt]) and lint it again: a start near a minimum for the model")
     p.add_argument("--max-rounds", type=int, default=DEFAULT_MAX_ROUNDS,
                    help=f"lint -> perceive bonds -> move rounds per frame at most (default {DEFAULT_MAX_ROUNDS})")
     p.add_argument("-q", "--quiet", action="store_true", help="no per-frame summary on stderr")

@@ -35,7 +35,7 @@ def add_relax_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preopt", choices=("gfn2", "gfn1"),
                    help="relax the accepted start with GFN2-xTB (or GFN1-xTB) through tblite first (molecules of "
                         "at most 200 atoms, 3000 K electronic temperature, SCF fall-backs; recorded in the "
-                        "provenance); needs structcheck[reference]")
+                        "provenance); needs structcheck[preopt]")
     p.add_argument("--deterministic", action="store_true",
                    help="deterministic PyTorch algorithms, CUBLAS_WORKSPACE_CONFIG, fixed threads: "
                         "bitwise-repeatable on the same hardware and versions")

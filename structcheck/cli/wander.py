@@ -213,7 +213,8 @@ def _write_folder(out: Path, args, results, runs, starts, model, noise, noise_de
 
 def _reference(args, atoms, say) -> dict:
     """The GFN2-xTB factory, after checking that its SCF converges at the start (else UsageError)."""
-    from ..teach.reference import DEFAULT_ELECTRONIC_TEMPERATURE, ReferenceUnavailable, check_start, gfn2_factory
+    from ..teach.reference import (DEFAULT_ELECTRONIC_TEMPERATURE, ReferenceUnavailable, check_start, gfn2_factory,
+                                   tblite_version)
 
     temp = args.electronic_temperature or DEFAULT_ELECTRONIC_TEMPERATURE
     try:
@@ -221,23 +222,12 @@ def _reference(args, atoms, say) -> dict:
         factory = gfn2_factory(temp)
     except ReferenceUnavailable as exc:
         raise UsageError(f"{args.start}: {exc}") from None
-    import tblite
-
-    version = getattr(tblite, "__version__", None) or _dist_version("tblite")
+    version = tblite_version()
     description = (f"GFN2-xTB (tblite {version}), electronic temperature {temp:g} K; at the start "
                    f"{energy:.4f} eV, largest force {fmax:.1f} eV/Å")
     say(f"reference: {description}")
     return {"factory": factory, "description": description,
             "settings": {"model": "GFN2-xTB", "tblite": version, "electronic_temperature_K": temp}}
-
-
-def _dist_version(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _write_finals(results, starts, path: Path) -> None:

@@ -76,17 +76,8 @@ def refusal(atoms, method: str = "gfn2") -> str | None:
     if bad:
         return f"{METHODS[method]} has no parameters for {', '.join(bad)} (it covers H to Rn)"
     if not tblite_available():
-        return "the pre-optimisation needs tblite: pip install 'structcheck[reference]'"
+        return "the pre-optimisation needs tblite: pip install 'structcheck[preopt]'"
     return None
-
-
-def _tblite_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("tblite")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def preoptimize(atoms, method: str = "gfn2", *, electronic_temperature: float | None = None,
@@ -100,7 +91,7 @@ def preoptimize(atoms, method: str = "gfn2", *, electronic_temperature: float | 
     from ase.calculators.calculator import CalculationFailed
     from ase.optimize import BFGS
 
-    from ..teach.reference import DEFAULT_ELECTRONIC_TEMPERATURE, FallbackTBLite
+    from ..teach.reference import DEFAULT_ELECTRONIC_TEMPERATURE, FallbackTBLite, tblite_version
 
     why = refusal(atoms, method)
     if why:
@@ -129,7 +120,7 @@ def preoptimize(atoms, method: str = "gfn2", *, electronic_temperature: float | 
     out = atoms.copy()
     out.calc = None
     out.positions = a.positions
-    rec = PreoptRecord(method=name, tblite=_tblite_version(), electronic_temperature_K=temp, optimizer="BFGS",
+    rec = PreoptRecord(method=name, tblite=tblite_version(), electronic_temperature_K=temp, optimizer="BFGS",
                        fmax_eV_per_A=float(fmax), steps=int(opt.get_number_of_steps()), converged=converged,
                        energy_start_eV=e0, energy_end_eV=e1, fmax_start_eV_per_A=f0, fmax_end_eV_per_A=f1,
                        max_displacement_A=float(d.max()) if len(d) else 0.0,

@@ -35,6 +35,24 @@ def tblite_available() -> bool:
     return True
 
 
+def tblite_version() -> str:
+    """tblite's version (its ``__version__`` where it has one, else the package metadata)."""
+    try:
+        import tblite
+
+        found = getattr(tblite, "__version__", None)
+    except ImportError:
+        found = None
+    if found:
+        return str(found)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tblite")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 class FallbackTBLite(Calculator):
     """tblite's ASE calculator with SCF fall-backs; ``attempts_used`` counts the retries needed."""
 
