@@ -206,3 +206,32 @@ def test_plain_small_path_is_taken_for_a_plain_molecule(monkeypatch):
     monkeypatch.setattr(io, "_plain_small", lambda *a: got.append(real(*a)) or got[-1])
     (rec,) = io.iter_xyz_bytes(b"3\nwater\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n", "f.xyz")
     assert got and got[0] is rec.atoms and rec.atoms.get_chemical_formula() == "H2O"
+
+
+def test_molecule_atoms_is_what_the_atoms_constructor_builds():
+    """io/records.molecule_atoms (the small-frame readers' Atoms, built without the
+    constructor's argument handling) has the constructor's attributes, types and values,
+    and owns independent cell, pbc and celldisp arrays per frame."""
+    import numpy as np
+    from ase import Atoms
+
+    from structcheck.io import records
+
+    z = np.array([8, 1, 1])
+    pos = np.array([[0.0, 0.0, 0.0], [0.96, 0.0, 0.0], [-0.24, 0.93, 0.0]])
+    got = records.molecule_atoms(z.copy(), pos.copy())
+    ref = Atoms(numbers=z, positions=pos)
+    assert records._BARE[0] is True  # this ASE: the fast layout is used
+    assert sorted(vars(got)) == sorted(vars(ref))
+    for k, v in vars(ref).items():
+        assert type(vars(got)[k]) is type(v) and np.shape(vars(got)[k]) == np.shape(v), k
+    assert got == ref and got.info == ref.info and got.constraints == ref.constraints and got.calc is None
+    assert {k: (v.dtype, v.shape) for k, v in got.arrays.items()} == {k: (v.dtype, v.shape) for k, v in ref.arrays.items()}
+    assert np.array_equal(got.get_celldisp(), ref.get_celldisp()) and got.pbc.tolist() == [False] * 3
+    other = records.molecule_atoms(z.copy(), pos.copy())
+    other.cell[0, 0] = 5.0
+    other.pbc[0] = True
+    assert got.cell[0, 0] == 0.0 and not got.pbc[0]  # nothing shared between frames
+    got.center(vacuum=3.0)  # the usual Atoms methods work on it
+    ref.center(vacuum=3.0)
+    assert got == ref

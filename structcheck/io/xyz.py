@@ -8,7 +8,7 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers
 
-from .records import FrameRecord, ReadError
+from .records import FrameRecord, ReadError, molecule_atoms
 from .xyz_comment import _properties, _ragged_row, parse_comment
 from .xyz_numbers import FIXED_MIN_ATOMS, _fixed_floats, _fixed_layout
 
@@ -272,7 +272,7 @@ def _plain_small(count_line: bytes, block: bytes) -> Atoms | None:
         numbers, unknown = _numbers(labels)
     else:
         numbers, unknown = np.array(z, dtype=int), None
-    atoms = Atoms(numbers=numbers, positions=np.array(xyz, dtype=float), cell=None, pbc=None)
+    atoms = molecule_atoms(numbers, np.array(xyz, dtype=float).reshape(n, 3))
     if unknown is not None:
         atoms.info["_structcheck_labels"] = unknown
     return atoms

@@ -51,7 +51,7 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
     severity = config.severity
     sane = None  # computed on the first non-input rule
     failed: list[str] = []
-    for r, code, func, kw, checked, finite_only in _plan(rules, config):
+    for r, code, func, kw, checked, finite_only in _plan(rules, config, _has(atoms)):
         if checked:
             if skip and code in skip:
                 continue
@@ -86,21 +86,35 @@ def lint_atoms(atoms, config: Config, path: str = "<atoms>", frame: int = 0,
     return out
 
 
-def _plan(rules: Sequence[Rule], config: Config) -> list[tuple]:
-    """Per rule: (rule, code, func, parameters or None, judged only on a sane frame (not an
-    input rule), skipped on a frame that is not sane (needs no "finite")); kept per rule list
-    (``Config.rules_for`` gives one list per per-file-ignores pattern set)."""
+# what a frame has, for the rules' ``needs`` (rule.py): a check that needs what the frame lacks
+# finds nothing there, and is not called ("finite" is judged per frame, "engine": never called)
+NEEDS = ("periodic", "reading-notes", "occupancy")
+
+
+def _has(atoms) -> tuple[bool, bool, bool]:
+    """(periodic, reading notes, occupancy information): which of ``NEEDS`` the frame has."""
+    info = atoms.info
+    return (True in atoms.pbc.tolist(), bool(info.get("structcheck_reading")),
+            "occupancy" in atoms.arrays or "occupancy" in info or "structcheck_mixed_sites" in info)
+
+
+def _plan(rules: Sequence[Rule], config: Config, has: tuple[bool, ...] = (True, True, True)) -> list[tuple]:
+    """Per rule that can find something in a frame that ``has`` what it has: (rule, code, func,
+    parameters or None, judged only on a sane frame (not an input rule), skipped on a frame
+    that is not sane (needs no "finite")); kept per rule list (``Config.rules_for`` gives
+    one list per per-file-ignores pattern set) and ``has``."""
     memo = config.cache
-    key = ("engine_plan", id(rules))
+    key = ("engine_plan", id(rules), has)
     got = memo.get(key)
-    if got is None or got[0] is not rules or got[1] is not config.params or len(got[2]) != len(rules):
+    if got is None or got[0] is not rules or got[1] is not config.params or got[3] != len(rules):
         params = config.params
+        lacks = {need for need, there in zip(NEEDS, has) if not there} | {"engine"}
         plan = [(r, r.code, r.func, params.get(r.code), r.family != "input", "finite" not in r.needs)
-                for r in rules]
+                for r in rules if lacks.isdisjoint(r.needs)]
         if len(memo) > 1000:  # lists made per call (an explicit rules= each time): do not grow
             for k in [k for k in memo if isinstance(k, tuple) and k[:1] == ("engine_plan",)]:
                 del memo[k]
-        got = memo[key] = (rules, params, plan)
+        got = memo[key] = (rules, params, plan, len(rules))
     return got[2]
 
 

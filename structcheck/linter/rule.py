@@ -41,7 +41,13 @@ def rule(code: str, name: str, family: str, severity: str, summary: str, *,
          fixable: bool = False, default_enabled: bool = True, needs: tuple[str, ...] = ()):
     """Mark a check function as a rule (the spec is stored on the function as ``.rule``;
     ``registry`` collects the rules of an explicit list of modules). Its docstring is the
-    long text ``explain`` prints."""
+    long text ``explain`` prints.
+
+    ``needs``: what the check has to have to find anything; the engine does not call it on
+    a frame without it (``engine.NEEDS``): "finite" (runs on a frame with NaN or absurd
+    coordinates), "periodic" (a periodic direction), "reading-notes" (the reader's notes,
+    ``structcheck_reading``), "occupancy" (site occupancies or mixed sites from the reader),
+    "engine" (the engine itself reports the rule's findings)."""
     assert family in FAMILIES and severity in SEVERITIES
 
     def deco(func):

@@ -9,7 +9,7 @@ from ..rule import Hit, rule
 
 
 @rule("SC001", "unreadable-structure", "input", "error",
-      "A file or frame that cannot be read as a structure.", needs=("finite",))
+      "A file or frame that cannot be read as a structure.", needs=("finite", "engine"))
 def unreadable_structure(frame: Frame):
     """A file, or one frame of a multi-frame file, that cannot be parsed.
 
@@ -78,7 +78,7 @@ def unknown_element(frame: Frame):
 
 
 @rule("SC301", "degenerate-cell", "cell", "error",
-      "A periodic cell with zero or near-zero volume (or a zero periodic vector).")
+      "A periodic cell with zero or near-zero volume (or a zero periodic vector).", needs=("periodic",))
 def degenerate_cell(frame: Frame, min_volume_per_atom: float = 0.5, min_length: float = 0.1):
     """A periodic cell that cannot be a cell.
 
@@ -109,7 +109,7 @@ def degenerate_cell(frame: Frame, min_volume_per_atom: float = 0.5, min_length: 
 
 
 @rule("SC302", "implausible-density", "cell", "warning",
-      "Volume per atom far outside what condensed matter has.")
+      "Volume per atom far outside what condensed matter has.", needs=("periodic",))
 def implausible_density(frame: Frame, min_volume_per_atom: float | None = None,
                         max_volume_per_atom: float = 150.0):
     """Volume per atom denser than any solid, or emptier than any condensed structure.

@@ -110,7 +110,7 @@ def formula_mismatch(frame: Frame):
 
 @rule("SC203", "charge-imbalance", "composition", "warning",
       "A periodic ionic structure with no charge-balanced assignment of oxidation states.",
-      default_enabled=False)
+      default_enabled=False, needs=("periodic",))
 def charge_imbalance(frame: Frame):
     """No charge-balanced assignment of oxidation states (off by default).
 

@@ -148,7 +148,7 @@ def missing_hydrogen(frame: Frame):
 
 
 @rule("SC303", "expanded-cell", "cell", "error",
-      "A periodic solid without a single bond: cell and atoms expanded (×1.2–1.8).")
+      "A periodic solid without a single bond: cell and atoms expanded (×1.2–1.8).", needs=("periodic",))
 def expanded_cell(frame: Frame):
     """A crystal whose cell (with its atoms) was expanded: no bond left anywhere.
 
@@ -182,7 +182,7 @@ def expanded_cell(frame: Frame):
 
 
 @rule("SC304", "scaled-cell", "cell", "error",
-      "A periodic solid whose cell and atoms were scaled by about 2 or more.")
+      "A periodic solid whose cell and atoms were scaled by about 2 or more.", needs=("periodic",))
 def scaled_cell(frame: Frame):
     """A crystal scaled by ~2 (or more): every distance doubled.
 
@@ -230,7 +230,7 @@ def dimensions(frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @rule("SC305", "pore-guest", "cell", "warning",
-      "A molecule floating in the pore of a 3D framework, bonded to nothing.")
+      "A molecule floating in the pore of a 3D framework, bonded to nothing.", needs=("periodic",))
 def pore_guest(frame: Frame, min_volume_per_atom: float = 12.0):
     """A lone molecule in a framework's pore.
 
@@ -298,7 +298,7 @@ def finite_in_box(frame) -> bool:
 
 
 @rule("SC306", "vacuum-box", "cell", "warning",
-      "A molecule or cluster in a periodic vacuum box (not a condensed structure).")
+      "A molecule or cluster in a periodic vacuum box (not a condensed structure).", needs=("periodic",))
 def vacuum_box(frame: Frame, max_volume_per_atom: float = 150.0):
     """A molecule or cluster given a periodic cell with vacuum around it.
 

@@ -33,7 +33,8 @@ def _notes(frame: Frame, code: str):
 
 
 @rule("SC021", "element-guessed", "input", "info",
-      "Elements inferred from atom and residue names (or LAMMPS masses): the file has no element column.")
+      "Elements inferred from atom and residue names (or LAMMPS masses): the file has no element column.",
+      needs=("reading-notes",))
 def element_guessed(frame: Frame):
     """Elements that the file does not state and the reader inferred.
 
@@ -50,7 +51,8 @@ def element_guessed(frame: Frame):
 
 
 @rule("SC022", "element-not-inferred", "input", "info",
-      "Particles with no element or not atoms: coarse-grained beads, Cα traces, LAMMPS types without masses.")
+      "Particles with no element or not atoms: coarse-grained beads, Cα traces, LAMMPS types without masses.",
+      needs=("reading-notes",))
 def element_not_inferred(frame: Frame):
     """Particles whose element neither the file states nor its names or masses tell.
 
@@ -65,7 +67,7 @@ def element_not_inferred(frame: Frame):
 
 
 @rule("SC023", "alternate-locations", "input", "info",
-      "Alternate locations (altlocs): the highest-occupancy conformer was linted.")
+      "Alternate locations (altlocs): the highest-occupancy conformer was linted.", needs=("reading-notes",))
 def alternate_locations(frame: Frame):
     """Alternate conformations of a PDB/mmCIF model are alternatives, not atoms present together.
 
@@ -78,14 +80,14 @@ def alternate_locations(frame: Frame):
 
 
 @rule("SC024", "virtual-sites", "input", "info",
-      "Water models' massless virtual sites (TIP4P M/MW/EPW, TIP5P lone pairs) skipped.")
+      "Water models' massless virtual sites (TIP4P M/MW/EPW, TIP5P lone pairs) skipped.", needs=("reading-notes",))
 def virtual_sites(frame: Frame):
     """Virtual sites are not atoms: they are skipped, and this says how many."""
     yield from _notes(frame, "virtual-sites")
 
 
 @rule("SC025", "cell-convention", "input", "info",
-      "A PDB placeholder cell (CRYST1 1 1 1) or a crystal's cell not used as a periodic box.")
+      "A PDB placeholder cell (CRYST1 1 1 1) or a crystal's cell not used as a periodic box.", needs=("reading-notes",))
 def cell_convention(frame: Frame):
     """What the reader made of a PDB/mmCIF CRYST1 record.
 
@@ -119,7 +121,8 @@ def partial_mask(atoms) -> np.ndarray | None:
 
 
 @rule("SC026", "disorder-contact", "input", "info",
-      "Close contacts involving partially occupied sites: crystallographic disorder, not a clash.")
+      "Close contacts involving partially occupied sites: crystallographic disorder, not a clash.",
+      needs=("occupancy",))
 def disorder_contact(frame: Frame):
     """Contacts between sites that are not both fully occupied.
 
@@ -152,7 +155,8 @@ def disorder_contact(frame: Frame):
 
 
 @rule("SC027", "mixed-occupancy-site", "input", "warning",
-      "A site shared by two or more species (e.g. Cl 0.5 / Br 0.5), linted as its majority species.")
+      "A site shared by two or more species (e.g. Cl 0.5 / Br 0.5), linted as its majority species.",
+      needs=("occupancy",))
 def mixed_occupancy_site(frame: Frame):
     """A crystallographic site occupied by a mixture of species (a solid solution).
 
