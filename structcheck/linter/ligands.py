@@ -15,13 +15,14 @@ from .chemistry import nonmetal_mask, table
 _TM = np.zeros(119, bool)
 for _lo, _hi in ((21, 30), (39, 48), (57, 80), (89, 103)):
     _TM[_lo:_hi + 1] = True
+_TM_Z = frozenset(np.flatnonzero(_TM).tolist())
 
 
 def ligand_outliers(frame) -> list:
     """[(metal, donor, d, median)] for molecules (non-periodic, at most 500 atoms)."""
-    z = frame.numbers
-    if True in frame.pbc.tolist() or len(z) > 500 or not _TM[z].any():
+    if _TM_Z.isdisjoint(frame.species.tolist()) or True in frame.pbc.tolist() or len(frame) > 500:
         return []
+    z = frame.numbers
     t = table()["bond_length"]["ligand"]
     donors = set(t["donors"])
     nm = nonmetal_mask()

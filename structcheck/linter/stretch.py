@@ -17,7 +17,8 @@ from functools import lru_cache
 import numpy as np
 from ase.data import atomic_numbers
 
-from .chemistry import _d1_rows, nonmetal_list, small_graph, table, vdw_radii
+from .chemistry import (_d1_rows, bond_numbers, components, frame_charge, nonmetal_list, nonmetal_mask,
+                        single_bond_matrix, small_bond_numbers, small_graph, table, vdw_radii)
 
 
 @lru_cache(maxsize=1)
@@ -30,8 +31,6 @@ def _valence() -> tuple[list, np.ndarray]:
 
 def _declared(frame) -> bool:
     from .checks.composition import declared_spin
-    from .chemistry import frame_charge
-
     q = frame_charge(frame)
     return q != 0 or declared_spin(frame.atoms)
 
@@ -62,8 +61,6 @@ def _candidates_small(frame):
 
 
 def _candidates_big(frame):
-    from .chemistry import bond_numbers, nonmetal_mask
-
     z = frame.numbers
     _, v = _valence()
     coord = frame.coordination
@@ -92,8 +89,6 @@ def stretched_pairs(frame) -> list:
     by a bond of normal length (a bonded pair is left to the longest-bond limits)."""
     if len(frame) < 2:
         return []
-    from .chemistry import components
-
     sg = small_graph(frame)
     if sg is None:  # a big frame: its candidates cost less than its components (a crystal has none)
         cand, sums = _candidates_big(frame)
@@ -170,8 +165,6 @@ def neighbour_sets(frame):
 def _short_limits() -> tuple[float, list, np.ndarray]:
     """(shift, per element pair the compressed-bond limit D1 - c log10(n_max) as rows of lists,
     the same as an array); 0 where a pair is not two non-metals with an H or a C."""
-    from .chemistry import nonmetal_mask, single_bond_matrix
-
     nmax = float(table()["bond_length"]["compressed"]["max_single_bond_number"])
     shift = table()["bond_valence"]["pauling_c"] * math.log10(nmax)
     nm = nonmetal_mask()
@@ -259,8 +252,6 @@ def lone_hydrogens(frame) -> list:
         lone = np.flatnonzero(np.isin(frame.numbers, list(_MONO)) & (frame.coordination == 0)).tolist()
     if not lone or len(lone) == len(frame) or len(lone) > 64 or _charged(frame):
         return []
-    from .chemistry import nonmetal_mask
-
     t = table()["bond_length"]["pairs"]
     # a declared spin: an H atom beside a radical may be meant, but not this close
     factor = t["lone_h_factor_spin"] if _declared(frame) else t["lone_h_factor"]
@@ -317,18 +308,14 @@ def terminal_underbonded(frame) -> list:
         cand = [(a, lst[0][0], lst[0][1]) for a, lst in enumerate(nb) if len(lst) == 1 and vl[z[a]] > 0]
         if not cand:
             return []
-        from .chemistry import small_bond_numbers
-
         bn = small_bond_numbers(frame)
-        d = frame.bonded_pairs.d
-        rows = [(a, p, float(d[k]), bn[k]) for a, p, k in cand]
+        d = frame.bonded_pairs.d.tolist()
+        rows = [(a, p, d[k], bn[k]) for a, p, k in cand]
     else:
         zz = frame.numbers
         m = (frame.coordination == 1) & (vz[zz] > 0)
         if not m.any():
             return []
-        from .chemistry import bond_numbers
-
         b = frame.bonded_pairs
         s = bond_numbers(frame)
         rows = []
@@ -339,8 +326,6 @@ def terminal_underbonded(frame) -> list:
                     rows.append((a, p, float(b.d[k]), float(s[k])))
         z = zz.tolist()
     t = table()["bond_length"]["terminal"]
-    from .chemistry import nonmetal_list
-
     nml = nonmetal_list()
     halogen = (9, 17, 35, 53)
     out = []
@@ -366,6 +351,4 @@ def _terminal_valence() -> tuple[list, np.ndarray]:
 
 
 def _charged(frame) -> bool:
-    from .chemistry import frame_charge
-
     return frame_charge(frame) != 0

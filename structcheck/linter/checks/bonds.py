@@ -10,9 +10,10 @@ from ase.data import atomic_numbers, chemical_symbols
 
 from ..chemistry import components, contact_components, nonmetal_list, nonmetal_mask, small_graph, table, vdw_radii
 from ...tables import zone_tables
-from ..angles import angle_hits
+from ..angles import angle_hits, classic_angles
 from ..frame import Frame
-from ..stretch import compressed_bonds, lone_hydrogens, stretched_pairs, terminal_underbonded
+from ..ligands import ligand_outliers
+from ..stretch import compressed_bonds, lone_hydrogens, neighbour_sets, stretched_pairs, terminal_underbonded
 from ..rule import Hit, rule
 
 
@@ -140,33 +141,21 @@ def bond_length(frame: Frame):
         yield Hit((t, x), f"{_sym(zn[t])}{t}–{_sym(zn[x])}{x} at {d:.3f} Å: {_sym(zn[t])}{t}'s only bond has a "
                   f"bond number of {n:.2f}, below {need:.2f} (a stretched bond: a terminal atom is held by its "
                   "one bond)", round(d, 6), None, "Å")
-    from ..ligands import ligand_outliers
-
     for m, a, d, med in ligand_outliers(frame):  # one ligand pulled away from its metal
         yield Hit((m, a), f"{_sym(zn[m])}{m}–{_sym(zn[a])}{a} at {d:.3f} Å: {d / med:.2f}× the {med:.3f} Å of the "
                   "same ligand's other bonds to it (a stretched or broken metal-ligand bond)", round(d, 6), None, "Å")
     span = _zone_span_for(tuple(frame.species.tolist()))  # C-C/N/O, Si-O: the pairs present
     if span is None:
         return
-    lo, hi = zone_tables()
-    p = frame.pairs
-    dmin, dmax = span
-    sel = np.flatnonzero((p.d > dmin) & (p.d < dmax))
-    if not len(sel):
+    cand = zone_candidates(frame, *span)
+    if not cand:
         return
+    lo = zone_tables()[0]
+    p = frame.pairs
     z = frame.numbers
     hb = _h_bearing_max()
-    low_flat, hi_flat = _zone_flat()
-    key = frame.pair_key[sel]  # Zi * 119 + Zj: one lookup per table instead of a pass per hb pair
-    dd = p.d[sel]
-    low = low_flat[key]  # the lower limit, kept only where an atom carries an H
-    m = (dd > low) & (dd < hi_flat[key])
-    if not m.any():
-        return
-    from ..stretch import neighbour_sets
-
     bonded = neighbour_sets(frame)
-    for k, lim in zip(sel[m].tolist(), low[m].tolist()):
+    for k, lim in cand:
         i, j = int(p.i[k]), int(p.j[k])
         if i == j or (min(i, j), max(i, j)) in seen or bonded(i) & bonded(j):
             continue
@@ -181,21 +170,46 @@ def bond_length(frame: Frame):
                   "non-bonded contact", round(float(p.d[k]), 6), float(lim), "Å")
 
 
+_SMALL_PAIRS = 64  # up to this many pairs (a molecule's), zone_candidates loops in plain Python
+
+
+def zone_candidates(frame, dmin: float, dmax: float, small: bool | None = None) -> list:
+    """[(index in frame.pairs, lower limit)] of the pairs longer than their pair's longest known
+    bond (its [bond_length.heavy_max_h_bearing] limit where there is one) and shorter than its
+    reach, looked for among the pairs in (dmin, dmax) (``_zone_span_for``). Plain Python for a
+    molecule's few pairs (``small`` None: decided by their number), numpy for more: the same
+    comparisons on the same numbers."""
+    p = frame.pairs
+    if small is None:
+        small = len(p.d) <= _SMALL_PAIRS
+    if small:
+        low_l, hi_l = _zone_flat_lists()
+        out = []
+        for k, d in enumerate(p.d.tolist()):
+            if dmin < d < dmax:
+                key = int(frame.numbers[p.i[k]]) * 119 + int(frame.numbers[p.j[k]])
+                if low_l[key] < d < hi_l[key]:
+                    out.append((k, low_l[key]))
+        return out
+    sel = np.flatnonzero((p.d > dmin) & (p.d < dmax))
+    if not len(sel):
+        return []
+    low_flat, hi_flat = _zone_flat()
+    key = frame.pair_key[sel]  # Zi * 119 + Zj: one lookup per table instead of a pass per hb pair
+    dd = p.d[sel]
+    low = low_flat[key]  # the lower limit, kept only where an atom carries an H
+    m = (dd > low) & (dd < hi_flat[key])
+    return list(zip(sel[m].tolist(), low[m].tolist()))
+
+
+@lru_cache(maxsize=1)
+def _zone_flat_lists() -> tuple[list, list]:
+    return tuple(a.tolist() for a in _zone_flat())
+
+
 def _h_hit(h, x, zx, d, lim):
     return Hit((h, x), f"H{h}–{_sym(zx)}{x} at {d:.3f} Å: longer than any terminal {_sym(zx)}–H bond "
                f"({lim:.2f} Å) and H{h} has no second partner (stretched bond)", round(d, 6), lim, "Å")
-
-
-def _angles(frame, centre: np.ndarray, nbr: np.ndarray, k: int) -> np.ndarray:
-    """Max angle (deg) between the k bonds of each centre; nbr: (len(centre), k) pair indices."""
-    b = frame.bonded_pairs
-    v = frame.bond_vectors[nbr]  # from i to j
-    flip = (b.i[nbr] != centre[:, None])  # centre is j: reverse
-    v = np.where(flip[..., None], -v, v)
-    v = v / np.linalg.norm(v, axis=2, keepdims=True)
-    cos = np.einsum("nad,nbd->nab", v, v)
-    iu = np.triu_indices(k, 1)
-    return np.degrees(np.arccos(np.clip(cos[:, iu[0], iu[1]].min(axis=1), -1, 1)))
 
 
 @rule("SC108", "bond-angle", "geometry", "warning",
@@ -226,93 +240,12 @@ def bond_angle(frame: Frame):
     Fix: rebuild the centre (any builder's sp3/bent geometry); for an intended transition
     state ignore the rule for that frame.
     """
-    if small_graph(frame) is None:  # a large structure: the vectorised sp3-C and O/S-H tests
-        yield from _classic_angles(frame)
-        return
+    hits = classic_angles(frame) if small_graph(frame) is None else angle_hits(frame)
     zl = frame.numbers
-    for a, partners, ang, lim, what in angle_hits(frame):
+    for a, partners, ang, lim, what in hits:
         rel = "at least" if what.endswith("sum of angles") or ang < lim else "at most"
         yield Hit((a, *partners), f"{_sym(zl[a])}{a} ({what}) has a bond angle{'s' if 'sum' in what else ''} "
                   f"of {ang:.1f}° ({rel} {lim:g}° at such a centre)", round(float(ang), 3), float(lim), "deg")
-
-
-def _classic_angles(frame: Frame):
-    """sp3 carbons with H and O/S–H centres, vectorised for large structures."""
-    t = table()["bond_angle"]
-    sg = small_graph(frame)
-    b = frame.bonded_pairs
-    if sg is not None:
-        z, nb = sg
-        nml = nonmetal_list()
-        cands = {4: [], 2: []}
-        for a, lst in enumerate(nb):
-            za = z[a]
-            k = len(lst)
-            if (za == 6 and k == 4) or (k == 2 and (za == 8 or za == 16)):
-                if any(z[j] == 1 for j, _ in lst) and all(nml[z[j]] for j, _ in lst):
-                    cands[k].append((a, [p for _, p in lst]))
-    else:
-        if 1 not in frame.species.tolist():
-            return  # every centre judged here has a hydrogen partner
-        nm = nonmetal_mask()
-        zz = frame.numbers
-        coord = frame.coordination
-        want4 = (zz == 6) & (coord == 4)
-        want2 = ((zz == 8) | (zz == 16)) & (coord == 2)
-        if not (want4.any() or want2.any()):
-            return
-        hn = np.bincount(b.i, weights=zz[b.j] == 1, minlength=len(zz)) + \
-            np.bincount(b.j, weights=zz[b.i] == 1, minlength=len(zz))
-        metal = np.bincount(b.i, weights=~nm[zz[b.j]], minlength=len(zz)) + \
-            np.bincount(b.j, weights=~nm[zz[b.i]], minlength=len(zz))
-        ok = (hn > 0) & (metal == 0)
-        cands = {}
-        for k, want in ((4, want4 & ok), (2, want2 & ok)):
-            centres = np.flatnonzero(want)
-            if not len(centres):
-                cands[k] = []
-                continue
-            side = np.concatenate([b.i, b.j])
-            pidx = np.concatenate([np.arange(len(b.i))] * 2)
-            sel = want[side]
-            side, pidx = side[sel], pidx[sel]
-            order = np.argsort(side, kind="stable")
-            cands[k] = (centres, pidx[order].reshape(-1, k))
-    if sg is not None and not cands[4] and not cands[2]:
-        return
-    for k, limit, what in ((4, t["sp3_carbon_max"], "sp3 carbon"), (2, t["oh_max"], "two-coordinate O/S with H")):
-        c = cands[k]
-        if isinstance(c, list):
-            if not c:
-                continue
-            if True not in frame.pbc.tolist():  # a molecule: plain Python
-                pos = frame.positions.tolist()
-                cos_lim = math.cos(math.radians(limit))
-                for a, plist in c:
-                    pa = pos[a]
-                    vs = []
-                    for j, _ in nb[a]:
-                        v = [pos[j][0] - pa[0], pos[j][1] - pa[1], pos[j][2] - pa[2]]
-                        r = math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]) or 1.0
-                        vs.append((v[0] / r, v[1] / r, v[2] / r))
-                    low = min(u[0] * w[0] + u[1] * w[1] + u[2] * w[2] for x, u in enumerate(vs) for w in vs[x + 1:])
-                    if low < cos_lim:
-                        c2 = [(a, plist)]
-                        break
-                else:
-                    continue
-                c = c2 + [x for x in c if x[0] != a]
-            centres = np.array([a for a, _ in c])
-            nbr = np.array([p for _, p in c])
-        else:
-            centres, nbr = c
-        ang = _angles(frame, centres, nbr, k)
-        for idx in np.flatnonzero(ang > limit):
-            a = int(centres[idx])
-            partners = sorted({int(x) for x in np.concatenate([b.i[nbr[idx]], b.j[nbr[idx]]]) if x != a})
-            zl = frame.numbers
-            yield Hit((a, *partners), f"{_sym(zl[a])}{a} ({what}) has a bond angle of {ang[idx]:.1f}° "
-                      f"(at most {limit:g}° at such a centre)", round(float(ang[idx]), 3), float(limit), "deg")
 
 
 @rule("SC109", "vdw-contact", "geometry", "warning",
