@@ -287,3 +287,64 @@ def test_dask_profiler_paused_while_structcheck_tasks_run(monkeypatch):
     monkeypatch.setattr(distributed, "get_worker", no_worker)
     with batch._DaskProfilerPaused() as p:
         assert p.pc is None
+
+
+def test_small_files_read_in_batches_give_the_streaming_records_and_findings(tmp_path, monkeypatch):
+    """lint_paths reads one-frame small files SMALL_BATCH at a time before linting them: the
+    records, findings and their order are those of file-by-file streaming, whatever sits
+    between them (multi-frame files, a big frame, empty, binary and missing files, folders,
+    a reader that raises in the middle of a file)."""
+    from structcheck.linter.config import load_config
+
+    config = load_config()
+    paths = []
+    for k in range(70):
+        m = molecule(("H2O", "CH4", "NH3", "C6H6")[k % 4])
+        if k % 5 == 0:
+            m.positions[1] = m.positions[0] + 0.3  # an overlap: findings in the middle of a batch
+        p = tmp_path / f"m{k:03d}.xyz"
+        write(p, m, format="xyz")
+        paths.append(str(p))
+    traj = tmp_path / "traj.extxyz"
+    write(traj, [molecule("H2O"), molecule("CO2"), molecule("NH3")], format="extxyz")
+    big = tmp_path / "big.extxyz"
+    write(big, bulk("Si", cubic=True).repeat((5, 5, 5)), format="extxyz")  # 1,000 atoms: streamed
+    (tmp_path / "empty.xyz").write_bytes(b"")
+    (tmp_path / "binary.xyz").write_bytes(b"\x00\x01\x02garbage")
+    (tmp_path / "bad.xyz").write_text("3\n\nO 0 0 0\nH 1 0\n")
+    raises = tmp_path / "raises.xyz"
+    write(raises, [molecule("H2O")] * 3, format="extxyz")
+    for at, extra in ((3, traj), (10, big), (11, tmp_path / "empty.xyz"), (40, tmp_path / "binary.xyz"),
+                      (41, tmp_path / "missing.xyz"), (42, tmp_path), (43, tmp_path / "bad.xyz"), (60, raises)):
+        paths.insert(at, str(extra))
+    real = spaths.iter_frames
+
+    def flaky(path, fmt=None):
+        for rec in real(path, fmt):
+            if path == str(raises) and rec.index == 1:
+                raise OverflowError("planted")
+            yield rec
+
+    monkeypatch.setattr(spaths, "iter_frames", flaky)
+
+    def rows():
+        return [(r.path, r.index, r.line, r.error, [(f.code, f.atoms, f.message, f.severity) for f in found])
+                for r, found in spaths.lint_paths(iter(paths), None, config)]
+
+    batched = rows()
+    monkeypatch.setattr(spaths, "SMALL_BATCH", 1)
+    assert batched == rows()
+    monkeypatch.setattr(spaths, "SMALL_BATCH", 7)
+    assert batched == rows()
+    by_path = {}
+    for r in batched:
+        by_path.setdefault(r[0], []).append(r)
+    assert len(by_path[str(traj)]) == 3 and len(by_path[str(big)]) == 1
+    assert [r[1] for r in by_path[str(raises)]] == [0, 1] and "OverflowError" in by_path[str(raises)][1][3]
+    assert all(by_path[str(tmp_path / n)][0][3] for n in ("empty.xyz", "binary.xyz", "missing.xyz", "bad.xyz"))
+    planted = [r for r in batched if Path(r[0]).name[1:4].isdigit() and int(Path(r[0]).name[1:4]) % 5 == 0]
+    assert len(planted) == 14 and all(any(f[3] == "error" for f in r[4]) for r in planted)  # every planted overlap
+    assert [r[0] for r in batched if r[1] == 0] == paths  # every file, in order
+    # the pool's workers lint their batches the same way
+    got = batch._lint_batch([(p, None) for p in paths], None, config)
+    assert [g[0] for g in got] == paths and sum(g[1] for g in got) == len(batched)

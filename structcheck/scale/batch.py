@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .paths import iter_file_frames
+from .paths import lint_files
 
 _WORKER_CONFIG = None
 
@@ -123,17 +123,13 @@ class _DaskProfilerPaused:
 
 
 def _lint_batch(batch, fmt, config) -> list[tuple]:
-    from ..linter.engine import lint_frames
-
-    out = []
-    for path, open_path in batch:
-        n = 0
-        rows = []
-        for rec, found in lint_frames(iter_file_frames(path, fmt, open_path), config, path):
-            if found or rec.error is not None:
-                rows.append((n, rec.index, rec.line, rec.error, found))
-            n += 1
-        out.append((path, n, rows))
+    """(path, frames, rows of the frames with findings or an error) per file of ``batch``."""
+    out = [(path, 0, []) for path, _ in batch]
+    for k, rec, found in lint_files(batch, fmt, config):
+        path, n, rows = out[k]
+        if found or rec.error is not None:
+            rows.append((n, rec.index, rec.line, rec.error, found))
+        out[k] = (path, n + 1, rows)
     return out
 
 

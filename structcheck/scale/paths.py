@@ -123,10 +123,66 @@ def iter_db(path: str) -> Iterator[FrameRecord]:
 
 def lint_paths(paths: Iterable[str], fmt: str | None, config) -> Iterator[tuple[FrameRecord, list]]:
     """(record, findings) per frame, in order, in this process (streaming)."""
+    for _, rec, found in lint_files(((p, None) for p in paths), fmt, config):
+        yield rec, found
+
+
+def lint_files(files: Iterable[tuple[str, str | None]], fmt: str | None,
+               config) -> Iterator[tuple[int, FrameRecord, list]]:
+    """(position of the file, record, findings) per frame of ``files`` ((path, open_path) as
+    ``iter_file_frames`` takes them), in order.
+
+    Files of one small frame (a folder of molecules) are read ``SMALL_BATCH`` at a time and
+    then linted one by one: reading and checking in two runs keeps each run's code and data
+    in the CPU caches (~10 % of a small file's time); records and findings are the same, in
+    the same order. Any other file streams frame by frame as it is read."""
     from ..linter.engine import lint_frames
 
-    for path in paths:
+    batch: list[tuple[int, str, list, BaseException | None]] = []
+    for k, (path, open_path) in enumerate(files):
         # one lint_frames per file: its per-path rule cache then never grows with the file count
-        yield from lint_frames(iter_file_frames(path, fmt), config, path)
+        head, error, rest = _small_file(iter_file_frames(path, fmt, open_path))
+        if rest is None:
+            batch.append((k, path, head, error))
+            if len(batch) < SMALL_BATCH:
+                continue
+        for kb, p, h, e in batch:
+            for rec, found in lint_frames(_replay(h, e), config, p):
+                yield kb, rec, found
+        batch.clear()
+        if rest is not None:
+            for rec, found in lint_frames(_replay(head, None, rest), config, path):
+                yield k, rec, found
+    for kb, p, h, e in batch:
+        for rec, found in lint_frames(_replay(h, e), config, p):
+            yield kb, rec, found
 
 
+SMALL_BATCH = 32  # one-frame files read before they are linted
+SMALL_ATOMS = 256  # ... of up to this many atoms
+
+
+def _small_file(records: Iterator[FrameRecord]) -> tuple[list, BaseException | None, Iterator | None]:
+    """(records read, the reader's exception, the records left) of a file: all of it (``None``
+    left) when it holds at most one frame of up to SMALL_ATOMS atoms (or only an error)."""
+    head: list = []
+    for _ in range(2):
+        try:
+            rec = next(records)
+        except StopIteration:
+            return head, None, None
+        except Exception as exc:  # noqa: BLE001 - lint_frames reports it, in its place
+            return head, exc, None
+        head.append(rec)
+        if rec.atoms is not None and len(rec.atoms) > SMALL_ATOMS:
+            break
+    return head, None, records
+
+
+def _replay(head: list, error: BaseException | None, rest: Iterator | None = None) -> Iterator[FrameRecord]:
+    """The records of ``_small_file`` again, then its exception or the records left."""
+    yield from head
+    if error is not None:
+        raise error
+    if rest is not None:
+        yield from rest
