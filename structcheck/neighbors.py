@@ -11,30 +11,34 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
-
 import numpy as np
 
 
-@dataclass(frozen=True)
 class Pairs:
     """Each pair once (half list), periodic images included.
 
     ``i``, ``j``: atom indices; ``d``: distance in Å; ``shift``: integer cell shift
     with  r_ij = pos[j] - pos[i] + shift @ cell.  A pair may have i == j (an atom and
-    its own periodic image) when the cell is smaller than the cutoff.
+    its own periodic image) when the cell is smaller than the cutoff. Read-only by convention
+    (a plain class with slots: a frozen dataclass costs ~1 µs per list, and a molecule's lint
+    makes several).
     """
 
-    i: np.ndarray
-    j: np.ndarray
-    d: np.ndarray
-    shift: np.ndarray
-    cutoff: float
+    __slots__ = ("i", "j", "d", "shift", "cutoff")
+
+    def __init__(self, i: np.ndarray, j: np.ndarray, d: np.ndarray, shift: np.ndarray, cutoff: float):
+        self.i, self.j, self.d, self.shift, self.cutoff = i, j, d, shift, cutoff
+
+    def __repr__(self) -> str:
+        return f"Pairs({len(self.i)} pairs within {self.cutoff:g} Å)"
 
     def within(self, mask: np.ndarray) -> Pairs:
-        if mask.all():  # e.g. every pair of a crystal is bonded: share the arrays (read-only use)
+        if len(mask) <= SMALL_LIST:  # a molecule's pairs: list tests, no reductions
+            if False not in mask.tolist():
+                return self
+        elif mask.all():  # e.g. every pair of a crystal is bonded: share the arrays (read-only use)
             return self
-        idx = np.flatnonzero(mask)
+        idx = mask.nonzero()[0]
         return Pairs(self.i[idx], self.j[idx], self.d[idx], self.shift.take(idx, axis=0), self.cutoff)
 
     def vectors(self, positions: np.ndarray, cell: np.ndarray) -> np.ndarray:
@@ -217,7 +221,7 @@ def search_problem(positions, cell, pbc, cutoff: float, per_atom_limit: float = 
     pbc = np.asarray(pbc, dtype=bool)
     # pbc.any() without its Python wrappers (a molecule's every µs)
     periodic_any = True in pbc.tolist() if pbc.ndim == 1 else bool(pbc.any())
-    if n <= SMALL_OPEN and not periodic_any:  # all pairs directly: only the coordinates' size matters
+    if direct_pairs(n, pbc):  # all pairs directly: only the coordinates' size matters
         big = float(np.maximum.reduce(np.abs(pos), axis=None))  # np.abs(pos).max()
         return _coordinate_problem(pos) if not big <= COORD_LIMIT else None
     lo, hi = _bounds(pos)
@@ -346,6 +350,15 @@ SMALL_OPEN = 64  # non-periodic frames up to this size: all pairs directly (no v
 PARALLEL_ATOMS = 250_000  # frames from this size: vesin on its default threads
 
 
+def direct_pairs(n: int, pbc) -> bool:
+    """True for a frame whose pairs are all tested directly (``_all_pairs``): up to SMALL_OPEN
+    atoms and not periodic, so only the coordinates' size can make its search fail."""
+    if n > SMALL_OPEN:
+        return False
+    pbc = np.asarray(pbc, dtype=bool)
+    return not (True in pbc.tolist() if pbc.ndim == 1 else pbc.any())  # pbc.any() without its wrappers
+
+
 _TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -355,16 +368,45 @@ def _triu(n: int) -> tuple[np.ndarray, np.ndarray]:
     return _TRIU[n]
 
 
+SMALL_LIST = 256  # arrays up to this length: Python's list tests beat numpy's reductions
+PYTHON_PAIRS = 7  # atoms up to which all pairs are tested in plain Python (measured crossover ~8)
+
+
 def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
     """The pairs vesin returns for a small non-periodic frame (i < j, d² < cutoff², the
     same floating-point distance), by testing all of them: a vesin call and its
-    conversions cost more than the whole lint of a small molecule."""
+    conversions cost more than the whole lint of a small molecule. Up to PYTHON_PAIRS atoms
+    in plain Python (numpy's per-call cost exceeds the work), the same pairs in the same order
+    with the same distances (the sum of squares in numpy's order, a correctly rounded root)."""
+    if len(pos) <= PYTHON_PAIRS:
+        return _python_pairs(pos, cutoff)
     i, j = _triu(len(pos))
     v = pos[j] - pos[i]
     d2 = np.add.reduce(v * v, axis=1)  # (v * v).sum(axis=1): the same reduction, no wrappers
     m = d2 < cutoff * cutoff
     im = i[m]
     return Pairs(im, j[m], np.sqrt(d2[m]), np.zeros((len(im), 3), dtype=np.int64), cutoff)
+
+
+def _python_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
+    """``_all_pairs`` in plain Python."""
+    rows = pos.tolist()
+    c2 = cutoff * cutoff
+    ii: list[int] = []
+    jj: list[int] = []
+    dd: list[float] = []
+    for a, (x, y, z) in enumerate(rows):
+        b = a
+        for u, v, w in rows[a + 1:]:
+            b += 1
+            dx, dy, dz = u - x, v - y, w - z
+            d2 = dx * dx + dy * dy + dz * dz
+            if d2 < c2:
+                ii.append(a)
+                jj.append(b)
+                dd.append(math.sqrt(d2))
+    return Pairs(np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64), np.array(dd, dtype=np.float64),
+                 np.zeros((len(ii), 3), dtype=np.int64), cutoff)
 
 
 def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float,
@@ -375,7 +417,7 @@ def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff:
     n = len(positions)
     if n == 0 or not cutoff > 0:
         return Pairs(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros((0, 3), int), cutoff)
-    if n <= SMALL_OPEN and not any(np.asarray(pbc).tolist()):  # a molecule: no box to check
+    if direct_pairs(n, pbc):  # a molecule: no box to check
         return _all_pairs(np.asarray(positions, dtype=np.float64), float(cutoff))
     problem = None if checked else search_problem(positions, cell, pbc, cutoff, HARD_FACTOR * PAIRS_PER_ATOM_LIMIT)
     if problem:  # before native code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import structcheck
-from structcheck.linter.checks.geometry import _median, _median_ruled_out
+from structcheck.linter.checks.units import _median, _median_ruled_out
 
 
 def test_suspect_units_shortcut_never_hides_a_median_in_range():

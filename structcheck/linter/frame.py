@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from ..neighbors import Pairs, half_pairs, search_problem
+from ..neighbors import COORD_LIMIT, SMALL_LIST, Pairs, direct_pairs, half_pairs, search_problem
 
 
 class cached_property:  # noqa: N801 - functools' name, its behaviour for one thread
@@ -24,6 +24,14 @@ class cached_property:  # noqa: N801 - functools' name, its behaviour for one th
         value = obj.__dict__[self.attrname] = self.func(obj)
         return value
 
+def _table_max(table: np.ndarray, species: np.ndarray) -> float:
+    if not len(species):
+        return -math.inf
+    if table.shape == (119, 119):
+        return float(table[np.ix_(species, species)].max())
+    return float(table.max())
+
+
 class Frame:
     """One structure being linted: arrays, thresholds and one shared neighbour list."""
 
@@ -41,18 +49,36 @@ class Frame:
         return len(self.numbers)
 
     @cached_property
+    def direct(self) -> bool:
+        """A small non-periodic frame, whose pairs are all tested directly (``neighbors.direct_pairs``)."""
+        return direct_pairs(len(self.numbers), self.pbc)
+
+    @cached_property
+    def _max_abs(self) -> float:
+        """The largest |coordinate| (NaN when one is NaN): a small frame's finiteness and bounds."""
+        return float(np.maximum.reduce(np.abs(self.positions), None))
+
+    @cached_property
     def finite(self) -> bool:
-        # a sum of finite numbers is finite unless it overflows (then look element by element)
-        add = np.add.reduce  # ndarray.sum()'s reduction without its two Python wrappers
-        if math.isfinite(add(self.positions, None)) and math.isfinite(add(self.cell, None)):
-            return True
-        return bool(np.isfinite(self.positions).all() and np.isfinite(self.cell).all())
+        # a sum of finite numbers is finite unless it overflows (then look element by element);
+        # a small frame's largest |coordinate| is finite exactly when they all are (and its
+        # search check reads it too); its cell summed in Python (no reduction call)
+        if self.direct:
+            ok = math.isfinite(self._max_abs) and math.isfinite(sum(self.cell.ravel().tolist()))
+        else:
+            add = np.add.reduce  # ndarray.sum()'s reduction without its two Python wrappers
+            ok = math.isfinite(add(self.positions, None)) and math.isfinite(add(self.cell, None))
+        return ok or bool(np.isfinite(self.positions).all() and np.isfinite(self.cell).all())
 
     @cached_property
     def search_problem(self) -> str | None:
         """Why a neighbour search at ``cutoff`` would crash or explode (``neighbors.search_problem``,
         absurd-coordinates' verdict), computed once per frame; None when fine or not finite."""
-        return search_problem(self.positions, self.cell, self.pbc, self.cutoff) if self.finite and len(self) else None
+        if not (self.finite and len(self)):
+            return None
+        if self.direct and self._max_abs <= COORD_LIMIT:  # search_problem's own test for such a frame
+            return None
+        return search_problem(self.positions, self.cell, self.pbc, self.cutoff)
 
     @cached_property
     def pairs(self):
@@ -77,24 +103,55 @@ class Frame:
         return Pairs(wide.i[m], wide.j[m], wide.d[m], wide.shift[m], cutoff)
 
     @cached_property
+    def species_key(self) -> tuple:
+        """The atomic numbers present, sorted, as a tuple of ints (a memo key; no numpy call
+        for a molecule)."""
+        z = self.numbers
+        if len(z) <= 256:
+            return tuple(sorted(set(z.tolist())))
+        return tuple(self.species.tolist())
+
+    @cached_property
     def species(self) -> np.ndarray:
         """The atomic numbers present, sorted."""
         z = self.numbers
         if len(z) <= 256:  # np.unique's overhead dominates for a molecule
-            return np.array(sorted(set(z.tolist())), dtype=z.dtype)
+            return np.array(self.species_key, dtype=z.dtype)
         if z.dtype.kind in "iu" and 0 <= z.min() and z.max() < 1024:  # O(n), no sort
             return np.flatnonzero(np.bincount(z)).astype(z.dtype)
         return np.unique(z)
+
+    def per_species(self, name: str, compute):
+        """``compute(frame)``, a value that depends only on the species present and the
+        thresholds (the cutoff, a table's largest entry), computed once per run and species set."""
+        key = ("species", id(self.t), self.species_key)
+        memo = self.config.cache
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = (self.t, {})  # holds t: its id stays unique
+        values = got[1]
+        if name not in values:
+            values[name] = compute(self)
+        return values[name]
 
     @cached_property
     def cutoff(self) -> float:
         """Largest distance any geometry rule needs for these species (memoised per run, kept
         on the frame: read by the neighbour search, its check and several rules)."""
-        key = ("cutoff", id(self.t), self.species.tobytes())
-        memo = self.config.cache
-        if key not in memo:
-            memo[key] = (self.t, self.t.cutoff(self.species))  # holds t: its id stays unique
-        return memo[key][1]
+        return self.per_species("cutoff", lambda f: f.t.cutoff(f.species))
+
+    def species_max(self, name: str) -> float:
+        """The largest ``name`` threshold (overlap, close_contact, bonded) between any two species
+        present: no pair closer than ``min_distance`` can be below it when it is no larger."""
+        return self.per_species("max_" + name, lambda f: _table_max(getattr(f.t, name), f.species))
+
+    @cached_property
+    def min_distance(self) -> float:
+        """The shortest distance of ``pairs`` (inf when there is none)."""
+        d = self.pairs.d
+        if len(d) <= SMALL_LIST:
+            return min(d.tolist(), default=math.inf)
+        return float(np.minimum.reduce(d)) if len(d) else math.inf
 
     @cached_property
     def _pair_z(self):
@@ -122,10 +179,21 @@ class Frame:
         return memo[name]
 
     @cached_property
+    def close_free(self) -> bool:
+        """No pair of ``pairs`` is closer than its close-contact threshold (overlaps included)."""
+        if self.min_distance >= self.species_max("close_contact"):  # no per-pair look-up needed
+            return True
+        below = self.pairs.d < self.pair_threshold("close_contact")
+        return True not in below.tolist() if len(below) <= SMALL_LIST else not below.any()
+
+    @cached_property
     def bonded_pairs(self):
         """Pairs closer than the bonded threshold but not overlapping (one site)."""
         p = self.pairs
-        return p.within((p.d < self.pair_threshold("bonded")) & (p.d >= self.pair_threshold("overlap")))
+        bonded = p.d < self.pair_threshold("bonded")
+        if self.min_distance < self.species_max("overlap"):  # else no pair overlaps
+            bonded &= p.d >= self.pair_threshold("overlap")
+        return p.within(bonded)
 
     @cached_property
     def bond_vectors(self) -> np.ndarray:
@@ -137,3 +205,9 @@ class Frame:
         b = self.bonded_pairs
         n = len(self)
         return np.bincount(b.i, minlength=n) + np.bincount(b.j, minlength=n)
+
+    @cached_property
+    def lone_count(self) -> int:
+        """How many atoms have no bonded neighbour."""
+        coord = self.coordination  # a molecule: no numpy call; a crystal: no list of a million ints
+        return coord.tolist().count(0) if len(coord) <= 4096 else int(np.count_nonzero(coord == 0))

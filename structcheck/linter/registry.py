@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .checks import bonds, bounds, cell, composition, frameworks, geometry, model, reading, valence, valence_rule
+from .checks import bonds, bounds, cell, composition, frameworks, geometry, model, reading, units, valence, valence_rule
 from .rule import Rule
 
-CHECK_MODULES = (cell, bounds, geometry, bonds, composition, valence, valence_rule, frameworks, model, reading)
+CHECK_MODULES = (cell, bounds, geometry, units, bonds, composition, valence, valence_rule, frameworks, model, reading)
 
 
 class ConfigError(Exception):
