@@ -10,6 +10,7 @@ the frame's bonded pairs; results are memoised in the frame's ``__dict__``.
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import le
 
 import numpy as np
 from ase.data import atomic_numbers, covalent_radii
@@ -338,29 +339,53 @@ def small_graph(frame):
         else:
             n = len(frame)
             nb: list[list] = [[] for _ in range(n)]
-            for k, (i, j) in enumerate(zip(b.i.tolist(), b.j.tolist())):
+            bi, bj = memo["_small_pairs"] = b.i.tolist(), b.j.tolist()
+            for k, (i, j) in enumerate(zip(bi, bj)):
                 nb[i].append((j, k))
                 nb[j].append((i, k))
             memo["_small_graph"] = (frame.numbers.tolist(), nb)
     return memo["_small_graph"]
 
 
+def small_degrees(frame) -> list:
+    """Bonded partners per atom of a small_graph frame (a list), memoised."""
+    memo = frame.__dict__
+    if "_small_degrees" not in memo:
+        memo["_small_degrees"] = list(map(len, small_graph(frame)[1]))
+    return memo["_small_degrees"]
+
+
+def small_pairs(frame) -> tuple[list, list]:
+    """(i list, j list) of the bonded pairs of a small_graph frame (its pair numbering)."""
+    small_graph(frame)
+    return frame.__dict__["_small_pairs"]
+
+
 def small_bond_numbers(frame) -> list:
     """``bond_numbers(frame)`` as a list, computed in plain Python (for small_graph frames)."""
     memo = frame.__dict__
     if "_small_bn" not in memo:
-        b = frame.bonded_pairs
         d1 = _d1_rows()
         c = table()["bond_valence"]["pauling_c"]
+        b = frame.bonded_pairs
+        bi, bj = memo["_small_pairs"] if "_small_pairs" in memo else (b.i.tolist(), b.j.tolist())
         z = frame.numbers.tolist()
-        memo["_small_bn"] = [10.0 ** ((d1[z[i]][z[j]] - d) / c)
-                             for i, j, d in zip(b.i.tolist(), b.j.tolist(), b.d.tolist())]
+        memo["_small_bn"] = [10.0 ** ((d1[z[i]][z[j]] - d) / c) for i, j, d in zip(bi, bj, b.d.tolist())]
     return memo["_small_bn"]
 
 
 @lru_cache(maxsize=1)
 def _d1_rows() -> list:
     return single_bond_matrix().tolist()
+
+
+@lru_cache(maxsize=1)
+def neighbour_limits() -> list:
+    """Per Z: the classical limit of bonded partners (rules/coordination.toml), 2**30 where
+    there is none (a list, for plain-Python checks on molecules)."""
+    from ..tables import coordination_table
+
+    return [m if m >= 0 else 1 << 30 for m in coordination_table()[0].tolist()]
 
 
 @lru_cache(maxsize=1)
@@ -378,20 +403,17 @@ def contact_components(frame) -> tuple[int, np.ndarray]:
     memo = frame.__dict__
     if "_contact_components" in memo:
         return memo["_contact_components"]
+    sg = small_graph(frame)
+    if sg is not None and all(map(le, small_degrees(frame), map(neighbour_limits().__getitem__, sg[0]))):
+        memo["_contact_components"] = components(frame)  # no atom beyond its limit
+        return memo["_contact_components"]
     from ..tables import coordination_table
 
     maxn, nonmetal = coordination_table()
     b = frame.bonded_pairs
     z = frame.numbers
     n = len(frame)
-    sg = small_graph(frame)
-    if sg is not None:
-        zl, nb = sg
-        ml = maxn.tolist()
-        if not any(0 <= ml[zl[a]] < len(lst) for a, lst in enumerate(nb)):
-            memo["_contact_components"] = components(frame)
-            return memo["_contact_components"]
-    elif not ((maxn[z] >= 0) & (frame.coordination > maxn[z])).any():
+    if sg is None and not ((maxn[z] >= 0) & (frame.coordination > maxn[z])).any():
         memo["_contact_components"] = components(frame)
         return memo["_contact_components"]
     nmb = nonmetal[z[b.i]] & nonmetal[z[b.j]]

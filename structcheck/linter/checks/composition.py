@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..chemistry import frame_charge as _frame_charge
@@ -20,12 +22,17 @@ def declared_charge(info: dict) -> float:
     return 0.0
 
 
+_SPIN_KEYS = frozenset(("spin", "multiplicity", "spin_multiplicity", "uhf", "magmom"))
+
+
 def declared_spin(atoms) -> bool:
-    info = atoms.info
-    if any(k in info for k in ("spin", "multiplicity", "spin_multiplicity", "uhf", "magmom")):
+    if not _SPIN_KEYS.isdisjoint(atoms.info):
         return True
+    arrays = atoms.arrays
+    if "initial_magmoms" not in arrays and "magmoms" not in arrays:
+        return False
     for key in ("initial_magmoms", "magmoms"):
-        arr = atoms.arrays.get(key)
+        arr = arrays.get(key)
         if arr is not None and np.any(np.abs(arr) > 1e-8):
             return True
     return False
@@ -50,20 +57,20 @@ def odd_electron_count(frame: Frame):
     Fix: add or remove the missing atom, or declare the state: charge=... and
     multiplicity=... in the extxyz comment (or initial magnetic moments).
     """
-    if len(frame) == 0 or True in frame.pbc.tolist():
-        return  # a periodic cell of a metal has any electron count
     z = frame.numbers
+    if len(z) == 0 or True in frame.pbc.tolist():
+        return  # a periodic cell of a metal has any electron count
     zs = z.tolist() if len(z) <= 256 else None  # plain Python for a molecule: less overhead
     if (0 in zs) if zs is not None else (z == 0).any():
         return
     charge = _frame_charge(frame)
-    if not np.isfinite(charge):
+    if not math.isfinite(charge):
         return
     nel = float(sum(zs) if zs is not None else z.sum()) - charge
     if abs(nel - round(nel)) > 1e-6:
         return
-    mult = frame.atoms.info.get("multiplicity")
-    if isinstance(mult, (int, np.integer)) and not isinstance(mult, bool) and mult >= 1:
+    mult = frame.info.get("multiplicity")
+    if mult is not None and isinstance(mult, (int, np.integer)) and not isinstance(mult, bool) and mult >= 1:
         if (round(nel) + int(mult)) % 2 == 0:  # 2S+1 is even exactly when the count is odd
             yield Hit((), f"{round(nel)} electrons at charge {charge:g} cannot have the declared multiplicity "
                       f"{int(mult)} (an atom too many or too few, or the wrong charge)", float(nel), None, "electrons")
@@ -92,11 +99,11 @@ def formula_mismatch(frame: Frame):
 
     Fix: repair the structure or the expectation.
     """
-    from ase.formula import Formula
-
     expected = frame.info.get("expected_formula") or frame.config.expect_formula
     if not expected or len(frame) == 0:
         return
+    from ase.formula import Formula
+
     try:
         want = Formula(str(expected))
     except ValueError:

@@ -14,6 +14,7 @@ from ..cellscale import expansion
 from ..chemistry import frame_charge as _frame_charge
 from ..frame import Frame
 from ..rule import Hit, rule
+from .composition import declared_spin
 
 
 
@@ -84,16 +85,15 @@ def missing_hydrogen(frame: Frame):
     Fix: add the hydrogen (a builder, or pymatgen/ase tools); or declare the radical
     (``multiplicity=`` in the extxyz comment).
     """
-    from .composition import declared_spin
-
-    z_all = frame.numbers
     sg = small_graph(frame)
     if sg is not None:
-        z, nb = sg
-        if 6 not in z and 7 not in z:
+        zl, nb = sg
+        if 6 not in zl and 7 not in zl:
             return
-        cand = [a for a, lst in enumerate(nb) if (z[a] == 6 and 1 <= len(lst) <= 3) or (z[a] == 7 and 1 <= len(lst) <= 2)]
+        most = _most_partners()
+        cand = [a for a, (x, lst) in enumerate(zip(zl, nb)) if 0 < len(lst) <= most[x]]
     else:
+        z_all = frame.numbers
         coord = frame.coordination
         m = (((z_all == 6) & (coord >= 1) & (coord <= 3)) | ((z_all == 7) & (coord >= 1) & (coord <= 2)))
         cand = np.flatnonzero(m).tolist()
@@ -104,11 +104,8 @@ def missing_hydrogen(frame: Frame):
     if q != 0 or declared_spin(frame.atoms):
         return
     t = table()["missing_hydrogen"]
-    triple = _triple_partner()
     b = frame.bonded_pairs
-    nm = nonmetal_mask()
-    d1 = single_bond_matrix()
-    c = table()["bond_valence"]["pauling_c"]
+    nm, d1 = _lists()
     if nb is None:
         want = np.zeros(len(frame), bool)
         want[cand] = True
@@ -117,31 +114,53 @@ def missing_hydrogen(frame: Frame):
         for k, i, j in zip(sel.tolist(), b.i[sel].tolist(), b.j[sel].tolist()):
             nb.setdefault(i, []).append((j, k))
             nb.setdefault(j, []).append((i, k))
-    d = b.d.tolist()
-    zl = z_all.tolist()
-    nm = _lists()[0]
-    if sg is not None:
-        bn = small_bond_numbers(frame)
+        zl = frame.numbers.tolist()
+        bn, metal = None, True
     else:
-        d1 = _lists()[1]
-        bn = None
+        bn = small_bond_numbers(frame)
+        metal = not all(map(nm.__getitem__, zl))  # else no partner can be a metal
+    d = None
+    c = table()["bond_valence"]["pauling_c"]
+    bound = _sum_bounds()
     for a in cand:
         lst = nb[a]
-        if any(not nm[zl[j]] for j, _ in lst):
+        if metal and any(not nm[zl[j]] for j, _ in lst):
             continue
+        if d is None:
+            d = b.d.tolist()
         if bn is not None:
-            partners = [(zl[j], d[k], bn[k]) for j, k in lst]
+            ns = [bn[k] for _, k in lst]
         else:
             row = d1[zl[a]]
-            partners = [(zl[j], d[k], 10.0 ** ((row[zl[j]] - d[k]) / c)) for j, k in lst]
+            ns = [10.0 ** ((row[zl[j]] - d[k]) / c) for j, k in lst]
+        if sum(ns) >= bound[zl[a]][len(ns)]:
+            continue  # at or above the bound no reason of _judge applies
+        partners = [(zl[j], d[k], x) for (j, k), x in zip(lst, ns)]
         big = False
         if zl[a] == 6 and len(lst) == 2:
             ncomp, labels = components(frame)
             big = int(np.count_nonzero(labels == labels[a])) > t["carbene_molecule_min_atoms"] - 1
-        why = _judge(int(zl[a]), partners, t, triple, big)
+        why = _judge(int(zl[a]), partners, t, _triple_partner(), big)
         if why:
             yield Hit((int(a),), f"{_sym(zl[a])}{a}: {why}: a hydrogen is missing?",
                       round(sum(n for _, _, n in partners), 4), None, "bond valence")
+
+
+@lru_cache(maxsize=1)
+def _most_partners() -> list:
+    """Per Z: the most partners a candidate of missing-hydrogen has (C 3, N 2, else 0)."""
+    most = [0] * 119
+    most[6], most[7] = 3, 2
+    return most
+
+
+@lru_cache(maxsize=1)
+def _sum_bounds() -> dict:
+    """{Z: per partner count k, the bond-valence sum from which ``_judge`` gives no reason}
+    (every reason needs a lower sum): a cheap exit before the partner list."""
+    t = table()["missing_hydrogen"]
+    high = [max(t["carbon_low"], t["carbon_high_two"] if k == 2 else t["carbon_high"]) for k in range(4)]
+    return {6: high, 7: [t["nitrogen_below"]] * 3}
 
 
 # ---------------------------------------------------------------- expanded / scaled cell

@@ -273,6 +273,15 @@ _VALENCE_MEMO: dict[tuple, list] = {}
 _VALENCE_MEMO_SIZE = 4096
 
 
+def memo_put(key: tuple, value) -> None:
+    """Store ``value`` in ``_VALENCE_MEMO``, the oldest entries out beyond ``_VALENCE_MEMO_SIZE``
+    (0: no memo, as if every frame were a new molecule)."""
+    while _VALENCE_MEMO and len(_VALENCE_MEMO) >= _VALENCE_MEMO_SIZE:
+        del _VALENCE_MEMO[next(iter(_VALENCE_MEMO))]
+    if _VALENCE_MEMO_SIZE > 0:
+        _VALENCE_MEMO[key] = value
+
+
 def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits, free=None, emax=None,
                   hetero=None, ids=None):
     """The valence rule's hits for one bond graph (see ``valence``); an undecided search

@@ -3,12 +3,15 @@ report of what it could not judge (valence-not-checked, SC206)."""
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
+from operator import le
 
 import numpy as np
 from ase.data import atomic_numbers, chemical_symbols
 
-from ..chemistry import TRANSITION, bond_numbers, frame_charge, nonmetal_mask, small_bond_numbers, small_graph, table
+from ..chemistry import (TRANSITION, bond_numbers, frame_charge, neighbour_limits, nonmetal_mask, small_bond_numbers,
+                         small_degrees, small_graph, small_pairs, table)
 from ..frame import Frame
 from ..rule import Hit, rule
 from . import composition as _comp
@@ -31,9 +34,16 @@ def _lone_states() -> tuple[dict, int, int]:
 
 @lru_cache(maxsize=1)
 def _neutral_sets() -> list:
-    """Per Z: the set of neutral valences of a non-metal in the table, else None."""
+    """Per Z: the set of neutral valences of a non-metal in the table, else the empty set."""
     nm = nonmetal_mask()
-    return [set(e.neutral) - {0} if (e is not None and nm[z]) else None for z, e in enumerate(_c._element_table())]
+    return [frozenset(e.neutral) - {0} if (e is not None and nm[z]) else frozenset()
+            for z, e in enumerate(_c._element_table())]
+
+
+def _all_neutral(zs: list, degrees: list) -> bool:
+    """Is every atom (atomic numbers ``zs``) a table non-metal whose bond count is one of its
+    neutral valences (single bonds suffice)? (map over C-level calls: no Python loop per atom)"""
+    return all(map(frozenset.__contains__, map(_neutral_sets().__getitem__, zs), degrees))
 
 
 @lru_cache(maxsize=1)
@@ -112,28 +122,44 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
     n = len(frame)
     if n < 2 or 0 in frame.species.tolist():
         return  # unknown elements: unknown-element's
-    sg = small_graph(frame)
-    if sg is not None and True not in frame.pbc.tolist():
+    sg = None if True in frame.pbc.tolist() else small_graph(frame)
+    if sg is not None:
         # a molecule: "every atom a bonded non-metal with a neutral valence at single bonds"
         # decided in plain Python (numpy's per-call cost exceeds the molecule's work)
-        zl, nb = sg
-        neutral = _neutral_sets()
-        if all(neutral[x] is not None and len(nb[a]) in neutral[x] for a, x in enumerate(zl)) \
-                and frame_charge(frame) == 0:
+        degrees = small_degrees(frame)
+        if _all_neutral(sg[0], degrees) and frame_charge(frame) == 0:
             return
     limits, _ = _c._valence_table()
     max_atoms = limits["max_atoms"] if max_atoms is None else max_atoms
     max_nodes = limits["max_nodes"] if max_nodes is None else max_nodes
     charge = frame_charge(frame)
-    if not np.isfinite(charge):
+    if not math.isfinite(charge):
         return
     q = round(charge)
     u = _c.unpaired_electrons(frame.atoms) if _comp.declared_spin(frame.atoms) else 0
-    if sg is not None and n <= max_atoms and True not in frame.pbc.tolist():
-        small = _small_prepare(frame, sg)
-        if small is not None:
-            yield from _judge(frame, q, u, *small, limits, max_nodes)
-            return
+    key = _molecule_key(frame, sg[0], degrees, q, u, max_nodes) if sg is not None and n <= max_atoms else None
+    if key is None:
+        yield from _valence_of(frame, q, u, limits, max_atoms, max_nodes)
+        return
+    got = _c._VALENCE_MEMO.get(key)
+    if got is None:  # the records valence-not-checked shows are part of the answer
+        records = frame.__dict__.setdefault("_valence_not_checked", [])
+        before = len(records)
+        small = _small_graph_of(frame, sg[0], degrees, key[4])
+        got = (list(_judge(frame, q, u, *small, limits, max_nodes) if small is not None
+                    else _valence_of(frame, q, u, limits, max_atoms, max_nodes)), records[before:])
+        del records[before:]  # added below, as for a memoised answer
+        _c.memo_put(key, got)
+    if got[1]:
+        frame.__dict__.setdefault("_valence_not_checked", []).extend(got[1])
+    for x in got[0]:
+        yield x._replace(data=dict(x.data)) if x.data else x
+
+
+def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
+    """The valence rule on any frame (numpy over its bonded pairs): what is judged, what is
+    skipped and why, then ``_judge``."""
+    n = len(frame)
     z = frame.numbers
     nm = nonmetal_mask()
     b = frame.bonded_pairs
@@ -236,43 +262,52 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
                       bool(drop.any() or (~nm[z] & ~known[z] & ~tm).any()))  # + metals of unknown charge (Pb)
 
 
-def _small_prepare(frame, sg):
-    """The judged graph of a molecule of known non-metals within their neighbour limits,
-    in plain Python (else None: the general path decides what is skipped)."""
-    zl, nb = sg
+def _molecule_key(frame, zl: list, degrees: list, q: int, u: int, max_nodes: int):
+    """What the valence rule's answer on a molecule (no cell) is a function of: the atoms, the
+    bonded pairs with the orders their lengths allow, charge and spin; None where it also
+    depends on bond lengths (a non-metal beyond its classical neighbour limit: multi-centre
+    bonding is judged on them). Answers are memoised on it (``_VALENCE_MEMO``, as the
+    search itself): the frames of a trajectory or a conformer set are judged once."""
+    if not all(map(le, degrees, map(_degree_caps()[1].__getitem__, zl))):
+        return None
+    bi, bj = small_pairs(frame)
+    bv = table_bv()
+    dbl, tri = bv["double"], bv["triple"]
+    orders = [3 if sv >= tri else 2 if sv >= dbl else 1 for sv in small_bond_numbers(frame)]
+    return "molecule", tuple(zl), tuple(bi), tuple(bj), tuple(orders), q, u, max_nodes
+
+
+def _small_graph_of(frame, zl: list, degrees: list, orders: tuple):
+    """``_judge``'s graph of a molecule of known non-metals within their neighbour limits in
+    plain Python: (bonded atoms, their Z, local edges, highest order per edge, their degrees,
+    lone atoms, their Z); None otherwise (``_valence_of`` decides what is skipped)."""
+    if not all(map(le, degrees, map(_degree_caps()[0].__getitem__, zl))):
+        return None
+    bi, bj = small_pairs(frame)
+    if 0 in degrees:  # lone atoms: the bonded ones renumbered in order
+        idx = [a for a, d in enumerate(degrees) if d]
+        lone = [a for a, d in enumerate(degrees) if not d]
+        pos = [-1] * len(zl)
+        for k, a in enumerate(idx):
+            pos[a] = k
+        bi, bj = [pos[i] for i in bi], [pos[j] for j in bj]
+    else:
+        idx, lone = list(range(len(zl))), []
+    edges = list(zip(map(min, bi, bj), map(max, bi, bj)))  # each bond once: no periodic images
+    return idx, [zl[a] for a in idx], edges, dict(zip(edges, orders)), [degrees[a] for a in idx], \
+        lone, [zl[a] for a in lone]
+
+
+@lru_cache(maxsize=1)
+def _degree_caps() -> tuple[list, list]:
+    """Per Z: the most partners (the classical neighbour limit, 2**30 where there is none)
+    (1) of a non-metal, 2**30 for a metal; (0) the same with -1 for a metal or an element
+    missing from the valence table (what ``_small_graph_of`` judges)."""
     elems = _c._element_table()
-    nm = _nm_list()
-    maxn = _maxn_list()
-    for a, x in enumerate(zl):
-        if not nm[x] or elems[x] is None or (maxn[x] >= 0 and len(nb[a]) > maxn[x]):
-            return None
-    bn = small_bond_numbers(frame)
-    dbl, tri = table_bv()["double"], table_bv()["triple"]
-    idx = [a for a in range(len(zl)) if nb[a]]
-    pos = {a: k for k, a in enumerate(idx)}
-    emax: dict = {}
-    edges = []
-    for a in idx:
-        for j, k in nb[a]:
-            if j > a:
-                sv = bn[k]
-                e = (pos[a], pos[j])
-                edges.append(e)
-                emax[e] = max(emax.get(e, 1), 3 if sv >= tri else 2 if sv >= dbl else 1)
-    lone = [a for a in range(len(zl)) if not nb[a]]
-    return idx, [zl[a] for a in idx], edges, emax, [len(nb[a]) for a in idx], lone, [zl[a] for a in lone]
-
-
-@lru_cache(maxsize=1)
-def _nm_list() -> list:
-    return nonmetal_mask().tolist()
-
-
-@lru_cache(maxsize=1)
-def _maxn_list() -> list:
-    from ...tables import coordination_table
-
-    return coordination_table()[0].tolist()
+    nm = nonmetal_mask().tolist()
+    most = neighbour_limits()
+    return ([-1 if not nm[z] or elems[z] is None else m for z, m in enumerate(most)],
+            [m if nm[z] else 1 << 30 for z, m in enumerate(most)])
 
 
 def _judge(frame, q, u, idx, zs, edges, emax, deg, lone_atoms, lone_z, limits, max_nodes, rest_unknown=False):
@@ -281,8 +316,7 @@ def _judge(frame, q, u, idx, zs, edges, emax, deg, lone_atoms, lone_z, limits, m
     ``rest_unknown``: some molecules were not judged (valence-not-checked: a protein over the size
     limit, a metal complex, a framework); their charge is unknown, so the judged part's total
     charge is free (a Cl⁻ counter-ion of a protein must not put +1 on every water)."""
-    ok_sets = _neutral_sets()
-    if q == 0 and u == 0 and all(ok_sets[x] is not None and d in ok_sets[x] for x, d in zip(zs, deg)):
+    if q == 0 and u == 0 and _all_neutral(zs, deg):
         sums = _lone_charges(lone_z, 0) if len(lone_z) <= _lone_states()[1] else None
         if sums is None or 0 in sums:
             return
@@ -305,23 +339,21 @@ def _judge(frame, q, u, idx, zs, edges, emax, deg, lone_atoms, lone_z, limits, m
                   f"charge {q}", None, None, None, {"charge": q})
         return
     edges.sort()
-    table = _c._element_table()
-    elems = [table[x] for x in zs]
-    hetero = [x not in _NOT_HETERO for x in zs]
     maxo = int(limits["max_bond_order"])
-    hits = None
+    hits = elems = None
     base = (tuple(idx) if idx[-1] != len(idx) - 1 else len(idx), tuple(zs), tuple(edges),
-            tuple([emax[e] for e in edges]), u, maxo, int(max_nodes), free)
+            tuple(map(emax.__getitem__, edges)), u, maxo, int(max_nodes), free)
     for qq in ([q] if free else cands):
         key = (base, qq)
         h = _c._VALENCE_MEMO.get(key)
         if h is None:
+            if elems is None:
+                table = _c._element_table()
+                elems = [table[x] for x in zs]
+                hetero = [x not in _NOT_HETERO for x in zs]
             h = list(_c._valence_hits(len(idx), zs, elems, list(edges), deg, qq, u, maxo, int(max_nodes),
                                       limits, free or None, emax, hetero, idx))
-            while _c._VALENCE_MEMO and len(_c._VALENCE_MEMO) >= _c._VALENCE_MEMO_SIZE:
-                del _c._VALENCE_MEMO[next(iter(_c._VALENCE_MEMO))]
-            if _c._VALENCE_MEMO_SIZE > 0:
-                _c._VALENCE_MEMO[key] = h
+            _c.memo_put(key, h)
         if not h:
             return
         if hits is None:

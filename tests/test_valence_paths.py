@@ -1,0 +1,161 @@
+"""One answer by every route: the valence rule on a molecule through its plain-Python graph
+(``valence_rule._small_graph_of``), through the numpy path over the bonded pairs
+(``_valence_of``) and from the answer memoised per bond graph (``_molecule_key``); and
+missing-hydrogen's early exit on the bond-valence sum (``frameworks._sum_bounds``) against
+the reasons it skips (``frameworks._judge``). Clean and broken molecules both ways."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from ase import Atoms
+from ase.build import molecule
+
+from structcheck.linter.chemistry import frame_charge, small_graph
+from structcheck.linter.checks import composition
+from structcheck.linter.checks import frameworks
+from structcheck.linter.checks import valence as vc
+from structcheck.linter.checks import valence_rule as vr
+from structcheck.linter.config import load_config
+from structcheck.linter.frame import Frame
+
+
+def _without(name, *drop):
+    m = molecule(name)
+    del m[list(drop)]
+    return m
+
+
+def _with(atoms, **info):
+    atoms.info.update(info)
+    return atoms
+
+
+def _methyl(**info):
+    m = molecule("CH3")
+    m.set_initial_magnetic_moments(None)  # ase's g2 radicals carry their moments
+    return _with(m, **info)
+
+
+def _ammonium(**info):
+    nh4 = molecule("NH3")
+    nh4.append("H")
+    nh4.positions[-1] = nh4.positions[0] + [0, 0, -1.02]
+    return _with(nh4, **info)
+
+
+def _diborane():
+    return Atoms("B2H6", positions=[(0, 0, 0.885), (0, 0, -0.885), (0, 0.97, 0), (0, -0.97, 0),
+                                    (1.04, 0, 1.50), (-1.04, 0, 1.50), (1.04, 0, -1.50), (-1.04, 0, -1.50)])
+
+
+def _lone_na():
+    w = molecule("H2O")
+    w += Atoms("Na", positions=[(6.0, 0, 0)])
+    return w
+
+
+def _fe_co():
+    return Atoms("FeCO", positions=[(0, 0, 0), (1.8, 0, 0), (2.95, 0, 0)])
+
+
+# (name, atoms, broken?): the valence rule's verdict on each
+CASES = [
+    ("benzene", lambda: molecule("C6H6"), False),
+    ("phenyl", lambda: _without("C6H6", 6), True),
+    ("ethyl", lambda: _without("C2H6", 2), True),
+    ("nitromethane", lambda: molecule("CH3NO2"), False),
+    ("methyl", _methyl, True),
+    ("methyl doublet", lambda: _methyl(multiplicity=2), False),
+    ("ammonium uncharged", _ammonium, True),
+    ("ammonium +1", lambda: _ammonium(charge=1), False),
+    ("AlCl3 (a metal)", lambda: molecule("AlCl3"), False),
+    ("water and a lone Na", _lone_na, True),
+    ("water and a lone Na, charge +1", lambda: _with(_lone_na(), charge=1), False),
+    ("diborane (multi-centre)", _diborane, False),
+    ("Fe-CO (a transition metal)", _fe_co, False),
+    ("CO2 charged", lambda: _with(molecule("CO2"), charge=2), True),
+]
+
+
+def _frame(atoms):
+    return Frame(atoms, load_config(None, use_project=False))
+
+
+def _state(frame):
+    u = vc.unpaired_electrons(frame.atoms) if composition.declared_spin(frame.atoms) else 0
+    limits, _ = vc._valence_table()
+    return round(frame_charge(frame)), u, limits
+
+
+def _answer(hits, frame):
+    return ([(h.atoms, h.message, h.data) for h in hits], frame.__dict__.get("_valence_not_checked") or [])
+
+
+@pytest.mark.parametrize("name,make,broken", CASES, ids=[c[0] for c in CASES])
+def test_valence_routes_agree(monkeypatch, name, make, broken):
+    monkeypatch.setattr(vc, "_VALENCE_MEMO", {})
+    first = _frame(make())
+    got = _answer(list(vr.valence(first)), first)
+    assert bool(got[0]) == broken, got
+    again = _frame(make())  # the same bond graph: the memoised answer, on its own objects
+    hits = list(vr.valence(again))
+    assert _answer(hits, again) == got
+    assert all(h.data is not g for h, g in zip(hits, (x[2] for x in got[0])) if g is not None)
+    # the numpy path on its own, nothing memoised
+    monkeypatch.setattr(vc, "_VALENCE_MEMO_SIZE", 0)
+    monkeypatch.setattr(vc, "_VALENCE_MEMO", {})
+    plain = _frame(make())
+    q, u, limits = _state(plain)
+    assert _answer(list(vr._valence_of(plain, q, u, limits, limits["max_atoms"], limits["max_nodes"])),
+                   plain) == got
+    # the plain-Python graph where it applies
+    frame = _frame(make())
+    zl = small_graph(frame)[0]
+    key = vr._molecule_key(frame, zl, vr.small_degrees(frame), q, u, limits["max_nodes"])
+    small = None if key is None else vr._small_graph_of(frame, zl, vr.small_degrees(frame), key[4])
+    if small is not None:
+        assert _answer(list(vr._judge(frame, q, u, *small, limits, limits["max_nodes"])), frame) == got
+    # which route each case exercises (the test covers all three)
+    assert (key is None) == (name == "diborane (multi-centre)")
+    assert (small is None) == (key is None or "metal" in name or "Na" in name)
+
+
+def test_valence_memo_off_gives_the_same_answers(monkeypatch):
+    on = [_answer(list(vr.valence(f)), f) for f in (_frame(make()) for _, make, _ in CASES)]
+    monkeypatch.setattr(vc, "_VALENCE_MEMO_SIZE", 0)
+    monkeypatch.setattr(vc, "_VALENCE_MEMO", {})
+    off = [_answer(list(vr.valence(f)), f) for f in (_frame(make()) for _, make, _ in CASES)]
+    assert off == on and vc._VALENCE_MEMO == {}
+
+
+def test_missing_hydrogen_exit_bound_matches_its_reasons():
+    """At or above ``_sum_bounds`` no reason of ``_judge`` applies; just below, one does (the
+    bound is the reasons' own edge, not a looser one)."""
+    t = frameworks.table()["missing_hydrogen"]
+    triple = frameworks._triple_partner()
+    bounds = frameworks._sum_bounds()
+    for za, kmax in ((6, 3), (7, 2)):
+        for k in range(1, kmax + 1):
+            bound = bounds[za][k]
+            for zs in itertools.product((1, 6, 7, 8, 16, 17), repeat=k):
+                for d in (1.0, 1.5, 2.2):
+                    for s in (bound, bound + 1e-9, bound + 0.4, bound + 3.0):
+                        partners = [(zp, d, s / k) for zp in zs]
+                        for big in (False, True):
+                            assert frameworks._judge(za, partners, t, triple, big) is None
+    # just below the bound a lone-partner C (no triple-bond partner) and an N are flagged
+    assert frameworks._judge(6, [(6, 1.5, bounds[6][1] - 1e-6)], t, triple) is not None
+    assert frameworks._judge(7, [(6, 1.5, bounds[7][1] - 1e-6)], t, triple) is not None
+
+
+@pytest.mark.parametrize("atoms,flagged", [
+    (lambda: molecule("C6H6"), []),
+    (lambda: _without("C6H6", 6), [0]),
+    (lambda: _without("C2H6", 2, 5), [0, 1]),
+    (lambda: molecule("CH3CN"), []),
+])
+def test_missing_hydrogen_molecules(atoms, flagged):
+    frame = _frame(atoms())
+    assert sorted(h.atoms[0] for h in frameworks.missing_hydrogen(frame)) == flagged
