@@ -159,3 +159,32 @@ def test_missing_hydrogen_exit_bound_matches_its_reasons():
 def test_missing_hydrogen_molecules(atoms, flagged):
     frame = _frame(atoms())
     assert sorted(h.atoms[0] for h in frameworks.missing_hydrogen(frame)) == flagged
+
+
+def test_identical_molecules_searched_once(monkeypatch):
+    """A frame of many molecules (a box, a fragmented solid): each distinct molecule's bond-order
+    search runs once, and every copy is still flagged on its own atoms, as when judged alone."""
+    monkeypatch.setattr(vc, "_VALENCE_MEMO", {})
+    ethene_bent = lambda: _without("C2H6", 2, 5)  # noqa: E731 - C-C 1.52 Å: no C=C, each C three bonds
+    parts = [ethene_bent(), molecule("C6H6"), ethene_bent(), _without("C6H6", 6), ethene_bent(), molecule("C6H6")]
+    box = Atoms()
+    alone = []
+    for k, p in enumerate(parts):
+        p = p.copy()
+        p.translate((12.0 * k, 0, 0))
+        alone += [tuple(a + len(box) for a in h.atoms) for h in vr.valence(_frame(p.copy()))]
+        box += p
+    built = []
+    real = vc._ValenceSearch
+
+    def counting(*a, **k):
+        built.append(a[0])
+        return real(*a, **k)
+
+    monkeypatch.setattr(vc, "_VALENCE_MEMO", {})
+    monkeypatch.setattr(vc, "_ValenceSearch", counting)
+    got = [h.atoms for h in vr.valence(_frame(box))]
+    assert sorted(got) == sorted(alone) and len(got) == 4  # three bent ethenes and the phenyl
+    # one search per distinct molecule (the odd electron counts of the phenyl and of the whole
+    # frame need none); without the memo two per copy of each searched molecule
+    assert built == [6, 12]

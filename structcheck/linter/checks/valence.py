@@ -347,6 +347,7 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits, fr
         for e in edges:
             comp_edges.setdefault(labels[e[0]], []).append(e)
     span = _span(elems)
+    solved: dict[tuple, bool] = {}  # one molecule's search by its graph (elems are zs's table entries)
 
     def search(atom_ids, qq, uu, free):
         one = None
@@ -372,10 +373,19 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits, fr
         sub_emax = None if emax is None else [emax[e] for e in sub]
         if one is not None:  # the molecule alone, renumbered in order: the same search, smaller lists
             loc = {a: k for k, a in enumerate(members)}
-            return _ValenceSearch(len(members), [(loc[a], loc[b]) for a, b in sub], [elems[i] for i in members],
-                                  qq, uu, free_charge=free, max_nodes=max_nodes, max_order=maxo,
-                                  max_pairs=max_pairs, hetero=None if hetero is None else [hetero[i] for i in members],
-                                  emax=sub_emax, span=span).solve()
+            local = [(loc[a], loc[b]) for a, b in sub]
+            mz = [zs[i] for i in members]
+            mh = None if hetero is None else [hetero[i] for i in members]
+            # the same molecule again (elements, numbering, bonds, their orders): the same answer
+            key = (tuple(mz), tuple(local), None if sub_emax is None else tuple(sub_emax),
+                   None if mh is None else tuple(mh), qq, uu, free)
+            got = solved.get(key)
+            if got is None:
+                got = solved[key] = _ValenceSearch(
+                    len(members), local, [elems[i] for i in members], qq, uu, free_charge=free,
+                    max_nodes=max_nodes, max_order=maxo, max_pairs=max_pairs, hetero=mh, emax=sub_emax,
+                    span=span).solve()
+            return got
         return _ValenceSearch(n, sub, elems, qq, uu, free_charge=free, max_nodes=max_nodes,
                               max_order=maxo, max_pairs=max_pairs, hetero=hetero, emax=sub_emax, span=span).solve()
 
@@ -400,7 +410,7 @@ def _valence_hits(n, zs, elems, edges, degree, q, u, maxo, max_nodes, limits, fr
         return
     syms = [chemical_symbols[z] for z in zs]
     for c in failing or comps:
-        members = [i for i in range(n) if labels[i] == c]
+        members = comp_members[c] if comp_members else [i for i in range(n) if labels[i] == c]
         neutral = {i: elems[i].options[0][1] for i in members}
         flag = [i for i in members if degree[i] not in neutral[i]] or members
         kinds = sorted({syms[i] for i in flag})

@@ -163,11 +163,18 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
     z = frame.numbers
     nm = nonmetal_mask()
     b = frame.bonded_pairs
-    if not nm[frame.species].any():
+    species = frame.species
+    if not nm[species].any():
         return  # no non-metal: nothing has a valence to judge
-    nmi, nmj = nm[z[b.i]], nm[z[b.j]]
-    all_nm = bool((nmi & nmj).all())  # a covalent solid, an organic crystal: the whole bond graph
-    keep = nmi & nmj & (b.i != b.j)
+    same = b.i == b.j
+    if nm[species].all():  # only non-metals (a covalent solid, an organic crystal): no per-pair test
+        nmi = nmj = None
+        all_nm = True
+        keep = ~same
+    else:
+        nmi, nmj = nm[z[b.i]], nm[z[b.j]]
+        all_nm = bool((nmi & nmj).all())  # a covalent solid, an organic crystal: the whole bond graph
+        keep = nmi & nmj & ~same
     keep_all = all_nm and bool(keep.all())
     ei, ej = (b.i, b.j) if keep_all else (b.i[keep], b.j[keep])
     degree = frame.coordination if keep_all else np.bincount(ei, minlength=n) + np.bincount(ej, minlength=n)
@@ -180,17 +187,25 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
     # what cannot be judged: bonded to a transition metal, over the classical neighbour
     # limit (multi-centre bonding or over-coordinated's business), unknown elements,
     # a bond to its own periodic image
-    tm_bond = ~keep & (tm[b.i] & nmj | tm[b.j] & nmi)
     seeds = np.zeros(n, bool)
-    seeds[b.i[tm_bond]] = seeds[b.j[tm_bond]] = True
-    seeds &= degree > 0  # a lone ion next to a metal (O2- in an oxide) is judged as an ion
-    seeds |= nm[z] & ~known[z]
-    over = np.flatnonzero((maxn[z] >= 0) & (degree > maxn[z]))
+    if TRANSITION[species].any():
+        if nmi is None:  # (transition metals are no non-metals: not reached)
+            nmi, nmj = nm[z[b.i]], nm[z[b.j]]
+        tm_bond = ~keep & (tm[b.i] & nmj | tm[b.j] & nmi)
+        seeds[b.i[tm_bond]] = seeds[b.j[tm_bond]] = True
+        seeds &= degree > 0  # a lone ion next to a metal (O2- in an oxide) is judged as an ion
+    else:
+        tm_bond = np.zeros(0, bool)  # no transition metal: no such bond
+    unknown = bool((nm & ~known)[species].any())  # a non-metal without a valence entry
+    if unknown:
+        seeds |= nm[z] & ~known[z]
+    mz = maxn[z]
+    over = np.flatnonzero((mz >= 0) & (degree > mz))
     if len(over):  # explained by multi-centre bonding: not judged here (else over-coordinated flags it)
         from ..chemistry import multicentre_allowed
 
         seeds[over[multicentre_allowed(frame, over, degree[over])]] = True
-    selfimg = b.i[(b.i == b.j) & nmi]
+    selfimg = b.i[same if nmi is None else same & nmi]
     seeds[selfimg] = True
     checked = known[z] | tm  # transition metals: ions of any charge
     ok = _neutral_ok()
@@ -217,7 +232,9 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
         else:
             network = np.zeros(ncomp, bool)
         big = (sizes > max_atoms) & ~bad_comp
-        skipped = bad_comp[labels] & (degree > 0) | bad_comp[labels] & nm[z]
+        skipped = bad_comp[labels]
+        if nmi is not None:  # (with only non-metals every atom of a bad molecule is skipped)
+            skipped &= (degree > 0) | nm[z]
         if skipped.any():
             why = []
             if tm_bond.any():
@@ -227,7 +244,7 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
             if (seeds[over]).any():
                 why.append("multi-centre or hypervalent bonding beyond the classical neighbour counts "
                            "(bridging H, boranes, CH5+)")
-            if (nm[z] & ~known[z]).any():
+            if unknown:
                 why.append("elements without a valence table entry")
             if len(selfimg):
                 why.append("bonded to its own periodic image (cell smaller than the molecule)")
@@ -259,7 +276,7 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
         emax[e] = max(emax.get(e, 1), o)
     yield from _judge(frame, q, u, idx.tolist(), z[idx].tolist(), edges, emax, degree[idx].tolist(),
                       np.flatnonzero(lone).tolist(), z[lone].tolist(), limits, max_nodes,
-                      bool(drop.any() or (~nm[z] & ~known[z] & ~tm).any()))  # + metals of unknown charge (Pb)
+                      bool(drop.any() or (~nm & ~known & ~TRANSITION)[species].any()))  # + metals of unknown charge (Pb)
 
 
 def _molecule_key(frame, zl: list, degrees: list, q: int, u: int, max_nodes: int):
