@@ -92,6 +92,26 @@ def test_jobs_output_identical_and_ordered(run_cli, tree, fmt):
     assert parallel == serial and serial
 
 
+def test_jobs_zero_runs_one_worker_per_core(run_cli, tree, monkeypatch):
+    """--jobs 0 is one worker per core (it ran in one process before), with the serial output."""
+    import os
+
+    seen = []
+    real = pool.lint_paths_pool
+
+    def spy(paths, fmt, config, jobs, **kw):
+        seen.append(jobs)
+        return real(paths, fmt, config, jobs, **kw)
+
+    monkeypatch.setattr(pool, "lint_paths_pool", spy)
+    args = ("lint", "d", "--exit-zero")
+    _, serial, _ = run_cli(*args, cwd=tree.parent)
+    assert seen == []
+    _, every_core, _ = run_cli(*args, "--jobs", "0", cwd=tree.parent)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert every_core == serial and seen == ([cores] if cores > 1 else [])
+
+
 def test_jobs_batches_many_files_in_order(tmp_path):
     from structcheck.linter.config import load_config
 

@@ -166,8 +166,6 @@ def _check_walked_inputs(args, plan) -> None:
 
 
 def _report(args, config, out) -> int:
-    from concurrent.futures import CancelledError  # a cancelled Dask future: a BaseException
-
     from ..findings import dumps_json, format_github, format_text, sarif_document, statistics_lines
     from ..linter.config import ConfigError
     from .incomplete import Stopped, json_document, mark_stream, sarif_invocation, say
@@ -209,7 +207,7 @@ def _report(args, config, out) -> int:
                 out.flush()  # each frame's findings are out before the next frame is read
     except (ConfigError, UsageError):  # set-up errors (no dask.distributed, no scheduler): nothing linted
         raise
-    except (Exception, CancelledError) as exc:  # noqa: BLE001 - workers died, a pool broke: the report says so
+    except _stops(args) as exc:  # noqa: BLE001 - workers died, a pool broke: the report says so
         stopped = Stopped(exc, files, frames, last_path)
         mark_stream(fmt, stopped, out)
     if args.statistics:
@@ -248,6 +246,17 @@ def _report(args, config, out) -> int:
     return 1 if failing else 0
 
 
+def _stops(args) -> tuple[type[BaseException], ...]:
+    """What ends a lint run with an incomplete report: any error, and with worker processes
+    or Dask a cancelled future (a BaseException); concurrent.futures is imported only then
+    (start-up of a plain run)."""
+    if getattr(args, "jobs", 1) in (1, None) and not getattr(args, "dask_scheduler", None):
+        return (Exception,)
+    from concurrent.futures import CancelledError
+
+    return (Exception, CancelledError)
+
+
 def _fix_files(args, paths: Iterable[str]) -> bool:
     """``lint --fix``: repaired copies beside the files; True when one could not be written."""
     from .fix import fix_file_beside
@@ -276,24 +285,27 @@ def _watch_folders(paths, include, exclude, unmatched: list, iter_paths) -> Iter
 def iter_lint(args, config, out=None) -> Iterator[tuple]:
     """(record, findings) per frame for ``structcheck lint``, in input order."""
     from ..linter.config import ConfigError
-    from ..scale.dask import lint_paths_dask
     from ..scale.paths import iter_paths, lint_paths
-    from ..scale.pool import lint_paths_pool
 
     unmatched = args.__dict__.setdefault("_unmatched", [])
     paths = _watch_folders(args.paths, getattr(args, "include", None), getattr(args, "exclude", None) or (),
                            unmatched, iter_paths)
     fmt = args.format_in
-    jobs = getattr(args, "jobs", 1) or 1
+    jobs = getattr(args, "jobs", 1)
+    jobs = 1 if jobs is None else jobs  # 0: one per core (below)
     address = getattr(args, "dask_scheduler", None)
     if jobs < 0:
         raise ConfigError("--jobs must be 0 (all cores) or a positive number")
     if jobs == 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if address:
+        from ..scale.dask import lint_paths_dask
+
         pairs = lint_paths_dask(paths, fmt, config, address,
                                 pause_profiler=getattr(args, "dask_profiler", "pause") == "pause")
     elif jobs > 1:
+        from ..scale.pool import lint_paths_pool
+
         pairs = lint_paths_pool(paths, fmt, config, jobs)
     else:
         pairs = lint_paths(paths, fmt, config)
