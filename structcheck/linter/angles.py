@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from .chemistry import frame_charge, nonmetal_list, nonmetal_mask, small_bond_numbers, small_graph, table
-from .stretch import crowded_atoms
+from .stretch import bond_lists, crowded_atoms
 
 # (number of partners, element) of the centres angle_hits judges: C, Si, Ge, N, B with four
 # partners (no lone pair: tetrahedral), N and B with three, O/S/Se/Te (with an H) and C with two
@@ -78,7 +78,7 @@ def _unit_vectors(frame):
     sqrt = math.sqrt
     if True in frame.pbc.tolist():
         vec = frame.bond_vectors.tolist()
-        bi = frame.bonded_pairs.i.tolist()
+        bi = bond_lists(frame)[0]
 
         def units(a, lst):
             out = []

@@ -52,7 +52,7 @@ def _candidates_small(frame):
     if memo is not None:
         sums = {a: sum(memo[k] for _, k in nb[a]) for a in cand}
     else:
-        d = frame.bonded_pairs.d.tolist()
+        d = bond_lists(frame)[2]
         d1 = _d1_rows()
         c = table()["bond_valence"]["pauling_c"]
         sums = {a: sum(10.0 ** ((d1[z[a]][z[j]] - d[k]) / c) for j, k in nb[a]) for a in cand}
@@ -144,6 +144,16 @@ def _longer_than_known(frame, i: int, j: int, d: float) -> bool:
     return bool(lo[zi, zj]) and d > lo[zi, zj]
 
 
+def bond_lists(frame) -> tuple[list, list, list]:
+    """(i, j, d) of the bonded pairs as lists, memoised: what the plain-Python (small_graph)
+    paths of bond-length and bond-angle read."""
+    memo = frame.__dict__
+    if "_bond_lists" not in memo:
+        b = frame.bonded_pairs
+        memo["_bond_lists"] = (b.i.tolist(), b.j.tolist(), b.d.tolist())
+    return memo["_bond_lists"]
+
+
 def neighbour_sets(frame):
     """a -> the set of atoms bonded to a (lazily, per atom; the small graph when there is one)."""
     sg = small_graph(frame)
@@ -188,7 +198,7 @@ def compressed_bonds(frame) -> list:
     if sg is not None:
         z, nb = sg
         nml = nonmetal_list()
-        for i, j, d in zip(b.i.tolist(), b.j.tolist(), b.d.tolist()):
+        for i, j, d in zip(*bond_lists(frame)):
             lim = rows[z[i]][z[j]]
             if d >= lim or d < cc[z[i], z[j]]:
                 continue
@@ -309,7 +319,7 @@ def terminal_underbonded(frame) -> list:
         if not cand:
             return []
         bn = small_bond_numbers(frame)
-        d = frame.bonded_pairs.d.tolist()
+        d = bond_lists(frame)[2]
         rows = [(a, p, d[k], bn[k]) for a, p, k in cand]
     else:
         zz = frame.numbers

@@ -13,7 +13,8 @@ from ...tables import zone_tables
 from ..angles import angle_hits, classic_angles
 from ..frame import Frame
 from ..ligands import ligand_outliers
-from ..stretch import compressed_bonds, lone_hydrogens, neighbour_sets, stretched_pairs, terminal_underbonded
+from ..stretch import (bond_lists, compressed_bonds, lone_hydrogens, neighbour_sets, stretched_pairs,
+                       terminal_underbonded)
 from ..rule import Hit, rule
 
 
@@ -43,7 +44,8 @@ def _zone_span_for(species: tuple) -> tuple[float, float] | None:
     pairs = [(a, b) for a, b in _zone_pairs() if a in species and b in species]
     if not pairs:
         return None
-    return (min(min(lo[a, b], hb.get((a, b), lo[a, b])) for a, b in pairs), max(hi[a, b] for a, b in pairs))
+    dmin = min(min(lo[a, b], hb.get((a, b), lo[a, b])) for a, b in pairs)
+    return float(dmin), float(max(hi[a, b] for a, b in pairs))  # floats: compared in plain Python
 
 
 @lru_cache(maxsize=1)
@@ -98,12 +100,10 @@ def bond_length(frame: Frame):
     if sg is not None:
         z, nb = sg
         if 1 in z:
-            d = None
+            d = bond_lists(frame)[2]
             for a, lst in enumerate(nb):
                 if z[a] == 1 and len(lst) == 1:
                     j, k = lst[0]
-                    if d is None:
-                        d = b.d.tolist()
                     if d[k] > tmax_l[z[j]]:
                         yield _h_hit(a, j, z[j], d[k], tmax_l[z[j]])
     else:
@@ -183,13 +183,17 @@ def zone_candidates(frame, dmin: float, dmax: float, small: bool | None = None) 
     if small is None:
         small = len(p.d) <= _SMALL_PAIRS
     if small:
+        dl = p.d.tolist()
+        sel = [k for k, d in enumerate(dl) if dmin < d < dmax]  # often H···H of a CH2 (1.75 Å)
+        if not sel:
+            return []
         low_l, hi_l = _zone_flat_lists()
+        z, pi, pj = frame.numbers.tolist(), p.i.tolist(), p.j.tolist()
         out = []
-        for k, d in enumerate(p.d.tolist()):
-            if dmin < d < dmax:
-                key = int(frame.numbers[p.i[k]]) * 119 + int(frame.numbers[p.j[k]])
-                if low_l[key] < d < hi_l[key]:
-                    out.append((k, low_l[key]))
+        for k in sel:
+            key = z[pi[k]] * 119 + z[pj[k]]
+            if low_l[key] < dl[k] < hi_l[key]:
+                out.append((k, low_l[key]))
         return out
     sel = np.flatnonzero((p.d > dmin) & (p.d < dmax))
     if not len(sel):
