@@ -23,6 +23,7 @@ from .stretch import bond_lists, crowded_atoms
 # partners (no lone pair: tetrahedral), N and B with three, O/S/Se/Te (with an H) and C with two
 _CENTRES = frozenset([(4, z) for z in (6, 14, 32, 7, 5)] + [(3, 7), (3, 5)]
                      + [(2, z) for z in (8, 16, 34, 52, 6)])
+_CENTRE_Z = frozenset(z for _, z in _CENTRES)
 _PAIRS = {k: [(x, y) for x in range(k) for y in range(x + 1, k)] for k in (2, 3, 4)}
 # the four partner triples of a four-coordinate centre (leaving out 0, 1, 2, 3), and the
 # positions in _PAIRS[4] of their three angles
@@ -43,6 +44,13 @@ def _limits() -> tuple:
     # pre-test: the margin is far beyond any rounding of acos)
     return t, cos(t["tetrahedral_max"]), cos(t["tetrahedral_h_min"]), cos(t["nitrogen3_max"]), \
         cos(t["tetrahedral_flat_sum"] / 3 - 0.5)
+
+
+@lru_cache(maxsize=256)
+def _metal_free(species: tuple) -> bool:
+    """No metal among ``species`` (then no centre's partners need looking at for one)."""
+    nml = nonmetal_list()
+    return all(nml[s] for s in species)
 
 
 def _deg(cos: float) -> float:
@@ -121,13 +129,14 @@ def angle_hits(frame) -> list:
     sg = small_graph(frame)
     if sg is None:
         return []
+    if _CENTRE_Z.isdisjoint(frame.species_key):
+        return []
     z, nb = sg
     nml = nonmetal_list()
-    metal_free = all(nml[s] for s in frame.species.tolist())
-    want = []
-    for a, lst in enumerate(nb):
-        if (len(lst), z[a]) in _CENTRES and (metal_free or all(nml[z[j]] for j, _ in lst)):
-            want.append(a)
+    if _metal_free(frame.species_key):
+        want = [a for a, lst in enumerate(nb) if (len(lst), z[a]) in _CENTRES]
+    else:
+        want = [a for a, lst in enumerate(nb) if (len(lst), z[a]) in _CENTRES and all(nml[z[j]] for j, _ in lst)]
     if not want:
         return []
     t, cos_tmax, cos_hmin, cos_n3, cos_flat = _limits()
@@ -223,7 +232,7 @@ def classic_angles(frame):
     yields (centre, partners, angle, limit, what) like angle_hits."""
     t = table()["bond_angle"]
     b = frame.bonded_pairs
-    if 1 not in frame.species.tolist():
+    if 1 not in frame.species_key:
         return  # every centre judged here has a hydrogen partner
     nm = nonmetal_mask()
     zz = frame.numbers

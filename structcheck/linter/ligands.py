@@ -20,7 +20,7 @@ _TM_Z = frozenset(np.flatnonzero(_TM).tolist())
 
 def ligand_outliers(frame) -> list:
     """[(metal, donor, d, median)] for molecules (non-periodic, at most 500 atoms)."""
-    if _TM_Z.isdisjoint(frame.species.tolist()) or True in frame.pbc.tolist() or len(frame) > 500:
+    if _TM_Z.isdisjoint(frame.species_key) or True in frame.pbc.tolist() or len(frame) > 500:
         return []
     z = frame.numbers
     t = table()["bond_length"]["ligand"]

@@ -18,7 +18,7 @@ import numpy as np
 from ase.data import atomic_numbers
 
 from .chemistry import (_d1_rows, bond_numbers, components, frame_charge, nonmetal_list, nonmetal_mask,
-                        single_bond_matrix, small_bond_numbers, small_graph, table, vdw_radii)
+                        single_bond_matrix, small_bond_numbers, small_graph, small_pairs, table, vdw_radii)
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +150,7 @@ def bond_lists(frame) -> tuple[list, list, list]:
     memo = frame.__dict__
     if "_bond_lists" not in memo:
         b = frame.bonded_pairs
-        memo["_bond_lists"] = (b.i.tolist(), b.j.tolist(), b.d.tolist())
+        memo["_bond_lists"] = (*small_pairs(frame), b.d.tolist())
     return memo["_bond_lists"]
 
 
@@ -207,7 +207,7 @@ def compressed_bonds(frame) -> list:
                     out.append((a, o, d, lim))
                     break
         return _without_contacts(frame, out)
-    if 1 not in frame.species.tolist():
+    if 1 not in frame.species_key:
         return out
     z = frame.numbers
     lim = arr[z[b.i], z[b.j]]
@@ -252,12 +252,14 @@ def lone_hydrogens(frame) -> list:
     partner's remaining bond valence (an aromatic N keeps a sum near 3 without its H).
     Skipped when a charge is declared (hydride ions); with a declared spin (an H atom beside a
     radical may be meant) only inside lone_h_factor_spin."""
+    if not frame.lone_count:
+        return []
     sg = small_graph(frame)
     if sg is not None:
         z, nb = sg
         lone = [a for a, lst in enumerate(nb) if not lst and z[a] in _MONO]
     else:
-        if not _MONO.intersection(frame.species.tolist()):
+        if _MONO.isdisjoint(frame.species_key):
             return []
         lone = np.flatnonzero(np.isin(frame.numbers, list(_MONO)) & (frame.coordination == 0)).tolist()
     if not lone or len(lone) == len(frame) or len(lone) > 64 or _charged(frame):
@@ -311,6 +313,8 @@ def terminal_underbonded(frame) -> list:
     need ([bond_length.terminal]: 0.6, halogens 0.25): a bond stretched far beyond any of its
     kind (C=O at 1.59 Å, S=O at 1.92, Si-F at 2.06), still inside the bonding range. Halogens
     are not judged when a charge is declared (trihalides, SN2 transition states)."""
+    if _terminal_z().isdisjoint(frame.species_key):
+        return []
     sg = small_graph(frame)
     vl, vz = _terminal_valence()
     if sg is not None:
@@ -358,6 +362,12 @@ def _terminal_valence() -> tuple[list, np.ndarray]:
     for sym in table()["bond_length"]["terminal"]["elements"]:
         v[atomic_numbers[sym]] = float(val[sym])
     return v.tolist(), v
+
+
+@lru_cache(maxsize=1)
+def _terminal_z() -> frozenset:
+    """The elements [bond_length.terminal] judges."""
+    return frozenset(atomic_numbers[s] for s in table()["bond_length"]["terminal"]["elements"])
 
 
 def _charged(frame) -> bool:

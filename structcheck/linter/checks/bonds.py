@@ -144,7 +144,7 @@ def bond_length(frame: Frame):
     for m, a, d, med in ligand_outliers(frame):  # one ligand pulled away from its metal
         yield Hit((m, a), f"{_sym(zn[m])}{m}–{_sym(zn[a])}{a} at {d:.3f} Å: {d / med:.2f}× the {med:.3f} Å of the "
                   "same ligand's other bonds to it (a stretched or broken metal-ligand bond)", round(d, 6), None, "Å")
-    span = _zone_span_for(tuple(frame.species.tolist()))  # C-C/N/O, Si-O: the pairs present
+    span = _zone_span_for(frame.species_key)  # C-C/N/O, Si-O: the pairs present
     if span is None:
         return
     cand = zone_candidates(frame, *span)
@@ -188,13 +188,8 @@ def zone_candidates(frame, dmin: float, dmax: float, small: bool | None = None) 
         if not sel:
             return []
         low_l, hi_l = _zone_flat_lists()
-        z, pi, pj = frame.numbers.tolist(), p.i.tolist(), p.j.tolist()
-        out = []
-        for k in sel:
-            key = z[pi[k]] * 119 + z[pj[k]]
-            if low_l[key] < dl[k] < hi_l[key]:
-                out.append((k, low_l[key]))
-        return out
+        keys = frame.pair_key.tolist()  # Zi * 119 + Zj
+        return [(k, low_l[keys[k]]) for k in sel if low_l[keys[k]] < dl[k] < hi_l[keys[k]]]
     sel = np.flatnonzero((p.d > dmin) & (p.d < dmax))
     if not len(sel):
         return []
