@@ -5,13 +5,16 @@ span is ~1.5e5 times the cutoff (measured with vesin 0.6: a periodic vector of 1
 atom at x = 3e9 Å), and a periodic cell much smaller than the cutoff makes every atom meet
 millions of its own images (a 0.01 Å cell: gigabytes, then SIGSEGV). Such frames raise
 ``NeighborLimit`` (a ValueError with one line) instead; the absurd-coordinates rule reports it.
+vesin's binding is ``vesin_lib``; small crystals' checks are answered first by ``smallcell``.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import numpy as np
+
+from .smallcell import small_crystal_clear
+from .vesin_lib import vesin_half_list as _vesin_half_list
 
 
 class Pairs:
@@ -101,102 +104,6 @@ def usable_box(cell: np.ndarray, pbc: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return cell, pbc
 
 
-class _VesinLibrary:
-    """vesin's compiled neighbour search (``libvesin``), called through ctypes.
-
-    Why not ``from vesin import NeighborList``: vesin's Python package imports torch and
-    cupy at import time when they are installed (for tensor inputs, which structcheck never
-    passes), about 1 s of start-up on the lint path, and nothing in it imports lazily. The
-    shared library is the same code that class calls; this binding declares the one
-    function and one free call of vesin's C API (``vesin.h``: ``vesin_neighbors``,
-    ``vesin_free``), mirroring ``vesin/_c_api.py`` of the pinned vesin 0.6. The library is
-    found without importing the package (``importlib.util.find_spec``); if it is missing
-    (another vesin layout), ``NeighborList`` from the package is used instead.
-    """
-
-    def __init__(self):
-        import ctypes
-        from ctypes import ARRAY, POINTER, c_bool, c_double, c_int, c_int32, c_size_t, c_void_p
-        from importlib.util import find_spec
-
-        spec = find_spec("vesin")
-        if spec is None or not spec.submodule_search_locations:
-            raise ImportError("vesin is not installed")
-        folder = list(spec.submodule_search_locations)[0]
-        lib = ctypes.CDLL(os.path.join(folder, "lib", "libvesin.so"))
-
-        class Device(ctypes.Structure):
-            _fields_ = [("type", c_int), ("device_id", c_int)]
-
-        class Options(ctypes.Structure):
-            _fields_ = [("cutoff", c_double), ("full", c_bool), ("sorted", c_bool), ("algorithm", c_int),
-                        ("skin", c_double), ("n_threads", c_int32), ("return_shifts", c_bool),
-                        ("return_distances", c_bool), ("return_vectors", c_bool)]
-
-        class NeighborList(ctypes.Structure):
-            _fields_ = [("length", c_size_t), ("device", Device),
-                        ("pairs", POINTER(ARRAY(c_size_t, 2))), ("shifts", POINTER(ARRAY(c_int32, 3))),
-                        ("distances", POINTER(c_double)), ("vectors", POINTER(ARRAY(c_double, 3))),
-                        ("opaque", c_void_p)]
-
-        lib.vesin_free.argtypes = [POINTER(NeighborList)]
-        lib.vesin_free.restype = None
-        lib.vesin_neighbors.argtypes = [POINTER(c_double), c_size_t, POINTER(c_double), POINTER(c_bool),
-                                        Device, Options, POINTER(NeighborList), POINTER(ctypes.c_char_p)]
-        lib.vesin_neighbors.restype = c_int
-        self.ctypes, self.lib = ctypes, lib
-        self.Device, self.Options, self.NeighborList = Device, Options, NeighborList
-
-    def half_list(self, pos: np.ndarray, box: np.ndarray, periodic, cutoff: float, n_threads: int):
-        """(i, j, shifts, distances) of every pair within ``cutoff``, each pair once."""
-        ct = self.ctypes
-        pos = np.ascontiguousarray(pos, dtype=np.float64)
-        box = np.ascontiguousarray(box, dtype=np.float64)
-        per = np.ascontiguousarray(periodic, dtype=np.bool_)
-        opts = self.Options(cutoff=float(cutoff), full=False, sorted=False, algorithm=0, skin=0.0,
-                            n_threads=int(n_threads), return_shifts=True, return_distances=True,
-                            return_vectors=False)
-        nl = self.NeighborList()
-        err = ct.c_char_p()
-        status = self.lib.vesin_neighbors(pos.ctypes.data_as(ct.POINTER(ct.c_double)), len(pos),
-                                          box.ctypes.data_as(ct.POINTER(ct.c_double)),
-                                          per.ctypes.data_as(ct.POINTER(ct.c_bool)), self.Device(1, 0),
-                                          opts, ct.byref(nl), ct.byref(err))
-        try:
-            if status != 0:
-                raise RuntimeError((err.value or b"vesin failed").decode("utf8", "replace"))
-            n = nl.length
-            if n == 0:
-                return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3), np.int64), np.zeros(0)
-            pairs = np.ctypeslib.as_array(ct.cast(nl.pairs, ct.POINTER(ct.c_size_t)), shape=(n, 2))
-            shifts = np.ctypeslib.as_array(ct.cast(nl.shifts, ct.POINTER(ct.c_int32)), shape=(n, 3))
-            dist = np.ctypeslib.as_array(nl.distances, shape=(n,))
-            i = pairs[:, 0].astype(np.int64)
-            j = pairs[:, 1].astype(np.int64)
-            return i, j, shifts.copy(), dist.copy()  # int32 shifts: half the memory, exact
-        finally:
-            self.lib.vesin_free(ct.byref(nl))
-
-
-_VESIN: list = []
-
-
-def _vesin_half_list(pos, box, periodic, cutoff: float, n_threads: int):
-    if not _VESIN:
-        try:
-            _VESIN.append(_VesinLibrary())
-        except OSError:  # no libvesin.so where vesin 0.6 keeps it: use the package
-            _VESIN.append(None)
-    lib = _VESIN[0]
-    if lib is not None:
-        return lib.half_list(pos, box, periodic, cutoff, n_threads)
-    from vesin import NeighborList
-
-    nl = NeighborList(cutoff=float(cutoff), full_list=False, n_threads=n_threads)
-    i, j, s, d = nl.compute(pos, box, [bool(p) for p in periodic], quantities="ijSd")
-    return i.astype(np.int64), j.astype(np.int64), s.astype(np.int64), d
-
-
 # Beyond any atomistic structure (10 µm); within vesin's measured safe range for any cutoff >= 0.3 Å
 COORD_LIMIT = 1e5
 SPAN_LIMIT = 3e4  # largest span / cutoff given to vesin (it fails from ~1.5e5)
@@ -221,6 +128,8 @@ def search_problem(positions, cell, pbc, cutoff: float, per_atom_limit: float = 
     pbc = np.asarray(pbc, dtype=bool)
     # pbc.any() without its Python wrappers (a molecule's every µs)
     periodic_any = True in pbc.tolist() if pbc.ndim == 1 else bool(pbc.any())
+    if periodic_any and small_crystal_clear(pos, cell, pbc, cutoff, per_atom_limit, _LIMITS):
+        return None
     if direct_pairs(n, pbc):  # all pairs directly: only the coordinates' size matters
         big = float(np.maximum.reduce(np.abs(pos), axis=None))  # np.abs(pos).max()
         return _coordinate_problem(pos) if not big <= COORD_LIMIT else None
@@ -291,6 +200,7 @@ def _pair_estimate(n: int, extent: np.ndarray, cutoff: float, what: str, per_ato
 
 IMAGE_LIMIT = 2000  # periodic images per atom the fallback search takes (fcc primitive at 8 Å: ~700)
 VESIN_MAX_CELLS = 1e5  # vesin 0.6 scales its cell grid down to about this many cells ...
+_LIMITS = (COORD_LIMIT, SPAN_LIMIT, PAIR_FLOOR, VESIN_MAX_CELLS)  # for smallcell's checks
 
 
 def _vesin_grid_ok(extent: np.ndarray, cutoff: float) -> bool:
@@ -419,11 +329,16 @@ def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff:
         return Pairs(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros((0, 3), int), cutoff)
     if direct_pairs(n, pbc):  # a molecule: no box to check
         return _all_pairs(np.asarray(positions, dtype=np.float64), float(cutoff))
+    pos = np.ascontiguousarray(positions, dtype=np.float64)
+    if small_crystal_clear(pos, cell, pbc, cutoff, HARD_FACTOR * PAIRS_PER_ATOM_LIMIT, _LIMITS):
+        # a small crystal clear of every limit: the cell as the box, vesin on one thread (as below)
+        i, j, s, d = _vesin_half_list(pos, np.asarray(cell, dtype=float), np.asarray(pbc, dtype=bool),
+                                      float(cutoff), 1)
+        return Pairs(i, j, d, s, cutoff)
     problem = None if checked else search_problem(positions, cell, pbc, cutoff, HARD_FACTOR * PAIRS_PER_ATOM_LIMIT)
     if problem:  # before native code
         raise NeighborLimit(problem)
     box, periodic = usable_box(cell, pbc)
-    pos = np.ascontiguousarray(positions, dtype=np.float64)
     extent = _ptp(pos)
     span = float(extent.max()) if n else 0.0
     if not periodic.any():

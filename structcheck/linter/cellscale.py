@@ -258,7 +258,7 @@ def expansion(frame) -> tuple[str, float, str | None] | None:
                 short &= nm[z[b.i[k]]] | nm[z[b.j[k]]]
             if short.any():
                 return None
-    if abs(np.linalg.det(frame.cell)) < 1e-6:
+    if frame.volume < 1e-6:
         return None
     cut = t["max_scale"] * 1.05 * 2 * float(r[frame.species].max())
     p = frame.pairs_up_to(cut)

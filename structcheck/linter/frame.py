@@ -211,3 +211,8 @@ class Frame:
         """How many atoms have no bonded neighbour."""
         coord = self.coordination  # a molecule: no numpy call; a crystal: no list of a million ints
         return coord.tolist().count(0) if len(coord) <= 4096 else int(np.count_nonzero(coord == 0))
+
+    @cached_property
+    def volume(self) -> float:
+        """|det(cell)| as np.linalg.det gives it, once per frame (the cell rules' common test)."""
+        return abs(float(np.linalg.det(self.cell)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...smallcell import plain_lengths
 from ..frame import Frame
 from ..rule import Hit, rule
 
@@ -92,16 +93,17 @@ def degenerate_cell(frame: Frame, min_volume_per_atom: float = 0.5, min_length: 
 
     Fix: set a real cell (Atoms.center(vacuum=...)), or pbc=False for a molecule.
     """
-    if not any(frame.pbc.tolist()):
+    pbc = frame.pbc.tolist()
+    if not any(pbc):
         return
-    lengths = np.linalg.norm(frame.cell, axis=1)
-    short = [ax for ax in range(3) if frame.pbc[ax] and lengths[ax] < min_length]
+    lengths = plain_lengths(frame.cell)[:3]  # np.linalg.norm(cell, axis=1)'s values, bitwise
+    short = [ax for ax in range(3) if pbc[ax] and lengths[ax] < min_length]
     if short:
         yield Hit((), f"periodic along {'/'.join('abc'[a] for a in short)} with a cell vector "
-                  f"shorter than {min_length} Å", float(lengths[short].min()), min_length, "Å")
+                  f"shorter than {min_length} Å", float(min(lengths[a] for a in short)), min_length, "Å")
         return
-    if frame.pbc.all():
-        vol = abs(float(np.linalg.det(frame.cell)))
+    if all(pbc):
+        vol = frame.volume
         thr = min_volume_per_atom * max(len(frame), 1)
         if vol < thr:
             yield Hit((), f"cell volume {vol:.3g} Å³ for {len(frame)} atoms: vectors collinear "
@@ -131,7 +133,7 @@ def implausible_density(frame: Frame, min_volume_per_atom: float | None = None,
     """
     if not all(frame.pbc.tolist()) or len(frame) == 0:
         return
-    vol = abs(float(np.linalg.det(frame.cell)))
+    vol = frame.volume
     if vol < 1e-6:
         return  # degenerate-cell's
     vpa = vol / len(frame)
@@ -140,10 +142,14 @@ def implausible_density(frame: Frame, min_volume_per_atom: float | None = None,
 
         from ..chemistry import table
 
-        r = np.asarray(covalent_radii)[frame.numbers]
-        sphere = float((4.0 / 3.0 * np.pi * r ** 3).mean())
-        min_volume_per_atom = sphere / table()["cell"]["max_packing_fraction"]
-    if vpa < min_volume_per_atom:
+        frac = table()["cell"]["max_packing_fraction"]
+        # the limit is the atoms' mean sphere / frac, at most the largest species' sphere / frac:
+        # a cell emptier than that (with a margin for rounding) needs no mean
+        big = max(4.0 / 3.0 * np.pi * float(covalent_radii[z]) ** 3 for z in frame.species.tolist())
+        if vpa * frac <= 1.000001 * big:
+            r = np.asarray(covalent_radii)[frame.numbers]
+            min_volume_per_atom = float((4.0 / 3.0 * np.pi * r ** 3).mean()) / frac
+    if min_volume_per_atom is not None and vpa < min_volume_per_atom:
         yield Hit((), f"{vpa:.3g} Å³ per atom: denser than any known solid",
                   round(vpa, 6), round(min_volume_per_atom, 6), "Å^3/atom")
     elif vpa > max_volume_per_atom:

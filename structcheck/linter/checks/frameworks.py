@@ -269,9 +269,9 @@ def pore_guest(frame: Frame, min_volume_per_atom: float = 12.0):
     """
     if not all(frame.pbc.tolist()) or len(frame) < 3 or len(frame) > 50_000:
         return
-    vol = abs(float(np.linalg.det(frame.cell)))
-    if vol / len(frame) < min_volume_per_atom:
-        return
+    vol = frame.volume
+    if vol / len(frame) < min_volume_per_atom or components(frame)[0] < 2:
+        return  # dense, or one bonded network (no guest without a second molecule)
     labels, sizes, dims = dimensions(frame)
     if not (dims == 3).any():
         return
@@ -336,7 +336,7 @@ def vacuum_box(frame: Frame, max_volume_per_atom: float = 150.0):
     """
     if not all(frame.pbc.tolist()) or len(frame) == 0:
         return
-    vol = abs(float(np.linalg.det(frame.cell)))
+    vol = frame.volume
     if vol < 1e-6:
         return
     vpa = vol / len(frame)

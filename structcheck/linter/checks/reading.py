@@ -115,6 +115,8 @@ def partial_mask(atoms) -> np.ndarray | None:
         kinds = atoms.arrays.get("spacegroup_kinds")
         keys = kinds if kinds is not None else np.arange(len(atoms))
         total = {str(k): sum(v.values()) for k, v in info.items() if isinstance(v, dict)}
+        if all(t >= 1 - 1e-6 for t in total.values()):
+            return None  # every site full (an ordered crystal): no atom to look up
         mask = np.array([total.get(str(k), 1.0) < 1 - 1e-6 for k in keys], dtype=bool)
         return mask if mask.any() else None
     return None
