@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .smallcell import small_crystal_clear
+from .smallpairs import SMALL_OPEN, all_pairs, direct_pairs
 from .vesin_lib import vesin_half_list as _vesin_half_list
 
 
@@ -41,7 +42,10 @@ class Pairs:
                 return self
         elif mask.all():  # e.g. every pair of a crystal is bonded: share the arrays (read-only use)
             return self
-        idx = mask.nonzero()[0]
+        return self.subset(mask.nonzero()[0])
+
+    def subset(self, idx: np.ndarray) -> Pairs:
+        """The pairs at positions ``idx`` (an int array)."""
         return Pairs(self.i[idx], self.j[idx], self.d[idx], self.shift.take(idx, axis=0), self.cutoff)
 
     def vectors(self, positions: np.ndarray, cell: np.ndarray) -> np.ndarray:
@@ -256,67 +260,14 @@ def _kdtree_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
     return Pairs(i[m], j[m], d[m], np.zeros((int(m.sum()), 3), dtype=np.int64), cutoff)
 
 
-SMALL_OPEN = 64  # non-periodic frames up to this size: all pairs directly (no vesin call)
 PARALLEL_ATOMS = 250_000  # frames from this size: vesin on its default threads
-
-
-def direct_pairs(n: int, pbc) -> bool:
-    """True for a frame whose pairs are all tested directly (``_all_pairs``): up to SMALL_OPEN
-    atoms and not periodic, so only the coordinates' size can make its search fail."""
-    if n > SMALL_OPEN:
-        return False
-    pbc = np.asarray(pbc, dtype=bool)
-    return not (True in pbc.tolist() if pbc.ndim == 1 else pbc.any())  # pbc.any() without its wrappers
-
-
-_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _triu(n: int) -> tuple[np.ndarray, np.ndarray]:
-    if n not in _TRIU:
-        _TRIU[n] = np.triu_indices(n, 1)
-    return _TRIU[n]
-
-
 SMALL_LIST = 256  # arrays up to this length: Python's list tests beat numpy's reductions
-PYTHON_PAIRS = 7  # atoms up to which all pairs are tested in plain Python (measured crossover ~8)
 
 
 def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
-    """The pairs vesin returns for a small non-periodic frame (i < j, d² < cutoff², the
-    same floating-point distance), by testing all of them: a vesin call and its
-    conversions cost more than the whole lint of a small molecule. Up to PYTHON_PAIRS atoms
-    in plain Python (numpy's per-call cost exceeds the work), the same pairs in the same order
-    with the same distances (the sum of squares in numpy's order, a correctly rounded root)."""
-    if len(pos) <= PYTHON_PAIRS:
-        return _python_pairs(pos, cutoff)
-    i, j = _triu(len(pos))
-    v = pos[j] - pos[i]
-    d2 = np.add.reduce(v * v, axis=1)  # (v * v).sum(axis=1): the same reduction, no wrappers
-    m = d2 < cutoff * cutoff
-    im = i[m]
-    return Pairs(im, j[m], np.sqrt(d2[m]), np.zeros((len(im), 3), dtype=np.int64), cutoff)
-
-
-def _python_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
-    """``_all_pairs`` in plain Python."""
-    rows = pos.tolist()
-    c2 = cutoff * cutoff
-    ii: list[int] = []
-    jj: list[int] = []
-    dd: list[float] = []
-    for a, (x, y, z) in enumerate(rows):
-        b = a
-        for u, v, w in rows[a + 1:]:
-            b += 1
-            dx, dy, dz = u - x, v - y, w - z
-            d2 = dx * dx + dy * dy + dz * dz
-            if d2 < c2:
-                ii.append(a)
-                jj.append(b)
-                dd.append(math.sqrt(d2))
-    return Pairs(np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64), np.array(dd, dtype=np.float64),
-                 np.zeros((len(ii), 3), dtype=np.int64), cutoff)
+    """The pairs vesin returns for a small non-periodic frame (``smallpairs.all_pairs``)."""
+    i, j, d = all_pairs(pos, cutoff)
+    return Pairs(i, j, d, np.zeros((len(i), 3), dtype=np.int64), cutoff)
 
 
 def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float,

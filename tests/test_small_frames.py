@@ -11,6 +11,7 @@ from ase.collections import g2
 
 import structcheck.linter.frame as frame_module
 import structcheck.neighbors as nb
+import structcheck.smallpairs as sp
 from structcheck.linter.checks import geometry, units
 from structcheck.linter.config import load_config
 from structcheck.linter.frame import Frame
@@ -31,7 +32,7 @@ def test_python_pairs_are_numpys_pairs_bitwise(monkeypatch):
     distances as the numpy path, near the cutoff, coincident atoms and far apart ones too."""
     rng = np.random.default_rng(5)
     for _ in range(3000):
-        n = int(rng.integers(1, nb.PYTHON_PAIRS + 1))
+        n = int(rng.integers(1, sp.PYTHON_PAIRS + 1))
         pos = rng.normal(size=(n, 3)) * rng.choice([0.01, 0.7, 1.5, 30.0, 1e4])
         if n > 1 and rng.random() < 0.3:
             pos[1] = pos[0] + rng.normal(size=3) * 1e-9  # a duplicated site
@@ -39,9 +40,9 @@ def test_python_pairs_are_numpys_pairs_bitwise(monkeypatch):
         if n > 1 and rng.random() < 0.3:  # a pair right at the cutoff
             cutoff = float(np.sqrt(((pos[1] - pos[0]) ** 2).sum()))
         py = nb._all_pairs(pos, cutoff)
-        monkeypatch.setattr(nb, "PYTHON_PAIRS", -1)
+        monkeypatch.setattr(sp, "PYTHON_PAIRS", -1)
         full = nb._all_pairs(pos, cutoff)
-        monkeypatch.setattr(nb, "PYTHON_PAIRS", 7)
+        monkeypatch.setattr(sp, "PYTHON_PAIRS", 7)
         _same_pairs(py, full)
 
 
@@ -94,10 +95,11 @@ def test_planted_cases_are_flagged_as_before(monkeypatch):
     assert any(f for f in fast) and any(not f for f in fast)  # both directions planted
     codes = {c for f in fast for c, *_ in f}
     assert set(CODES) <= codes | {"SC105"} and "SC105" in codes
-    monkeypatch.setattr(nb, "PYTHON_PAIRS", -1)
+    monkeypatch.setattr(sp, "PYTHON_PAIRS", -1)
     monkeypatch.setattr(frame_module, "direct_pairs", lambda n, pbc: False)
     monkeypatch.setattr(Frame, "species_max", lambda self, name: np.inf)
     monkeypatch.setattr(units, "_ratios_plain", lambda frame: False)
+    monkeypatch.setattr(frame_module, "PYTHON_LOOKUPS", -1)
     slow = [_findings(a) for a in cases]
     assert fast == slow
 
@@ -106,10 +108,11 @@ def test_planted_cases_are_flagged_as_before(monkeypatch):
 def test_g2_molecules_agree_with_the_shortcut_free_paths(name, monkeypatch):
     a = g2[name]
     fast = _findings(a)
-    monkeypatch.setattr(nb, "PYTHON_PAIRS", -1)
+    monkeypatch.setattr(sp, "PYTHON_PAIRS", -1)
     monkeypatch.setattr(frame_module, "direct_pairs", lambda n, pbc: False)
     monkeypatch.setattr(Frame, "species_max", lambda self, name: np.inf)
     monkeypatch.setattr(units, "_ratios_plain", lambda frame: False)
+    monkeypatch.setattr(frame_module, "PYTHON_LOOKUPS", -1)
     assert _findings(a) == fast
 
 
@@ -149,3 +152,17 @@ def test_over_coordination_precondition_keeps_the_flag():
     assert not list(geometry.over_coordinated(f))
     a.positions *= 0.529177
     assert [h.atoms[0] for h in geometry.over_coordinated(Frame(a, CFG))] == [0, 1]
+
+
+def test_bonded_pairs_by_python_lookups_are_numpys(monkeypatch):
+    """A molecule's bonded pairs (per-pair look-ups in plain Python) and close-contact verdict
+    equal the numpy look-ups', with and without overlapping pairs."""
+    for a in _planted():
+        if not np.isfinite(a.positions).all() or np.abs(a.positions).max() > 1e5:
+            continue
+        py = Frame(a, CFG)
+        monkeypatch.setattr(frame_module, "PYTHON_LOOKUPS", -1)
+        full = Frame(a, CFG)
+        assert full.close_free == py.close_free
+        _same_pairs(py.bonded_pairs, full.bonded_pairs)
+        monkeypatch.setattr(frame_module, "PYTHON_LOOKUPS", 64)

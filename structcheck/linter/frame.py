@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from ..neighbors import COORD_LIMIT, SMALL_LIST, Pairs, direct_pairs, half_pairs, search_problem
+from ..neighbors import COORD_LIMIT, Pairs, half_pairs, search_problem
+from ..smallpairs import direct_pairs
 
 
 class cached_property:  # noqa: N801 - functools' name, its behaviour for one thread
@@ -32,6 +33,9 @@ def _table_max(table: np.ndarray, species: np.ndarray) -> float:
     return float(table.max())
 
 
+PYTHON_LOOKUPS = 64  # pairs up to which per-pair threshold look-ups run in plain Python
+
+
 class Frame:
     """One structure being linted: arrays, thresholds and one shared neighbour list."""
 
@@ -50,25 +54,30 @@ class Frame:
 
     @cached_property
     def direct(self) -> bool:
-        """A small non-periodic frame, whose pairs are all tested directly (``neighbors.direct_pairs``)."""
+        """A small non-periodic frame, whose pairs are all tested directly (``smallpairs.direct_pairs``)."""
         return direct_pairs(len(self.numbers), self.pbc)
 
     @cached_property
-    def _max_abs(self) -> float:
-        """The largest |coordinate| (NaN when one is NaN): a small frame's finiteness and bounds."""
-        return float(np.maximum.reduce(np.abs(self.positions), None))
+    def _within_limit(self) -> bool:
+        """Every coordinate within ±COORD_LIMIT, so finite (NaN fails every comparison): a small
+        frame's finiteness and its search check in one pass of plain Python (numpy reductions on
+        a molecule cost more)."""
+        lim = COORD_LIMIT
+        for row in self.positions.tolist():
+            for x in row:
+                if not -lim <= x <= lim:
+                    return False
+        return True
 
     @cached_property
     def finite(self) -> bool:
-        # a sum of finite numbers is finite unless it overflows (then look element by element);
-        # a small frame's largest |coordinate| is finite exactly when they all are (and its
-        # search check reads it too); its cell summed in Python (no reduction call)
-        if self.direct:
-            ok = math.isfinite(self._max_abs) and math.isfinite(sum(self.cell.ravel().tolist()))
-        else:
-            add = np.add.reduce  # ndarray.sum()'s reduction without its two Python wrappers
-            ok = math.isfinite(add(self.positions, None)) and math.isfinite(add(self.cell, None))
-        return ok or bool(np.isfinite(self.positions).all() and np.isfinite(self.cell).all())
+        if self.direct and self._within_limit and math.isfinite(sum(self.cell.ravel().tolist())):
+            return True
+        # a sum of finite numbers is finite unless it overflows (then look element by element)
+        add = np.add.reduce  # ndarray.sum()'s reduction without its two Python wrappers
+        if math.isfinite(add(self.positions, None)) and math.isfinite(add(self.cell, None)):
+            return True
+        return bool(np.isfinite(self.positions).all() and np.isfinite(self.cell).all())
 
     @cached_property
     def search_problem(self) -> str | None:
@@ -76,7 +85,7 @@ class Frame:
         absurd-coordinates' verdict), computed once per frame; None when fine or not finite."""
         if not (self.finite and len(self)):
             return None
-        if self.direct and self._max_abs <= COORD_LIMIT:  # search_problem's own test for such a frame
+        if self.direct and self._within_limit:  # search_problem's own test for such a frame
             return None
         return search_problem(self.positions, self.cell, self.pbc, self.cutoff)
 
@@ -124,15 +133,19 @@ class Frame:
     def per_species(self, name: str, compute):
         """``compute(frame)``, a value that depends only on the species present and the
         thresholds (the cutoff, a table's largest entry), computed once per run and species set."""
+        values = self._species_values
+        if name not in values:
+            values[name] = compute(self)
+        return values[name]
+
+    @cached_property
+    def _species_values(self) -> dict:
         key = ("species", id(self.t), self.species_key)
         memo = self.config.cache
         got = memo.get(key)
         if got is None:
             got = memo[key] = (self.t, {})  # holds t: its id stays unique
-        values = got[1]
-        if name not in values:
-            values[name] = compute(self)
-        return values[name]
+        return got[1]
 
     @cached_property
     def cutoff(self) -> float:
@@ -149,8 +162,8 @@ class Frame:
     def min_distance(self) -> float:
         """The shortest distance of ``pairs`` (inf when there is none)."""
         d = self.pairs.d
-        if len(d) <= SMALL_LIST:
-            return min(d.tolist(), default=math.inf)
+        if len(d) <= PYTHON_LOOKUPS:
+            return min(self.pair_lists[2], default=math.inf)
         return float(np.minimum.reduce(d)) if len(d) else math.inf
 
     @cached_property
@@ -183,17 +196,53 @@ class Frame:
         """No pair of ``pairs`` is closer than its close-contact threshold (overlaps included)."""
         if self.min_distance >= self.species_max("close_contact"):  # no per-pair look-up needed
             return True
-        below = self.pairs.d < self.pair_threshold("close_contact")
-        return True not in below.tolist() if len(below) <= SMALL_LIST else not below.any()
+        if len(self.pairs.d) <= PYTHON_LOOKUPS:
+            return not self.pairs_below("close_contact")
+        return not (self.pairs.d < self.pair_threshold("close_contact")).any()
 
     @cached_property
     def bonded_pairs(self):
         """Pairs closer than the bonded threshold but not overlapping (one site)."""
         p = self.pairs
+        overlaps = self.min_distance < self.species_max("overlap")  # else no pair overlaps
+        if len(p.d) <= PYTHON_LOOKUPS:  # a molecule: the same comparisons, per pair in plain Python
+            keep = self.pairs_below("bonded")
+            if overlaps:
+                over = set(self.pairs_below("overlap"))
+                keep = [k for k in keep if k not in over]
+            return p if len(keep) == len(p.d) else p.subset(np.array(keep, dtype=np.int64))
         bonded = p.d < self.pair_threshold("bonded")
-        if self.min_distance < self.species_max("overlap"):  # else no pair overlaps
+        if overlaps:
             bonded &= p.d >= self.pair_threshold("overlap")
         return p.within(bonded)
+
+    @cached_property
+    def pair_lists(self) -> tuple[list, list, list, list]:
+        """(i, j, d, Z per atom) of ``pairs`` as lists, for per-pair work in plain Python on a
+        molecule (up to PYTHON_LOOKUPS pairs)."""
+        p = self.pairs
+        return p.i.tolist(), p.j.tolist(), p.d.tolist(), self.numbers.tolist()
+
+    def pairs_below(self, name: str) -> list[int]:
+        """Positions in ``pairs`` (up to PYTHON_LOOKUPS of them) of the pairs closer than their
+        ``name`` threshold (overlap, close_contact, bonded): ``pair_threshold``'s comparison per
+        pair in plain Python."""
+        table = self.table_list(name)
+        if table is None:  # not indexed by [Zi][Zj]
+            return (self.pairs.d < self.pair_threshold(name)).nonzero()[0].tolist()
+        il, jl, dl, z = self.pair_lists
+        return [k for k, (a, b, d) in enumerate(zip(il, jl, dl)) if d < table[z[a]][z[b]]]
+
+    def table_list(self, name: str) -> list | None:
+        """The ``name`` threshold table (overlap, close_contact, bonded) as nested lists (``[Zi][Zj]``),
+        once per run (None for a table of another shape)."""
+        key = ("table_list", id(self.t), name)
+        memo = self.config.cache
+        if key not in memo:
+            table = getattr(self.t, name)
+            rows = table.tolist() if table.ndim == 2 else None
+            memo[key] = (self.t, rows)  # holds t: its id stays unique
+        return memo[key][1]
 
     @cached_property
     def bond_vectors(self) -> np.ndarray:

@@ -1,0 +1,63 @@
+"""All pairs of a small non-periodic frame (a molecule), tested directly: a vesin call and its
+conversions cost more than the whole lint of a small molecule. The pairs, order and distances
+are those vesin returns (i < j, d² < cutoff², the same floating-point distance); up to
+PYTHON_PAIRS atoms in plain Python, where numpy's per-call cost exceeds the work
+(tests/test_small_frames.py checks the two bitwise)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+SMALL_OPEN = 64  # non-periodic frames up to this size: all pairs directly (no vesin call)
+PYTHON_PAIRS = 7  # atoms up to which all pairs are tested in plain Python (measured crossover ~8)
+
+
+def direct_pairs(n: int, pbc) -> bool:
+    """True for a frame whose pairs are all tested directly (``all_pairs``): up to SMALL_OPEN
+    atoms and not periodic, so only the coordinates' size can make its search fail."""
+    if n > SMALL_OPEN:
+        return False
+    pbc = np.asarray(pbc, dtype=bool)
+    return not (True in pbc.tolist() if pbc.ndim == 1 else pbc.any())  # pbc.any() without its wrappers
+
+
+_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _triu(n: int) -> tuple[np.ndarray, np.ndarray]:
+    if n not in _TRIU:
+        _TRIU[n] = np.triu_indices(n, 1)
+    return _TRIU[n]
+
+
+def all_pairs(pos: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, d) of every pair closer than ``cutoff``: int64, int64, float64 arrays."""
+    if len(pos) <= PYTHON_PAIRS:
+        return _python_pairs(pos, cutoff)
+    i, j = _triu(len(pos))
+    v = pos[j] - pos[i]
+    d2 = np.add.reduce(v * v, axis=1)  # (v * v).sum(axis=1): the same reduction, no wrappers
+    m = d2 < cutoff * cutoff
+    return i[m], j[m], np.sqrt(d2[m])
+
+
+def _python_pairs(pos: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``all_pairs`` in plain Python: the sum of squares in numpy's order, a correctly rounded root."""
+    rows = pos.tolist()
+    c2 = cutoff * cutoff
+    ii: list[int] = []
+    jj: list[int] = []
+    dd: list[float] = []
+    for a, (x, y, z) in enumerate(rows):
+        b = a
+        for u, v, w in rows[a + 1:]:
+            b += 1
+            dx, dy, dz = u - x, v - y, w - z
+            d2 = dx * dx + dy * dy + dz * dz
+            if d2 < c2:
+                ii.append(a)
+                jj.append(b)
+                dd.append(math.sqrt(d2))
+    return np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64), np.array(dd, dtype=np.float64)
