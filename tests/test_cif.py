@@ -393,3 +393,27 @@ def test_grid_pairs_equal_all_pairs(periodic):
             want = np.argwhere(np.sqrt((d * d).sum(-1)) < SYMPREC)
         assert len(a) * len(b) > 1 << 16  # the grid path
         assert np.array_equal(_pairs_within(a, b, periodic), want)
+
+
+def test_crystal_atoms_is_the_constructors_atoms():
+    """io/records.crystal_atoms (the CIF reader's Atoms without the constructor's argument
+    handling) builds what Atoms(numbers, positions, cell, pbc=True, info) builds, and is in use."""
+    from ase import Atoms
+
+    from structcheck.io import records
+
+    rng = np.random.default_rng(3)
+    for n in (1, 5, 40):
+        z, pos, cell = rng.integers(1, 90, n), rng.normal(size=(n, 3)), rng.normal(size=(3, 3))
+        info = {"unit_cell": "conventional", "occupancy": {"0": {"O": 1.0}}}
+        ref = Atoms(numbers=z.copy(), positions=pos.copy(), cell=cell, pbc=True, info=info)
+        got = records.crystal_atoms(z.copy(), pos.copy(), cell, info)
+        assert records._BARE_CRYSTAL[0] is True
+        assert sorted(vars(ref)) == sorted(vars(got)) and ref == got and ref.info == got.info
+        assert got.info is not info and got.cell.array is not cell
+        for k, v in ref.arrays.items():
+            assert v.dtype == got.arrays[k].dtype and v.tobytes() == got.arrays[k].tobytes()
+        assert ref.get_celldisp().tobytes() == got.get_celldisp().tobytes() and ref.constraints == got.constraints
+        ref.set_masses(np.full(n, 2.01355))
+        got.set_masses(np.full(n, 2.01355))
+        assert list(ref.arrays) == list(got.arrays) and ref.get_masses().tobytes() == got.get_masses().tobytes()

@@ -33,6 +33,7 @@ from ase import Atoms
 from ase.data import atomic_masses, atomic_numbers
 
 from .cif_symmetry import Unsupported, cellpar_to_cell, occupancy_sites, orbits
+from .records import crystal_atoms
 
 class CifSyntaxError(Exception):
     def __init__(self, message: str, line: int | None):
@@ -105,6 +106,22 @@ def _numbers(raw: list[str]) -> np.ndarray:
             raise Unsupported(f"not a number: {v!r}")
         out[k] = float(v.split("(", 1)[0])
     return out
+
+
+def _triples(cols: list[list[str]], n: int) -> np.ndarray:
+    """(n, 3) floats of three CIF number columns side by side (``_numbers`` of each): clean
+    columns (no uncertainty, no quotes) in one conversion instead of three and a stack."""
+    if not all(len(c) == n for c in cols):
+        raise Unsupported("columns of unequal length")
+    if n == 0:
+        return np.zeros((0, 3))
+    joined = "".join(cols[0]) + "".join(cols[1]) + "".join(cols[2])
+    if not ("(" in joined or "_" in joined or "'" in joined or '"' in joined):
+        try:
+            return np.array(list(zip(*cols)), dtype=float)
+        except ValueError:
+            pass
+    return np.column_stack([_numbers(c) for c in cols])
 
 
 _SYMBOLS: dict[tuple[str, bool], str] = {}
@@ -198,7 +215,7 @@ def _block_atoms(block) -> Atoms | None:
     types = sites.get("_atom_site_type_symbol")
     labels = types if types is not None else sites.get("_atom_site_label")
     fract = [sites.get(f"_atom_site_fract_{c}") for c in "xyz"]
-    cart = [sites.get(f"_atom_site_cartn_{c}") for c in "xyz"]
+    cart = [sites.get(f"_atom_site_cartn_{c}") for c in "xyz"] if None in fract else None
     if labels is None or (None in fract and None in cart):
         return None  # ASE: has_structure() is False
     if any(v in (".", "?") for v in labels):
@@ -213,10 +230,7 @@ def _block_atoms(block) -> Atoms | None:
     if min(cellpar[:3]) <= 0:
         raise Unsupported("degenerate cell")
     cell = cellpar_to_cell(cellpar)
-    cols = [_numbers(c) for c in (fract if None not in fract else cart)]
-    if not all(len(c) == len(symbols) for c in cols):
-        raise Unsupported("columns of unequal length")
-    xyz = np.column_stack(cols) if symbols else np.zeros((0, 3))
+    xyz = _triples(fract if None not in fract else cart, len(symbols))
     if None not in fract:
         # ASE sets these on an Atoms and reads them back: the same round trip, bitwise
         xyz = np.dot(xyz, cell)
@@ -252,7 +266,9 @@ def _block_atoms(block) -> Atoms | None:
         symbols = [sorted(d.items(), key=lambda x: x[1])[-1][0] if len(d) > 1 else sym
                    for d, sym in zip(site_occ, symbols)]
     z = np.array([atomic_numbers[s] for s in symbols], dtype=int)
-    atoms = Atoms(numbers=z[kinds], positions=np.dot(frac, cell), cell=cell, pbc=True, masses=masses, info=info)
+    atoms = crystal_atoms(z[kinds], np.dot(frac, cell), cell, info)
+    if masses is not None:
+        atoms.set_masses(masses)  # where the constructor's masses= puts them (after the positions)
     atoms.new_array("spacegroup_kinds", np.asarray(kinds, dtype=int))
     if site_occ is not None:
         site_labels = sites.get("_atom_site_label")
