@@ -103,7 +103,6 @@ def missing_hydrogen(frame: Frame):
     q = _frame_charge(frame)
     if q != 0 or declared_spin(frame.atoms):
         return
-    t = table()["missing_hydrogen"]
     b = frame.bonded_pairs
     nm, d1 = _lists()
     if nb is None:
@@ -119,22 +118,23 @@ def missing_hydrogen(frame: Frame):
     else:
         bn = small_bond_numbers(frame)
         metal = not all(map(nm.__getitem__, zl))  # else no partner can be a metal
-    d = None
-    c = table()["bond_valence"]["pauling_c"]
+    d = None if bn is not None else b.d.tolist()
     bound = _sum_bounds()
     for a in cand:
         lst = nb[a]
         if metal and any(not nm[zl[j]] for j, _ in lst):
             continue
-        if d is None:
-            d = b.d.tolist()
         if bn is not None:
             ns = [bn[k] for _, k in lst]
         else:
             row = d1[zl[a]]
+            c = table()["bond_valence"]["pauling_c"]
             ns = [10.0 ** ((row[zl[j]] - d[k]) / c) for j, k in lst]
         if sum(ns) >= bound[zl[a]][len(ns)]:
             continue  # at or above the bound no reason of _judge applies
+        if d is None:
+            d = b.d.tolist()
+        t = table()["missing_hydrogen"]
         partners = [(zl[j], d[k], x) for (j, k), x in zip(lst, ns)]
         big = False
         if zl[a] == 6 and len(lst) == 2:
