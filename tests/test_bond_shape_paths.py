@@ -16,8 +16,7 @@ from structcheck.linter.config import load_config
 from structcheck.linter.frame import Frame
 
 
-def frame(atoms):
-    cfg = load_config()
+def frame(atoms, cfg=load_config()):
     return Frame(engine.lint_view(atoms, cfg), cfg)
 
 
@@ -101,3 +100,25 @@ def test_flat_triple_and_angle_to_hydrogen_prefilters_keep_their_findings():
     assert [x[4] for x in angle_hits(frame(squeezed))] == ["four-coordinate centre, angle to H"]
     assert angle_hits(frame(molecule("C3H6_D3h"))) == []
     assert angle_hits(frame(molecule("C5H8"))) == []  # spiropentane: every carbon strained
+
+
+def test_terminal_length_prefilter_keeps_every_underbonded_terminal_atom():
+    from structcheck.linter.chemistry import small_bond_numbers, small_graph
+    from structcheck.linter.stretch import terminal_underbonded
+
+    flagged = []
+    for d in np.linspace(1.15, 1.75, 121):  # formaldehyde's C=O pulled out past the limit
+        a = molecule("H2CO")
+        o = int(np.flatnonzero(a.numbers == 8)[0])
+        c = int(np.flatnonzero(a.numbers == 6)[0])
+        u = (a.positions[o] - a.positions[c]) / np.linalg.norm(a.positions[o] - a.positions[c])
+        a.positions[o] = a.positions[c] + d * u
+        fr = frame(a)
+        z, nb = small_graph(fr)
+        if len(nb[o]) != 1:
+            continue  # no longer bonded
+        want = small_bond_numbers(fr)[nb[o][0][1]] < 0.6  # the rule's definition, no length test
+        got = [r[0] for r in terminal_underbonded(fr)] == [o]
+        assert got == want, d
+        flagged.append(got)
+    assert True in flagged and False in flagged

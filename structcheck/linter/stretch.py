@@ -319,11 +319,13 @@ def terminal_underbonded(frame) -> list:
     vl, vz = _terminal_valence()
     if sg is not None:
         z, nb = sg
-        cand = [(a, lst[0][0], lst[0][1]) for a, lst in enumerate(nb) if len(lst) == 1 and vl[z[a]] > 0]
+        d = bond_lists(frame)[2]
+        reach = _terminal_reach()  # the bond numbers only of bonds long enough to fall short
+        cand = [(a, lst[0][0], lst[0][1]) for a, lst in enumerate(nb)
+                if len(lst) == 1 and vl[z[a]] > 0 and d[lst[0][1]] > reach[z[a]][z[lst[0][0]]]]
         if not cand:
             return []
         bn = small_bond_numbers(frame)
-        d = bond_lists(frame)[2]
         rows = [(a, p, d[k], bn[k]) for a, p, k in cand]
     else:
         zz = frame.numbers
@@ -362,6 +364,21 @@ def _terminal_valence() -> tuple[list, np.ndarray]:
     for sym in table()["bond_length"]["terminal"]["elements"]:
         v[atomic_numbers[sym]] = float(val[sym])
     return v.tolist(), v
+
+
+@lru_cache(maxsize=1)
+def _terminal_reach() -> list:
+    """Per (terminal element, partner) as rows of lists: the length below which the bond's Pauling
+    number 10**((D1 - d) / c) is at least the [bond_length.terminal] minimum (d < D1 - c log10(need)),
+    less 1e-6 Å (far beyond any rounding of the power): a shorter bond is never under-bonded."""
+    t = table()["bond_length"]["terminal"]
+    c = table()["bond_valence"]["pauling_c"]
+    d1 = _d1_rows()
+    rows = [[-math.inf] * 119 for _ in range(119)]
+    for a in _terminal_z():
+        need = t["halogen_min_bond_number"] if a in (9, 17, 35, 53) else t["min_bond_number"]
+        rows[a] = [x - c * math.log10(need) - 1e-6 for x in d1[a]]
+    return rows
 
 
 @lru_cache(maxsize=1)
