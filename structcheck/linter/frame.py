@@ -83,7 +83,7 @@ class Frame:
     def search_problem(self) -> str | None:
         """Why a neighbour search at ``cutoff`` would crash or explode (``neighbors.search_problem``,
         absurd-coordinates' verdict), computed once per frame; None when fine or not finite."""
-        if not (self.finite and len(self)):
+        if not (self.finite and len(self.numbers)):
             return None
         if self.direct and self._within_limit:  # search_problem's own test for such a frame
             return None
@@ -156,7 +156,12 @@ class Frame:
     def species_max(self, name: str) -> float:
         """The largest ``name`` threshold (overlap, close_contact, bonded) between any two species
         present: no pair closer than ``min_distance`` can be below it when it is no larger."""
-        return self.per_species("max_" + name, lambda f: _table_max(getattr(f.t, name), f.species))
+        values = self._species_values  # per_species' memo, without a closure per call
+        key = "max_" + name
+        got = values.get(key)
+        if got is None:
+            got = values[key] = _table_max(getattr(self.t, name), self.species)
+        return got
 
     @cached_property
     def min_distance(self) -> float:
@@ -252,7 +257,7 @@ class Frame:
     @cached_property
     def coordination(self) -> np.ndarray:
         b = self.bonded_pairs
-        n = len(self)
+        n = len(self.numbers)
         return np.bincount(b.i, minlength=n) + np.bincount(b.j, minlength=n)
 
     @cached_property
