@@ -417,3 +417,25 @@ def test_crystal_atoms_is_the_constructors_atoms():
         ref.set_masses(np.full(n, 2.01355))
         got.set_masses(np.full(n, 2.01355))
         assert list(ref.arrays) == list(got.arrays) and ref.get_masses().tobytes() == got.get_masses().tobytes()
+
+
+def test_p1_orbits_are_ases_equivalent_sites():
+    """orbits with the one identity operation (P1: each site its own image, no orbit machinery)
+    gives ASE's Spacegroup(1).equivalent_sites bit for bit, with and without sites on one spot."""
+    from ase.spacegroup import Spacegroup
+
+    from structcheck.io.cif_symmetry import orbits
+
+    rng = np.random.default_rng(11)
+    rot, tran = np.eye(3, dtype=int)[None], np.zeros((1, 3))
+    for n in (1, 2, 7, 40):
+        for dup in (False, True):
+            scaled = rng.uniform(-0.2, 1.2, (n, 3))
+            if dup and n > 1:  # a later site within 1e-3 of an earlier one (ASE drops it), one just beyond
+                scaled[-1] = scaled[0] + 4e-4
+                if n > 2:
+                    scaled[1] = scaled[0] + [1.5e-3, 0, 0]
+            sites, kinds = orbits(scaled, rot, tran)
+            ref_sites, ref_kinds = Spacegroup(1).equivalent_sites(scaled, onduplicates="keep")  # as ase.io.cif reads
+            assert sites.tobytes() == np.asarray(ref_sites).tobytes() and kinds.tolist() == list(ref_kinds)
+            assert len(sites) == n - (dup and n > 1)

@@ -170,19 +170,21 @@ def orbits(scaled: np.ndarray, rot: np.ndarray, tran: np.ndarray) -> tuple[np.nd
     n, m = len(scaled), len(rot)
     # candidates[k, o] = (R_o @ p_k + t_o % 1) % 1
     cand = (np.einsum("oij,kj->koi", rot.astype(float), scaled) + tran % 1.0) % 1.0
-    keep = np.ones((n, m), dtype=bool)
-    if m > 1:
-        keep = distinct_images(cand)
+    keep = distinct_images(cand) if m > 1 else None  # None: one operation, every image kept
     # a site on the orbit of an earlier kept site is dropped (ASE keeps the first)
     kept_site = np.ones(n, dtype=bool)
     if n > 1:
-        owner = np.repeat(np.arange(n), keep.sum(axis=1))
-        ij = pairs_within(scaled, cand[keep], periodic=True)
+        owner = np.repeat(np.arange(n), keep.sum(axis=1)) if keep is not None else np.arange(n)
+        ij = pairs_within(scaled, cand[keep] if keep is not None else cand.reshape(n, 3), periodic=True)
         earlier = ij[owner[ij[:, 1]] < ij[:, 0]]
-        for k in np.unique(earlier[:, 0]).tolist():
+        for k in (np.unique(earlier[:, 0]).tolist() if len(earlier) else ()):
             owners = owner[earlier[earlier[:, 0] == k, 1]]
             if kept_site[owners].any():
                 kept_site[k] = False
+    if keep is None:
+        if kept_site.all():  # P1 with no two sites on one spot: each site is its image
+            return cand.reshape(n, 3), np.arange(n)
+        keep = np.ones((n, m), dtype=bool)
     counts = np.where(kept_site, keep.sum(axis=1), 0)
     sites = cand[kept_site][keep[kept_site]]
     kinds = np.repeat(np.arange(n), counts)

@@ -179,7 +179,9 @@ def mixed_occupancy_site(frame: Frame):
     else:
         occ = frame.info.get("occupancy")
         kinds = frame.atoms.arrays.get("spacegroup_kinds")
-        if isinstance(occ, dict) and kinds is not None:
+        # only a site of two or more species is named: none in the file, no atom to look up
+        if isinstance(occ, dict) and kinds is not None and any(isinstance(d, dict) and len(d) > 1
+                                                               for d in occ.values()):
             for i, k in enumerate(np.asarray(kinds).tolist()):
                 d = occ.get(str(k)) or occ.get(k)
                 if isinstance(d, dict) and len(d) > 1:
