@@ -439,3 +439,25 @@ def test_p1_orbits_are_ases_equivalent_sites():
             ref_sites, ref_kinds = Spacegroup(1).equivalent_sites(scaled, onduplicates="keep")  # as ase.io.cif reads
             assert sites.tobytes() == np.asarray(ref_sites).tobytes() and kinds.tolist() == list(ref_kinds)
             assert len(sites) == n - (dup and n > 1)
+
+
+def test_occupancy_sites_shortcut_finds_what_all_pairs_find():
+    """occupancy_sites returns at once when every two sites lie more than SYMPREC apart in x; sites
+    planted around that margin (shared or not, in x or only in y, z) give the all-pairs answer."""
+    from structcheck.io.cif_symmetry import SYMPREC, occupancy_sites, pairs_within
+
+    def all_pairs(scaled, symbols, occ):
+        out = [{s: v} for s, v in zip(symbols, occ.tolist())]
+        ij = pairs_within(scaled, scaled, periodic=False)
+        for i, j in ij[ij[:, 0] != ij[:, 1]].tolist():
+            out[i][symbols[j]] = occ.tolist()[j]
+        return out
+
+    rng = np.random.default_rng(5)
+    for gap in (0.0, 0.5, 0.99, 0.9995, 1.0, 1.0005, 1.001, 1.01, 3.0):
+        for other in (0.0, 0.5e-3, 2e-3):
+            scaled = rng.uniform(0, 1, (6, 3))
+            scaled[4] = scaled[1] + [gap * SYMPREC, other, 0.0]
+            symbols, occ = ["Cl", "Br", "O", "O", "I", "Na"], rng.uniform(0.1, 1, 6)
+            assert occupancy_sites(scaled, symbols, occ) == all_pairs(scaled, symbols, occ)
+    assert occupancy_sites(np.array([[0.1, 0.2, 0.3]]), ["O"], np.array([0.5])) == [{"O": 0.5}]

@@ -197,6 +197,9 @@ def occupancy_sites(scaled: np.ndarray, symbols: list[str], occ: np.ndarray) -> 
     index order."""
     values = occ.tolist()
     out = [{s: v} for s, v in zip(symbols, values)]
+    xs = np.sort(scaled[:, 0])
+    if len(xs) < 2 or float((xs[1:] - xs[:-1]).min()) >= 1.001 * SYMPREC:
+        return out  # every two sites further apart in x alone than SYMPREC (with a margin): none shared
     ij = pairs_within(scaled, scaled, periodic=False)
     for i, j in ij[ij[:, 0] != ij[:, 1]].tolist():  # sorted by i, then j
         out[i][symbols[j]] = values[j]
