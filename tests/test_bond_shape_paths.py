@@ -122,3 +122,24 @@ def test_terminal_length_prefilter_keeps_every_underbonded_terminal_atom():
         assert got == want, d
         flagged.append(got)
     assert True in flagged and False in flagged
+
+
+def test_zone_span_without_a_carbon_pair_keeps_every_candidate():
+    """One carbon: no C-C pair can occur, so the span leaves C-C out (CH4, CH3Cl: no zone pass),
+    and a stretched C-O of methanol is found with either span, on both paths."""
+    assert _zone_span_for((1, 6), False) is None and _zone_span_for((1, 6), True) is not None
+    for co, found in ((1.43, False), (1.75, True), (1.62, False)):
+        a = molecule("CH3OH")
+        c, o = int(np.flatnonzero(a.numbers == 6)[0]), int(np.flatnonzero(a.numbers == 8)[0])
+        u = a.positions[o] - a.positions[c]
+        u /= np.linalg.norm(u)
+        side = (a.positions - a.positions[c]) @ u > 0.5  # O and its H move out along C-O
+        a.positions[side] += (co - np.linalg.norm(a.positions[o] - a.positions[c])) * u
+        fr = frame(a)
+        key = tuple(fr.species.tolist())
+        got = {zone_candidates(fr, *_zone_span_for(key, t), small=s) == zone_candidates(fr, *_zone_span_for(key))
+               for t in (True, False) for s in (True, False)}
+        assert got == {True}, co
+        assert bool(zone_candidates(fr, *_zone_span_for(key, False))) == found, co
+        hits = [h for h in engine.lint_atoms(a, load_config(), "m.xyz", 0, 1) if h.name == "bond-length"]
+        assert bool(hits) == found, (co, hits)

@@ -37,11 +37,12 @@ def _zone_pairs() -> list:
 
 
 @lru_cache(maxsize=256)
-def _zone_span_for(species: tuple) -> tuple[float, float] | None:
-    """(shortest lower limit, longest reach) of the zone pairs among ``species``; None if none."""
+def _zone_span_for(species: tuple, twin: bool = True) -> tuple[float, float] | None:
+    """(shortest lower limit, longest reach) of the zone pairs among ``species``; None if none.
+    ``twin`` False: the same-element pairs (C-C, the only one) are left out: fewer than two carbons."""
     lo, hi = zone_tables()
     hb = _h_bearing_max()
-    pairs = [(a, b) for a, b in _zone_pairs() if a in species and b in species]
+    pairs = [(a, b) for a, b in _zone_pairs() if a in species and b in species and (twin or a != b)]
     if not pairs:
         return None
     dmin = min(min(lo[a, b], hb.get((a, b), lo[a, b])) for a, b in pairs)
@@ -144,7 +145,8 @@ def bond_length(frame: Frame):
     for m, a, d, med in ligand_outliers(frame):  # one ligand pulled away from its metal
         yield Hit((m, a), f"{_sym(zn[m])}{m}–{_sym(zn[a])}{a} at {d:.3f} Å: {d / med:.2f}× the {med:.3f} Å of the "
                   "same ligand's other bonds to it (a stretched or broken metal-ligand bond)", round(d, 6), None, "Å")
-    span = _zone_span_for(frame.species_key)  # C-C/N/O, Si-O: the pairs present
+    # C-C/N/O, Si-O: the pairs present (C-C only where a molecule has two carbons)
+    span = _zone_span_for(frame.species_key, sg is None or sg[0].count(6) > 1)
     if span is None:
         return
     cand = zone_candidates(frame, *span)
@@ -183,13 +185,13 @@ def zone_candidates(frame, dmin: float, dmax: float, small: bool | None = None) 
     if small is None:
         small = len(p.d) <= _SMALL_PAIRS
     if small:
-        dl = p.d.tolist()
+        il, jl, dl, z = frame.pair_lists  # p's lists (shared with the engine's pair tests)
         sel = [k for k, d in enumerate(dl) if dmin < d < dmax]  # often H···H of a CH2 (1.75 Å)
         if not sel:
             return []
         low_l, hi_l = _zone_flat_lists()
-        keys = frame.pair_key.tolist()  # Zi * 119 + Zj
-        return [(k, low_l[keys[k]]) for k in sel if low_l[keys[k]] < dl[k] < hi_l[keys[k]]]
+        keys = [z[il[k]] * 119 + z[jl[k]] for k in sel]  # pair_key's Zi * 119 + Zj
+        return [(k, low_l[q]) for k, q in zip(sel, keys) if low_l[q] < dl[k] < hi_l[q]]
     sel = np.flatnonzero((p.d > dmin) & (p.d < dmax))
     if not len(sel):
         return []
