@@ -143,3 +143,32 @@ def test_zone_span_without_a_carbon_pair_keeps_every_candidate():
         assert bool(zone_candidates(fr, *_zone_span_for(key, False))) == found, co
         hits = [h for h in engine.lint_atoms(a, load_config(), "m.xyz", 0, 1) if h.name == "bond-length"]
         assert bool(hits) == found, (co, hits)
+
+
+def test_one_partner_pass_matches_the_bonded_pairs_and_keeps_findings():
+    """bond-length's H-stretch and terminal checks share one memoised pass over the atoms
+    (stretch.one_partner): it lists exactly the atoms with one bonded partner (numpy's
+    coordination), and a stretched O-H (water) and C=O (formaldehyde) are still found."""
+    from structcheck.linter.stretch import one_partner, terminal_underbonded
+
+    for name, stretch_to, rule_hit in (("H2O", None, False), ("H2O", 1.25, True), ("H2CO", None, False),
+                                       ("H2CO", 1.60, True)):
+        a = molecule(name)
+        if stretch_to is not None:  # an H of water / the O of formaldehyde moved out along its bond
+            heavy = int(np.flatnonzero(a.numbers == (8 if name == "H2O" else 6))[0])
+            t = 1 if name == "H2O" else int(np.flatnonzero(a.numbers == 8)[0])
+            u = a.positions[t] - a.positions[heavy]
+            a.positions[t] = a.positions[heavy] + u / np.linalg.norm(u) * stretch_to
+        fr = frame(a)
+        b = fr.bonded_pairs
+        want = []
+        for x in range(len(a)):
+            if fr.coordination[x] == 1:
+                k = int(np.flatnonzero((b.i == x) | (b.j == x))[0])
+                want.append((x, int(b.j[k] if b.i[k] == x else b.i[k]), k))
+        assert one_partner(fr) == want, name
+        assert one_partner(fr) is one_partner(fr)  # memoised
+        hits = [h for h in engine.lint_atoms(a, load_config(), "m.xyz", 0, 1) if h.name == "bond-length"]
+        assert bool(hits) == rule_hit, (name, stretch_to, hits)
+        if name == "H2CO":
+            assert bool(terminal_underbonded(frame(a))) == rule_hit

@@ -368,9 +368,11 @@ def small_bond_numbers(frame) -> list:
         d1 = _d1_rows()
         c = table()["bond_valence"]["pauling_c"]
         b = frame.bonded_pairs
+        sg = memo.get("_small_graph")  # its lists where they are built already (the same numbers)
         bi, bj = memo["_small_pairs"] if "_small_pairs" in memo else (b.i.tolist(), b.j.tolist())
-        z = frame.numbers.tolist()
-        memo["_small_bn"] = [10.0 ** ((d1[z[i]][z[j]] - d) / c) for i, j, d in zip(bi, bj, b.d.tolist())]
+        z = sg[0] if sg is not None else frame.numbers.tolist()
+        dl = memo["_bond_lists"][2] if "_bond_lists" in memo else b.d.tolist()
+        memo["_small_bn"] = [10.0 ** ((d1[z[i]][z[j]] - d) / c) for i, j, d in zip(bi, bj, dl)]
     return memo["_small_bn"]
 
 

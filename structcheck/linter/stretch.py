@@ -154,6 +154,17 @@ def bond_lists(frame) -> tuple[list, list, list]:
     return memo["_bond_lists"]
 
 
+def one_partner(frame) -> list:
+    """[(atom, its partner, bonded-pair index)] of the atoms with exactly one bonded partner, in
+    atom order, memoised (small_graph frames): the one pass over the atoms that bond-length's
+    H-stretch and terminal-atom checks share."""
+    memo = frame.__dict__
+    got = memo.get("_one_partner")
+    if got is None:
+        got = memo["_one_partner"] = [(a, *lst[0]) for a, lst in enumerate(small_graph(frame)[1]) if len(lst) == 1]
+    return got
+
+
 def neighbour_sets(frame):
     """a -> the set of atoms bonded to a (lazily, per atom; the small graph when there is one)."""
     sg = small_graph(frame)
@@ -321,8 +332,7 @@ def terminal_underbonded(frame) -> list:
         z, nb = sg
         d = bond_lists(frame)[2]
         reach = _terminal_reach()  # the bond numbers only of bonds long enough to fall short
-        cand = [(a, lst[0][0], lst[0][1]) for a, lst in enumerate(nb)
-                if len(lst) == 1 and vl[z[a]] > 0 and d[lst[0][1]] > reach[z[a]][z[lst[0][0]]]]
+        cand = [(a, j, k) for a, j, k in one_partner(frame) if vl[z[a]] > 0 and d[k] > reach[z[a]][z[j]]]
         if not cand:
             return []
         bn = small_bond_numbers(frame)

@@ -13,8 +13,8 @@ from ...tables import zone_tables
 from ..angles import angle_hits, classic_angles
 from ..frame import Frame
 from ..ligands import ligand_outliers
-from ..stretch import (bond_lists, compressed_bonds, lone_hydrogens, neighbour_sets, stretched_pairs,
-                       terminal_underbonded)
+from ..stretch import (bond_lists, compressed_bonds, lone_hydrogens, neighbour_sets, one_partner,
+                       stretched_pairs, terminal_underbonded)
 from ..rule import Hit, rule
 
 
@@ -99,14 +99,12 @@ def bond_length(frame: Frame):
     tmax, tmax_l = _terminal_h_max()
     sg = small_graph(frame)
     if sg is not None:
-        z, nb = sg
+        z = sg[0]
         if 1 in z:
             d = bond_lists(frame)[2]
-            for a, lst in enumerate(nb):
-                if z[a] == 1 and len(lst) == 1:
-                    j, k = lst[0]
-                    if d[k] > tmax_l[z[j]]:
-                        yield _h_hit(a, j, z[j], d[k], tmax_l[z[j]])
+            for a, j, k in one_partner(frame):
+                if z[a] == 1 and d[k] > tmax_l[z[j]]:
+                    yield _h_hit(a, j, z[j], d[k], tmax_l[z[j]])
     else:
         zz = frame.numbers
         hmask = (zz == 1) & (frame.coordination == 1)

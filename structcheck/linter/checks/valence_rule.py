@@ -120,7 +120,7 @@ def valence(frame: Frame, max_atoms: int | None = None, max_nodes: int | None = 
     ``multiplicity=2`` in the extxyz comment (or initial magnetic moments).
     """
     n = len(frame)
-    if n < 2 or 0 in frame.species.tolist():
+    if n < 2 or 0 in frame.species_key:
         return  # unknown elements: unknown-element's
     sg = None if True in frame.pbc.tolist() else small_graph(frame)
     if sg is not None:
