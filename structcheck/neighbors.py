@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .smallcell import small_crystal_clear
-from .smallpairs import SMALL_OPEN, all_pairs, direct_pairs
+from .smallpairs import SMALL_OPEN, all_pairs, direct_pairs, zero_shifts
 from .vesin_lib import vesin_half_list as _vesin_half_list
 
 
@@ -267,7 +267,7 @@ SMALL_LIST = 256  # arrays up to this length: Python's list tests beat numpy's r
 def _all_pairs(pos: np.ndarray, cutoff: float) -> Pairs:
     """The pairs vesin returns for a small non-periodic frame (``smallpairs.all_pairs``)."""
     i, j, d = all_pairs(pos, cutoff)
-    return Pairs(i, j, d, np.zeros((len(i), 3), dtype=np.int64), cutoff)
+    return Pairs(i, j, d, zero_shifts(len(i)), cutoff)
 
 
 def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff: float,

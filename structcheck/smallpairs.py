@@ -32,9 +32,14 @@ def _triu(n: int) -> tuple[np.ndarray, np.ndarray]:
     return _TRIU[n]
 
 
+def python_sized(n: int) -> bool:
+    """Are all pairs of ``n`` atoms tested in plain Python (``all_pairs``' choice)?"""
+    return n <= PYTHON_PAIRS
+
+
 def all_pairs(pos: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, d) of every pair closer than ``cutoff``: int64, int64, float64 arrays."""
-    if len(pos) <= PYTHON_PAIRS:
+    if python_sized(len(pos)):
         return _python_pairs(pos, cutoff)
     i, j = _triu(len(pos))
     v = pos[j] - pos[i]
@@ -43,8 +48,24 @@ def all_pairs(pos: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray, n
     return i[m], j[m], np.sqrt(d2[m])
 
 
+_ZERO_SHIFTS = np.zeros((SMALL_OPEN * (SMALL_OPEN - 1) // 2, 3), dtype=np.int64)
+_ZERO_SHIFTS.flags.writeable = False
+
+
+def zero_shifts(k: int) -> np.ndarray:
+    """``np.zeros((k, 3), np.int64)`` as a read-only view (k up to a small frame's pair count):
+    the cell shifts of a molecule's pairs, without an allocation per frame."""
+    return _ZERO_SHIFTS[:k] if k <= len(_ZERO_SHIFTS) else np.zeros((k, 3), dtype=np.int64)
+
+
 def _python_pairs(pos: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``all_pairs`` in plain Python: the sum of squares in numpy's order, a correctly rounded root."""
+    ii, jj, dd = python_pair_lists(pos, cutoff)
+    return np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64), np.array(dd, dtype=np.float64)
+
+
+def python_pair_lists(pos: np.ndarray, cutoff: float) -> tuple[list, list, list]:
+    """``_python_pairs`` as lists (i, j, d), which a molecule's per-pair look-ups read."""
     rows = pos.tolist()
     c2 = cutoff * cutoff
     ii: list[int] = []
@@ -60,4 +81,4 @@ def _python_pairs(pos: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarra
                 ii.append(a)
                 jj.append(b)
                 dd.append(math.sqrt(d2))
-    return np.array(ii, dtype=np.int64), np.array(jj, dtype=np.int64), np.array(dd, dtype=np.float64)
+    return ii, jj, dd

@@ -12,6 +12,7 @@ from ase.collections import g2
 import structcheck.linter.frame as frame_module
 import structcheck.neighbors as nb
 import structcheck.smallpairs as sp
+from structcheck.linter.checks import cell as cell_checks
 from structcheck.linter.checks import geometry, units
 from structcheck.linter.config import load_config
 from structcheck.linter.frame import Frame
@@ -166,3 +167,31 @@ def test_bonded_pairs_by_python_lookups_are_numpys(monkeypatch):
         assert full.close_free == py.close_free
         _same_pairs(py.bonded_pairs, full.bonded_pairs)
         monkeypatch.setattr(frame_module, "PYTHON_LOOKUPS", 64)
+
+
+def test_frame_pairs_of_a_molecule_are_half_pairs_and_keep_their_lists():
+    """Frame.pairs' own molecule path (Python pairs, lists kept for the look-ups, shared
+    read-only zero shifts) gives half_pairs' pairs bitwise; bonded pairs, coordination and
+    unknown-element agree with the general paths, X atoms included."""
+    rng = np.random.default_rng(11)
+    cases = [g2[name] for name in sorted(g2.names)] + _planted()
+    for _ in range(300):
+        n = int(rng.integers(1, 12))
+        cases.append(Atoms(numbers=rng.integers(0, 20, n), positions=rng.normal(size=(n, 3)) * 1.5))
+    for a in cases:
+        f = Frame(a, CFG)
+        if not f.finite:
+            continue
+        ref = nb.half_pairs(a.positions, a.cell.array, a.pbc, f.cutoff)
+        _same_pairs(ref, f.pairs)
+        assert f.pair_lists == (ref.i.tolist(), ref.j.tolist(), ref.d.tolist(), a.numbers.tolist())
+        assert not f.pairs.shift.flags.writeable or not f.direct
+        b = f.bonded_pairs
+        assert not b.shift.any() and b.shift.shape == (len(b.i), 3) and b.shift.dtype == np.int64
+        assert f.coordination.tolist() == (np.bincount(b.i, minlength=len(a))
+                                           + np.bincount(b.j, minlength=len(a))).tolist()
+        hits = [h.atoms for h in cell_checks.unknown_element(f)]
+        bad = tuple(np.flatnonzero(a.numbers == 0).tolist())
+        assert hits == ([bad] if bad else [])
+    assert sp.zero_shifts(5).shape == (5, 3) and not sp.zero_shifts(5).flags.writeable
+    assert sp.zero_shifts(10 ** 5).shape == (10 ** 5, 3) and not sp.zero_shifts(10 ** 5).any()

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..neighbors import COORD_LIMIT, Pairs, half_pairs, search_problem
-from ..smallpairs import direct_pairs
+from ..smallpairs import direct_pairs, python_pair_lists, python_sized, zero_shifts
 
 
 class cached_property:  # noqa: N801 - functools' name, its behaviour for one thread
@@ -95,6 +95,13 @@ class Frame:
         if not self.finite:
             z = np.zeros(0, int)
             return Pairs(z, z, np.zeros(0), np.zeros((0, 3), int), 0.0)
+        cutoff = self.cutoff
+        if self.direct and cutoff > 0 and python_sized(len(self.numbers)) and self._within_limit:
+            # half_pairs' molecule path (smallpairs), keeping the lists the per-pair look-ups read
+            i, j, d = python_pair_lists(np.asarray(self.positions, dtype=np.float64), float(cutoff))
+            self.__dict__["pair_lists"] = (i, j, d, self.numbers.tolist())
+            return Pairs(np.array(i, dtype=np.int64), np.array(j, dtype=np.int64),
+                         np.array(d, dtype=np.float64), zero_shifts(len(i)), cutoff)
         # the frame's own check (stricter than half_pairs') passed: half_pairs need not repeat it
         return half_pairs(self.positions, self.cell, self.pbc, self.cutoff, checked=self.search_problem is None)
 
@@ -215,7 +222,12 @@ class Frame:
             if overlaps:
                 over = set(self.pairs_below("overlap"))
                 keep = [k for k in keep if k not in over]
-            return p if len(keep) == len(p.d) else p.subset(np.array(keep, dtype=np.int64))
+            if len(keep) == len(p.d):
+                return p
+            idx = np.array(keep, dtype=np.int64)
+            if self.direct:  # a molecule's pairs: no cell shift
+                return Pairs(p.i[idx], p.j[idx], p.d[idx], zero_shifts(len(keep)), p.cutoff)
+            return p.subset(idx)
         bonded = p.d < self.pair_threshold("bonded")
         if overlaps:
             bonded &= p.d >= self.pair_threshold("overlap")
@@ -258,6 +270,8 @@ class Frame:
     def coordination(self) -> np.ndarray:
         b = self.bonded_pairs
         n = len(self.numbers)
+        if len(b.i) <= PYTHON_LOOKUPS:  # a molecule: one count of both ends (the same counts)
+            return np.bincount(np.concatenate((b.i, b.j)), minlength=n)
         return np.bincount(b.i, minlength=n) + np.bincount(b.j, minlength=n)
 
     @cached_property

@@ -67,8 +67,8 @@ def unknown_element(frame: Frame):
 
     Fix: rename to the element symbol (keep the label in a separate array).
     """
-    if frame.numbers.all():  # no atomic number 0 (X): nothing to flag
-        return
+    if 0 not in frame.species_key:  # no atomic number 0 (X): nothing to flag (the species
+        return  # present, which the cutoff needs anyway: no numpy call per molecule)
     bad = np.flatnonzero(frame.numbers == 0)
     if len(bad) == 0:
         return

@@ -154,6 +154,8 @@ def fragments(frame: Frame):
         return
     n = len(frame)
     ncomp, labels = components(frame)  # shared with vdw-contact
+    if ncomp < 2:  # one piece: no two fragments
+        return
     if n <= 256:  # a molecule: one fragment is the common case, decided without numpy
         count = [0] * ncomp
         for lab in labels.tolist():
