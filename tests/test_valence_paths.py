@@ -188,3 +188,39 @@ def test_identical_molecules_searched_once(monkeypatch):
     # one search per distinct molecule (the odd electron counts of the phenyl and of the whole
     # frame need none); without the memo two per copy of each searched molecule
     assert built == [6, 12]
+
+
+def test_bond_orders_from_lengths_equal_the_bond_number_orders():
+    """valence's memo key takes each bond's allowed order from its length (stretch.
+    bond_orders_allowed) unless the bond numbers are computed already: the same orders on both
+    routes, for bonds swept across the double and triple thresholds (within 1e-6 Å the number
+    itself decides) and for the bench-like G2 molecules."""
+    import math
+
+    from ase import Atoms
+    from ase.build import molecule
+
+    from structcheck.linter.chemistry import single_bond_matrix, small_bond_numbers, small_graph, small_pairs, table
+    from structcheck.linter.stretch import bond_orders_allowed
+
+    bv = table()["bond_valence"]
+    cases = []
+    for za, zb in ((6, 6), (6, 7), (6, 8), (7, 7), (7, 8), (8, 8), (6, 16), (5, 7)):
+        d1 = float(single_bond_matrix()[za, zb])
+        for n in (bv["double"], bv["triple"]):
+            edge = d1 - bv["pauling_c"] * math.log10(n)
+            for off in (-0.05, -1e-5, -1e-6, -5e-7, -1e-9, 0.0, 1e-9, 5e-7, 1e-6, 1e-5, 0.05):
+                cases.append(Atoms([za, zb], positions=[(0, 0, 0), (edge + off, 0, 0)]))
+    cases += [molecule(m) for m in ("C2H2", "C2H4", "C2H6", "HCN", "CO2", "H2CO", "C6H6", "CH3CN", "N2", "NO2")]
+    seen = set()
+    for atoms in cases:
+        f1, f2 = _frame(atoms), _frame(atoms)
+        zl = small_graph(f1)[0]
+        bi, bj = small_pairs(f1)
+        fast = bond_orders_allowed(f1, zl, bi, bj)  # no bond numbers yet: from the lengths
+        assert "_small_bn" not in f1.__dict__
+        small_bond_numbers(f2)
+        slow = bond_orders_allowed(f2, small_graph(f2)[0], *small_pairs(f2))
+        assert fast == slow, atoms
+        seen.update(fast)
+    assert seen == {1, 2, 3}

@@ -399,3 +399,44 @@ def _terminal_z() -> frozenset:
 
 def _charged(frame) -> bool:
     return frame_charge(frame) != 0
+
+
+def bond_orders_allowed(frame, zl: list, bi: list, bj: list) -> list:
+    """Per bonded pair of a small_graph frame: the highest order its length allows (3 where the
+    Pauling bond number 10**((D1 - d) / c) reaches [bond_valence] triple, 2 where it reaches
+    double, else 1). From the bond numbers where they are computed already, else from the
+    lengths at which the number reaches each threshold (``_order_lengths``): a bond within
+    1e-6 Å of one gets its number computed, the same expression as small_bond_numbers."""
+    bv = table()["bond_valence"]
+    dbl, tri = bv["double"], bv["triple"]
+    bn = frame.__dict__.get("_small_bn")
+    if bn is not None:
+        return [3 if sv >= tri else 2 if sv >= dbl else 1 for sv in bn]
+    l2, l3, d1, c = _order_lengths()
+    out = []
+    for i, j, x in zip(bi, bj, bond_lists(frame)[2]):
+        a, b = zl[i], zl[j]
+        p2 = l2[a][b]
+        if x > p2 + 1e-6:
+            out.append(1)
+            continue
+        p3 = l3[a][b]
+        if p3 + 1e-6 < x < p2 - 1e-6:
+            out.append(2)
+        elif x < p3 - 1e-6:
+            out.append(3)
+        else:  # near a threshold (or no D1): the number itself
+            sv = 10.0 ** ((d1[a][b] - x) / c)
+            out.append(3 if sv >= tri else 2 if sv >= dbl else 1)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _order_lengths() -> tuple[list, list, list, float]:
+    """(per element pair as rows of lists: the length below which the Pauling bond number exceeds
+    the double threshold, D1 - c log10(double); the same for triple; D1; c)."""
+    bv = table()["bond_valence"]
+    c = bv["pauling_c"]
+    d1 = single_bond_matrix()
+    return (d1 - c * math.log10(bv["double"])).tolist(), (d1 - c * math.log10(bv["triple"])).tolist(), \
+        d1.tolist(), c

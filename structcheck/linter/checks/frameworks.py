@@ -116,7 +116,7 @@ def missing_hydrogen(frame: Frame):
         zl = frame.numbers.tolist()
         bn, metal = None, True
     else:
-        bn = small_bond_numbers(frame)
+        bn = frame.__dict__.get("_small_bn")  # else each candidate's own bonds' numbers below
         metal = not all(map(nm.__getitem__, zl))  # else no partner can be a metal
     d = None if bn is not None else b.d.tolist()
     bound = _sum_bounds()

@@ -10,9 +10,10 @@ from operator import le
 import numpy as np
 from ase.data import atomic_numbers, chemical_symbols
 
-from ..chemistry import (TRANSITION, bond_numbers, frame_charge, neighbour_limits, nonmetal_mask, small_bond_numbers,
+from ..chemistry import (TRANSITION, bond_numbers, frame_charge, neighbour_limits, nonmetal_mask,
                          small_degrees, small_graph, small_pairs, table)
 from ..frame import Frame
+from ..stretch import bond_orders_allowed
 from ..rule import Hit, rule
 from . import composition as _comp
 from . import valence as _c
@@ -288,10 +289,8 @@ def _molecule_key(frame, zl: list, degrees: list, q: int, u: int, max_nodes: int
     if not all(map(le, degrees, map(_degree_caps()[1].__getitem__, zl))):
         return None
     bi, bj = small_pairs(frame)
-    bv = table_bv()
-    dbl, tri = bv["double"], bv["triple"]
-    orders = [3 if sv >= tri else 2 if sv >= dbl else 1 for sv in small_bond_numbers(frame)]
-    return "molecule", tuple(zl), tuple(bi), tuple(bj), tuple(orders), q, u, max_nodes
+    return "molecule", tuple(zl), tuple(bi), tuple(bj), tuple(bond_orders_allowed(frame, zl, bi, bj)), q, u, \
+        max_nodes
 
 
 def _small_graph_of(frame, zl: list, degrees: list, orders: tuple):
