@@ -195,3 +195,25 @@ def test_frame_pairs_of_a_molecule_are_half_pairs_and_keep_their_lists():
         assert hits == ([bad] if bad else [])
     assert sp.zero_shifts(5).shape == (5, 3) and not sp.zero_shifts(5).flags.writeable
     assert sp.zero_shifts(10 ** 5).shape == (10 ** 5, 3) and not sp.zero_shifts(10 ** 5).any()
+
+
+def test_one_species_pair_thresholds_are_the_table_lookups():
+    """A one-species frame's per-pair thresholds (one table entry, no gathers) equal the
+    Zi * 119 + Zj look-ups, bitwise, and bonded pairs follow; two species use the look-ups."""
+    from ase.build import bulk
+
+    rng = np.random.default_rng(2)
+    si = bulk("Si", "diamond", 5.43) * (4, 4, 4)
+    si.positions += rng.normal(size=si.positions.shape) * 0.3
+    mixed = si.copy()
+    mixed.numbers[::7] = 6
+    for a in (si, mixed, molecule("H2"), Atoms("Ar3", positions=[[0, 0, 0], [0, 0, 0.05], [3, 0, 0]])):
+        f = Frame(a, CFG)
+        for name in ("overlap", "close_contact", "bonded"):
+            table = getattr(CFG.thresholds, name)
+            want = table.reshape(-1)[f.pair_key]
+            got = f.pair_threshold(name)
+            assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+        b = f.bonded_pairs
+        keep = (f.pairs.d < want) & (f.pairs.d >= CFG.thresholds.overlap.reshape(-1)[f.pair_key])  # want: bonded
+        assert b.i.tolist() == f.pairs.i[keep].tolist() and b.j.tolist() == f.pairs.j[keep].tolist()

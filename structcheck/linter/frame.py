@@ -199,8 +199,13 @@ class Frame:
         memo = self.__dict__.setdefault("_pair_thr", {})
         if name not in memo:
             table = getattr(self.t, name)
-            memo[name] = table.reshape(-1)[self.pair_key] if table.shape == (119, 119) \
-                else table[self._pair_z]
+            key = self.species_key
+            if len(key) == 1 and table.shape == (119, 119) and 0 <= key[0] < 119:
+                # one species (amorphous Si, a metal): every pair has the same entry, no gathers
+                memo[name] = np.full(len(self.pairs.d), table[key[0], key[0]], dtype=table.dtype)
+            else:
+                memo[name] = table.reshape(-1)[self.pair_key] if table.shape == (119, 119) \
+                    else table[self._pair_z]
         return memo[name]
 
     @cached_property
