@@ -133,10 +133,12 @@ def angle_hits(frame) -> list:
         return []
     z, nb = sg
     nml = nonmetal_list()
+    cz = _CENTRE_Z  # hydrogens (half the atoms) fail this first, cheaper test
     if _metal_free(frame.species_key):
-        want = [a for a, lst in enumerate(nb) if (len(lst), z[a]) in _CENTRES]
+        want = [a for a, x in enumerate(z) if x in cz and (len(nb[a]), x) in _CENTRES]
     else:
-        want = [a for a, lst in enumerate(nb) if (len(lst), z[a]) in _CENTRES and all(nml[z[j]] for j, _ in lst)]
+        want = [a for a, x in enumerate(z) if x in cz and (len(nb[a]), x) in _CENTRES
+                and all(nml[z[j]] for j, _ in nb[a])]
     if not want:
         return []
     t, cos_tmax, cos_hmin, cos_n3, cos_flat = _limits()

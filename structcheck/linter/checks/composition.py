@@ -60,7 +60,9 @@ def odd_electron_count(frame: Frame):
     z = frame.numbers
     if len(z) == 0 or True in frame.pbc.tolist():
         return  # a periodic cell of a metal has any electron count
-    zs = z.tolist() if len(z) <= 256 else None  # plain Python for a molecule: less overhead
+    # plain Python for a molecule: less overhead (the small graph's Z list where it is built)
+    sg = frame.__dict__.get("_small_graph") if len(z) <= 256 else None
+    zs = sg[0] if sg is not None else z.tolist() if len(z) <= 256 else None
     if (0 in zs) if zs is not None else (z == 0).any():
         return
     charge = _frame_charge(frame)
