@@ -118,7 +118,9 @@ def missing_hydrogen(frame: Frame):
     else:
         bn = frame.__dict__.get("_small_bn")  # else each candidate's own bonds' numbers below
         metal = not all(map(nm.__getitem__, zl))  # else no partner can be a metal
-    d = None if bn is not None else b.d.tolist()
+    d = None if bn is not None else frame.__dict__["_bond_lists"][2] if "_bond_lists" in frame.__dict__ \
+        else b.d.tolist()  # bond-length's list of the same lengths where it is built
+    c = table()["bond_valence"]["pauling_c"]
     bound = _sum_bounds()
     for a in cand:
         lst = nb[a]
@@ -128,7 +130,6 @@ def missing_hydrogen(frame: Frame):
             ns = [bn[k] for _, k in lst]
         else:
             row = d1[zl[a]]
-            c = table()["bond_valence"]["pauling_c"]
             ns = [10.0 ** ((row[zl[j]] - d[k]) / c) for j, k in lst]
         if sum(ns) >= bound[zl[a]][len(ns)]:
             continue  # at or above the bound no reason of _judge applies
