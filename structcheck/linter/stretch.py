@@ -70,8 +70,9 @@ def _candidates_big(frame):
     b = frame.bonded_pairs
     nm = nonmetal_mask()
     n = len(frame)
-    metal = np.bincount(b.i, weights=~nm[z[b.j]], minlength=n) + np.bincount(b.j, weights=~nm[z[b.i]], minlength=n)
-    m &= metal == 0
+    if not nm[frame.species].all():  # no metal in the frame: no atom has a metal partner
+        metal = np.bincount(b.i, weights=~nm[z[b.j]], minlength=n) + np.bincount(b.j, weights=~nm[z[b.i]], minlength=n)
+        m &= metal == 0
     if np.count_nonzero(m) < 2 or np.count_nonzero(m) > max(64, n // 10):
         return [], {}  # none, or a whole structure without its hydrogens (missing-hydrogen's)
     sel = m[b.i] | m[b.j]
