@@ -408,7 +408,7 @@ def test_crystal_atoms_is_the_constructors_atoms():
         info = {"unit_cell": "conventional", "occupancy": {"0": {"O": 1.0}}}
         ref = Atoms(numbers=z.copy(), positions=pos.copy(), cell=cell, pbc=True, info=info)
         got = records.crystal_atoms(z.copy(), pos.copy(), cell, info)
-        assert records._BARE_CRYSTAL[0] is True
+        assert records._BARE[0] is True
         assert sorted(vars(ref)) == sorted(vars(got)) and ref == got and ref.info == got.info
         assert got.info is not info and got.cell.array is not cell
         for k, v in ref.arrays.items():

@@ -40,56 +40,50 @@ def molecule_atoms(numbers: np.ndarray, positions: np.ndarray) -> Atoms:
     per frame of a small molecule, which a folder of small files pays per file).
     ``numbers``: a fresh int array; ``positions``: a fresh (n, 3) float64 array; both are
     kept, not copied. Built by the constructor when this ASE's Atoms is not laid out as
-    checked on first use."""
-    if _BARE[0] is None:
-        ref = Atoms(numbers=np.array([1]), positions=np.zeros((1, 3)))
-        got = _bare(np.array([1]), np.zeros((1, 3)))
-        _BARE[0] = sorted(vars(ref)) == sorted(vars(got)) and ref == got and all(
-            type(v) is type(vars(got)[k]) and np.shape(v) == np.shape(vars(got)[k]) and
-            getattr(v, "dtype", None) == getattr(vars(got)[k], "dtype", None) for k, v in vars(ref).items())
-    if not _BARE[0]:
+    checked on first use (``_bare_ok``)."""
+    if not _bare_ok():
         return Atoms(numbers=numbers, positions=positions)
     return _bare(numbers, positions)
-
-
-_BARE: list = [None]  # does _bare build what the constructor builds (this ASE)?
-
-
-def _bare(numbers: np.ndarray, positions: np.ndarray) -> Atoms:
-    atoms = Atoms.__new__(Atoms)
-    atoms._cellobj = Cell(np.zeros((3, 3)))
-    atoms._pbc = np.zeros(3, bool)
-    atoms.arrays = {"numbers": numbers, "positions": positions}
-    atoms.info = {}
-    atoms._constraints = []
-    atoms._calc = None
-    atoms._celldisp = np.zeros((3, 1))
-    return atoms
 
 
 def crystal_atoms(numbers: np.ndarray, positions: np.ndarray, cell: np.ndarray, info: dict) -> Atoms:
     """``Atoms(numbers=numbers, positions=positions, cell=cell, pbc=True, info=info)`` for the
     CIF reader's crystals, as ``molecule_atoms`` builds a molecule (~15 of ~20 µs per small
     CIF): ``numbers`` and ``positions`` fresh arrays, kept; ``cell`` copied; ``info`` a dict
-    copy. Built by the constructor when this ASE's Atoms is not laid out as checked on first use."""
-    if _BARE_CRYSTAL[0] is None:
-        args = (np.array([1]), np.zeros((1, 3)), np.eye(3) * 2.0, {"k": 1})
-        ref = Atoms(numbers=args[0], positions=args[1], cell=args[2], pbc=True, info=args[3])
-        got = _bare_crystal(np.array([1]), np.zeros((1, 3)), args[2], args[3])
-        _BARE_CRYSTAL[0] = sorted(vars(ref)) == sorted(vars(got)) and ref == got and ref.info == got.info and all(
+    copy."""
+    if not _bare_ok():
+        return Atoms(numbers=numbers, positions=positions, cell=cell, pbc=True, info=info)
+    return _bare(numbers, positions, cell, info)
+
+
+_BARE: list = [None]  # does _bare build what the constructor builds (this ASE)?
+
+
+def _bare_ok() -> bool:
+    """Does ``_bare`` build the constructor's Atoms here (attributes, their types, shapes,
+    dtypes and values), for a molecule and for a crystal? Checked once per process."""
+    if _BARE[0] is None:
+        cell, info = np.eye(3) * 2.0, {"k": 1}
+        pairs = ((Atoms(numbers=np.array([1]), positions=np.zeros((1, 3))), _bare(np.array([1]), np.zeros((1, 3)))),
+                 (Atoms(numbers=np.array([1]), positions=np.zeros((1, 3)), cell=cell, pbc=True, info=info),
+                  _bare(np.array([1]), np.zeros((1, 3)), cell, info)))
+        _BARE[0] = all(sorted(vars(ref)) == sorted(vars(got)) and ref == got and ref.info == got.info and all(
             type(v) is type(vars(got)[k]) and np.shape(v) == np.shape(vars(got)[k]) and
             getattr(v, "dtype", None) == getattr(vars(got)[k], "dtype", None) for k, v in vars(ref).items())
-    if not _BARE_CRYSTAL[0]:
-        return Atoms(numbers=numbers, positions=positions, cell=cell, pbc=True, info=info)
-    return _bare_crystal(numbers, positions, cell, info)
+            for ref, got in pairs)
+    return _BARE[0]
 
 
-_BARE_CRYSTAL: list = [None]  # does _bare_crystal build what the constructor builds (this ASE)?
-
-
-def _bare_crystal(numbers: np.ndarray, positions: np.ndarray, cell: np.ndarray, info: dict) -> Atoms:
-    atoms = _bare(numbers, positions)
-    atoms._cellobj = Cell(np.array(cell, dtype=float))
-    atoms._pbc = np.ones(3, bool)
-    atoms.info = dict(info)
+def _bare(numbers: np.ndarray, positions: np.ndarray, cell: np.ndarray | None = None,
+          info: dict | None = None) -> Atoms:
+    """The Atoms the constructor builds, set attribute by attribute: not periodic without a
+    cell, periodic in 3D with one."""
+    atoms = Atoms.__new__(Atoms)
+    atoms._cellobj = Cell(np.zeros((3, 3)) if cell is None else np.array(cell, dtype=float))
+    atoms._pbc = np.zeros(3, bool) if cell is None else np.ones(3, bool)
+    atoms.arrays = {"numbers": numbers, "positions": positions}
+    atoms.info = {} if info is None else dict(info)
+    atoms._constraints = []
+    atoms._calc = None
+    atoms._celldisp = np.zeros((3, 1))
     return atoms
