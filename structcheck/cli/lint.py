@@ -182,8 +182,21 @@ def _report(args, config, out) -> int:
     fixable_paths: list[str] = []
     fail_rank = SEVERITY_RANK[config.fail_on]
     stopped = None
+    # A frame's lines go out in one write (one system call per frame under PYTHONUNBUFFERED,
+    # not two per line); with workers, per batch: whenever the next results are not in yet.
+    pending: list[str] = []
+
+    def emit() -> None:
+        if pending:
+            out.write("".join(pending))
+            pending.clear()
+        if out is sys.stdout:
+            out.flush()
+
     try:
-        for rec, found in iter_lint(args, config, getattr(args, "_out", None)):
+        pairs = iter_lint(args, config, getattr(args, "_out", None), emit)
+        batched = args.__dict__.get("_batched", False)  # set by iter_lint: workers or Dask
+        for rec, found in pairs:
             if rec.path != last_path:  # frames arrive file by file: count without keeping paths
                 files += 1
                 last_path = rec.path
@@ -198,18 +211,20 @@ def _report(args, config, out) -> int:
                 if args.statistics or fmt in ("json", "sarif"):
                     keep.append(f)
                 elif fmt == "text":
-                    print(format_text(f), file=out)
+                    pending.append(format_text(f) + "\n")
                 elif fmt == "github":
-                    print(format_github(f), file=out)
+                    pending.append(format_github(f) + "\n")
                 elif fmt == "jsonl":
-                    print(json.dumps(f.to_dict(), ensure_ascii=False), file=out)
-            if found and out is sys.stdout:
-                out.flush()  # each frame's findings are out before the next frame is read
+                    pending.append(json.dumps(f.to_dict(), ensure_ascii=False) + "\n")
+            if found and (not batched or len(pending) >= 512):
+                emit()  # each frame's findings are out before the next frame is read
     except (ConfigError, UsageError):  # set-up errors (no dask.distributed, no scheduler): nothing linted
         raise
     except _stops(args) as exc:  # noqa: BLE001 - workers died, a pool broke: the report says so
         stopped = Stopped(exc, files, frames, last_path)
+        emit()
         mark_stream(fmt, stopped, out)
+    emit()
     if args.statistics:
         if fmt == "json":
             from collections import Counter
@@ -282,8 +297,9 @@ def _watch_folders(paths, include, exclude, unmatched: list, iter_paths) -> Iter
             yield p
 
 
-def iter_lint(args, config, out=None) -> Iterator[tuple]:
-    """(record, findings) per frame for ``structcheck lint``, in input order."""
+def iter_lint(args, config, out=None, before_wait=None) -> Iterator[tuple]:
+    """(record, findings) per frame for ``structcheck lint``, in input order; with worker
+    processes or Dask, ``before_wait()`` runs whenever the next batch's results are not in yet."""
     from ..linter.config import ConfigError
     from ..scale.paths import iter_paths, lint_paths
 
@@ -301,12 +317,15 @@ def iter_lint(args, config, out=None) -> Iterator[tuple]:
     if address:
         from ..scale.dask import lint_paths_dask
 
+        args._batched = True
         pairs = lint_paths_dask(paths, fmt, config, address,
-                                pause_profiler=getattr(args, "dask_profiler", "pause") == "pause")
+                                pause_profiler=getattr(args, "dask_profiler", "pause") == "pause",
+                                before_wait=before_wait)
     elif jobs > 1:
         from ..scale.pool import lint_paths_pool
 
-        pairs = lint_paths_pool(paths, fmt, config, jobs)
+        args._batched = True
+        pairs = lint_paths_pool(paths, fmt, config, jobs, before_wait=before_wait)
     else:
         pairs = lint_paths(paths, fmt, config)
     mode = getattr(args, "progress", "auto") or "auto"

@@ -159,8 +159,10 @@ HEAD_BYTES = 16 << 20    # ... or this many bytes
 
 def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
                     batch_files: int = 1024, batch_bytes: int | None = 16 << 20,
-                    head_files: int = HEAD_FILES, pause_profiler: bool = True) -> Iterator[tuple[FrameRecord, list]]:
-    """Files spread over an existing Dask distributed cluster; results in input order.
+                    head_files: int = HEAD_FILES, pause_profiler: bool = True,
+                    before_wait=None) -> Iterator[tuple[FrameRecord, list]]:
+    """Files spread over an existing Dask distributed cluster; results in input order
+    (``before_wait``: see ``pool.ordered_map``).
 
     Workers must see the files at the same absolute paths (a shared filesystem) and have
     structcheck installed. While this process imports dask.distributed and connects, a
@@ -203,7 +205,8 @@ def lint_paths_dask(paths: Iterable[str], fmt: str | None, config, address: str,
         submit = _local_first(lambda b: watch.wrap(client.submit(lint_batch, Batch(b), fmt, cfg, pause_profiler,
                                                                  pure=False)), fmt, config)
         try:
-            for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, True), 4 * nthreads):
+            for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, True), 4 * nthreads,
+                                       before_wait):
                 yield from _expand(results)
         except IncompleteRun:
             raise

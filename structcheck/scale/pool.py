@@ -66,8 +66,11 @@ def _batches(paths: Iterable[str], max_files: int, max_bytes: int | None, absolu
         yield batch
 
 
-def ordered_map(submit: Callable, items: Iterable, window: int) -> Iterator:
-    """``submit(item).result()`` for each item, in input order, at most ``window`` in flight."""
+def ordered_map(submit: Callable, items: Iterable, window: int,
+                before_wait: Callable[[], None] | None = None) -> Iterator:
+    """``submit(item).result()`` for each item, in input order, at most ``window`` in flight;
+    ``before_wait()`` is called whenever the next result is not ready yet (the consumer's
+    moment to flush what it has: everything before it is out when we block)."""
     it = iter(items)
     pending: deque = deque()
     for item in it:
@@ -75,6 +78,8 @@ def ordered_map(submit: Callable, items: Iterable, window: int) -> Iterator:
         if len(pending) >= window:
             break
     while pending:
+        if before_wait is not None and not pending[0].done():
+            before_wait()
         result = pending.popleft().result()
         nxt = next(it, None)
         if nxt is not None:
@@ -109,8 +114,10 @@ def _warm(config) -> None:
 
 
 def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
-                    batch_files: int = 256, batch_bytes: int = 8 << 20) -> Iterator[tuple[FrameRecord, list]]:
-    """Files spread over ``jobs`` local processes; results in input order."""
+                    batch_files: int = 256, batch_bytes: int = 8 << 20,
+                    before_wait: Callable[[], None] | None = None) -> Iterator[tuple[FrameRecord, list]]:
+    """Files spread over ``jobs`` local processes; results in input order (``before_wait``:
+    see ``ordered_map``)."""
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -121,7 +128,8 @@ def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
                              initargs=(config if ctx is not None else PortableConfig(config),)) as pool:
         submit = _local_first(lambda b: pool.submit(lint_batch, b, fmt), fmt, config)
         try:
-            for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, False), 4 * jobs):
+            for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, False), 4 * jobs,
+                                       before_wait):
                 yield from _expand(results)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
