@@ -67,6 +67,9 @@ class _Watched:
     def result(self):
         return self.watch.result(self.fut)
 
+    def done(self) -> bool:
+        return self.fut.done()
+
 
 class _Head:
     """The first files, linted in a forked local process while this one imports

@@ -117,22 +117,24 @@ def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
                     batch_files: int = 256, batch_bytes: int = 8 << 20,
                     before_wait: Callable[[], None] | None = None) -> Iterator[tuple[FrameRecord, list]]:
     """Files spread over ``jobs`` local processes; results in input order (``before_wait``:
-    see ``ordered_map``)."""
-    import multiprocessing as mp
+    see ``ordered_map``). Where ``os.fork`` exists, workers are forked once after the lazy
+    imports are done (``forkpool``); elsewhere a ``ProcessPoolExecutor`` spawns them."""
+    batches = _batches(paths, batch_files, batch_bytes, False)
+    if hasattr(os, "fork"):
+        from .forkpool import ordered_fork_map
+
+        _warm(config)  # lazy imports happen once here: forked workers inherit them
+        for results in ordered_fork_map(lambda b: lint_batch(b, fmt, config), batches, jobs, 4 * jobs,
+                                        local=lambda b: any(p == "-" for p, _ in b), before_wait=before_wait):
+            yield from _expand(results)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    if ctx is not None:
-        _warm(config)  # lazy imports happen once here: forked workers inherit them
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(config if ctx is not None else PortableConfig(config),)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(PortableConfig(config),)) as pool:
         submit = _local_first(lambda b: pool.submit(lint_batch, b, fmt), fmt, config)
         try:
-            for results in ordered_map(submit, _batches(paths, batch_files, batch_bytes, False), 4 * jobs,
-                                       before_wait):
+            for results in ordered_map(submit, batches, 4 * jobs, before_wait):
                 yield from _expand(results)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-
-
