@@ -112,10 +112,14 @@ def test_sigterm_to_a_jobs_run_stops_every_worker(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "structcheck.cli", "lint", "--jobs", "2", "--isolated",
                              str(folder), str(fifo)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
-    time.sleep(3.0)
-    assert proc.poll() is None  # still waiting on the FIFO
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=60)
+    try:
+        time.sleep(3.0)
+        assert proc.poll() is None  # still waiting on the FIFO
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     assert proc.returncode == 143
     deadline = time.time() + 10
     while time.time() < deadline:
