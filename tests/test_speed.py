@@ -59,6 +59,41 @@ def test_fixed_point_columns_parse_exactly_as_float():
     assert _fixed_floats(m, 0, 5) is None  # an exponent: not a fixed-point table
 
 
+def test_fixed_point_columns_accept_exactly_the_fixed_point_tokens():
+    """Random tables, mostly valid, some with one bad byte: the array parse returns the
+    floats exactly when every token is ``spaces [sign] digits . digits`` (point in the same
+    column, mantissa below 2**53), and None otherwise (a regular expression per row decides)."""
+    import re
+
+    from structcheck.io.xyz_numbers import _fixed_floats
+
+    rng = np.random.default_rng(11)
+    rx = re.compile(rb" *[+-]?[0-9]+\.[0-9]+")
+    for trial in range(600):
+        width, prec = int(rng.integers(4, 22)), int(rng.integers(1, 17))
+        if prec + 2 > width:
+            continue
+        rows = int(rng.integers(1, 70))
+        vals = rng.normal(0, 10.0 ** rng.integers(-2, 6), rows)
+        toks = [(f"%{width}.{prec}f" % v).encode()[-width:] for v in vals]
+        toks = [t if len(t) == width else t.rjust(width) for t in toks]
+        if trial % 3:  # plant a byte: a space, sign, letter, point, digit or tab anywhere
+            r, c = int(rng.integers(rows)), int(rng.integers(width))
+            t = bytearray(toks[r])
+            t[c] = b" +-e.5\t"[int(rng.integers(7))]
+            toks[r] = bytes(t)
+        m = np.frombuffer(b"".join(toks), dtype=np.uint8).reshape(rows, width)
+        dot = toks[0].find(b".")
+        ok = (all(rx.fullmatch(t) and t.find(b".") == dot for t in toks) and width - 1 <= 18
+              and all(int(re.sub(rb"[ .+-]", b"", t)) < 2 ** 53 for t in toks))
+        got = _fixed_floats(m, 0, width)
+        assert (got is not None) == ok, toks
+        if got is None:
+            continue
+        want = np.array([float(t) for t in toks])
+        assert np.array_equal(got, want) and np.array_equal(np.signbit(got), np.signbit(want)), toks
+
+
 def test_unbonded_crystal_needs_one_wider_neighbour_search(monkeypatch):
     """Bohr read as Å: the frame's list finds no bond; expanded-cell and suspect-units
     then share one wider search (it was one each)."""

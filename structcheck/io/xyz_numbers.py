@@ -65,10 +65,11 @@ def _fixed_floats(m: np.ndarray, a: int, b: int) -> np.ndarray | None:
     mantissa below 2**53; else None. Exact: mantissa / 10**k, both exactly representable,
     is the correctly rounded value, i.e. what ``float(token)`` returns.
 
-    Column by column over row blocks (1-D passes that stay in cache): the character
-    classes are checked left of the point (spaces, at most one sign, then digits up to the
-    point) and the mantissa is accumulated in int64 by Horner's rule, exact by
-    construction: ~4x faster than a float product over a float copy of every digit."""
+    Column by column over transposed row blocks (contiguous 1-D passes that stay in cache):
+    the bytes left of the point are checked (spaces, at most one sign, then digits up to the
+    point) and the mantissa is accumulated in int64 by Horner's rule, exact by construction:
+    ~4x faster than a float product over a float copy of every digit, and ~2x faster than
+    the same passes over the table's strided columns."""
     dots = np.flatnonzero(m[0, a:b] == 46)
     if len(dots) != 1:
         return None
@@ -79,26 +80,38 @@ def _fixed_floats(m: np.ndarray, a: int, b: int) -> np.ndarray | None:
     out = np.empty(len(m))
     step = 1 << 15
     zero = np.uint8(48)
+    nine = np.uint8(9)
     for r0 in range(0, len(m), step):
-        s = m[r0:r0 + step, a:b]
-        prev = _CLASS[s[:, 0]]  # space 0, sign 1, digit 2, other 9
-        neg = s[:, 0] == 45
-        mant = _DIGIT[s[:, 0]]
+        # the block's span transposed: each column one contiguous run (vector loops), where a
+        # column of the wide table would touch every cache line of the block per pass
+        s = m[r0:r0 + step, a:b].T.copy()
+        # left of the point: spaces, at most one sign, then digits (at least one), by byte
+        # comparisons (a class-table lookup per byte costs ~4x more)
+        col = s[0]
+        dig = col - zero  # wraps below '0': > 9 unless a digit
+        isdig = dig <= nine
+        neg = col == 45
+        sign = neg | (col == 43)
+        if not (isdig | sign | (col == 32)).all():
+            return None
+        mant = (dig * isdig).astype(np.int64)
         for c in range(1, d):
-            col = s[:, c]
-            cur = _CLASS[col]
-            # classes never decrease left to right, and no two signs in a row
-            if (cur < prev).any() or ((cur == 1) & (prev == 1)).any():
+            col = s[c]
+            dig = col - zero
+            cur = dig <= nine
+            now = (col == 45) | (col == 43)
+            # after a digit or a sign only a digit; after a space a space, a sign or a digit
+            if not (cur | ((now | (col == 32)) & ~(isdig | sign))).all():
                 return None
             neg |= col == 45
+            sign, isdig = now, cur
             mant *= 10
-            mant += _DIGIT[col]
-            prev = cur
-        if (prev != 2).any() or (s[:, d] != 46).any():
+            mant += dig * cur
+        if not isdig.all() or (s[d] != 46).any():
             return None
         for c in range(d + 1, d + 1 + k):
-            dig = s[:, c] - zero
-            if (dig > 9).any():
+            dig = s[c] - zero
+            if (dig > nine).any():
                 return None
             mant *= 10
             mant += dig
