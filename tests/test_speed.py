@@ -114,3 +114,41 @@ def test_unbonded_crystal_needs_one_wider_neighbour_search(monkeypatch):
     found = [f.code for f in structcheck.lint(a)]
     assert "SC106" in found
     assert len(calls) == 2 and calls[1] > calls[0]
+
+
+def test_suspect_units_network_with_lone_atoms_decided_as_by_its_ratios(monkeypatch):
+    """A network with a few lone atoms (adatoms far above a slab, a lone atom in a big
+    cell) exits before its ratios are computed only where the full computation finds
+    nothing: every case gives the findings the shortcut-free path gives, Bohr ones included."""
+    from ase import Atoms
+    from ase.build import bulk, fcc111
+
+    import structcheck.linter.checks.units as units
+
+    slab = fcc111("Cu", (6, 6, 4), vacuum=12.0)
+    top = slab.positions[:, 2].max()
+    ad = slab + Atoms("OOAr", positions=[(1, 1, top + 7), (6, 4, top + 8), (3, 9, top + 9)])
+    si = bulk("Si", "diamond", a=5.43).repeat((5, 5, 5))
+    si_lone = si.copy()
+    si_lone.positions[::50] += 1.3  # some atoms knocked between the others
+    cases = [ad, si, si_lone]
+    for a in list(cases):
+        b = a.copy()
+        b.set_cell(a.cell / 0.529177, scale_atoms=True)  # Bohr read as Å
+        cases.append(b)
+    sparse = Atoms("Si8Ar", positions=[(0, 0, 0), (2.35, 0, 0), (0, 2.35, 0), (0, 0, 2.35), (20, 20, 20),
+                                        (26, 20, 20), (20, 26, 20), (20, 20, 26), (12, 12, 12)],
+                   cell=[40, 40, 40], pbc=True)  # 3 Si bonded of 8: the ratios decide
+    cases.append(sparse)
+
+    def codes(a):
+        return sorted((f.code, f.message) for f in structcheck.lint(a) if f.code == "SC106")
+
+    fast = [codes(a) for a in cases]
+    assert any(fast) and not all(fast)
+    calls = []
+    real = units._mostly_bonded
+    monkeypatch.setattr(units, "_mostly_bonded", lambda f, m: calls.append(real(f, m)) or calls[-1])
+    assert [codes(a) for a in cases] == fast and True in calls  # the exit was taken somewhere
+    monkeypatch.setattr(units, "_mostly_bonded", lambda f, m: False)
+    assert [codes(a) for a in cases] == fast

@@ -39,6 +39,18 @@ def _ratios_plain(frame: Frame) -> bool:
     return lo > 0.65 and hi < 1.45 and frame.close_free
 
 
+def _mostly_bonded(frame: Frame, min_atoms: int) -> bool:
+    """With ``_ratios_plain``: the bonded atoms other than noble gases (each with its
+    nearest-neighbour ratio in (0.65, 1.45)) are more than half of all such atoms and at
+    least ``min_atoms`` (so the noble-gas fallback below cannot apply): the median of the
+    ratios is then in (0.65, 1.6), whatever the lone atoms' ratios, and no finding follows
+    (the no-bond molecule case needs no bond at all). A network with a few lone atoms
+    (an amorphous solid, a surface with adatoms) is decided without its ratios."""
+    keep = ~_NOBLE[frame.numbers]
+    bonded = int(np.count_nonzero(frame.coordination[keep] > 0))
+    return bonded >= max(min_atoms, int(np.count_nonzero(keep)) // 2 + 1)
+
+
 BOHR = 0.529177
 _NOBLE = np.zeros(119, dtype=bool)
 _NOBLE[[2, 10, 18, 36, 54, 86]] = True
@@ -130,8 +142,8 @@ def suspect_units(frame: Frame, min_atoms: int = 3, fraction: float = 0.6):
                       f"{cell_len.min():.2f}–{cell_len.max():.2f} Å: fractional coordinates "
                       "written as Cartesian?", float(pos.max()), 1.0, "Å")
             return
-    if frame.lone_count == 0 and _ratios_plain(frame):
-        return  # every atom bonded, none in close contact: the median ratio lies in (0.65, 1.45)
+    if _ratios_plain(frame) and (frame.lone_count == 0 or _mostly_bonded(frame, min_atoms)):
+        return  # most atoms bonded, none in close contact: the median ratio lies in (0.65, 1.45)
     noble = _NOBLE[z]
     # nearest-neighbour ratio d / (r_i + r_j) for every atom, up to 2.6x the radii sum
     r = np.asarray(covalent_radii)
