@@ -74,7 +74,10 @@ def bond_numbers(frame, pairs=None) -> np.ndarray:
             memo["_bond_numbers"] = bond_numbers(frame, frame.bonded_pairs)
         return memo["_bond_numbers"]
     z = frame.numbers
-    d1 = single_bond_matrix()[z[pairs.i], z[pairs.j]]
+    if len(pairs.i) > 256 and len(frame.species_key) == 1:  # one element: one D1 (no gathers)
+        d1 = single_bond_matrix()[z[0], z[0]]
+    else:
+        d1 = single_bond_matrix()[z[pairs.i], z[pairs.j]]
     return 10.0 ** ((d1 - pairs.d) / table()["bond_valence"]["pauling_c"])
 
 
