@@ -97,24 +97,44 @@ def test_local_items_run_here_in_order_and_before_wait_is_called():
     assert waits  # the consumer was told each time it would wait
 
 
-def test_sigterm_to_a_jobs_run_stops_every_worker(tmp_path):
-    """A worker blocked on a FIFO nobody writes is busy for ever: SIGTERM to the command ends
-    the command (143) and leaves its process group empty."""
+@pytest.mark.parametrize("where", ["named", "walked"])
+def test_sigterm_to_a_jobs_run_stops_every_worker(tmp_path, where):
+    """A worker blocked on a FIFO nobody writes is busy for ever: the findings of the files
+    before it are out meanwhile (named after the folder: all of the folder's; found by the
+    walk between m10 and m11: m02's and m07's, in order), and SIGTERM ends the command (143)
+    and leaves its process group empty."""
     from ase import Atoms
     from ase.io import write
 
     folder = tmp_path / "d"
     folder.mkdir()
     for k in range(20):
-        write(folder / f"m{k:02d}.xyz", Atoms("OH2", positions=[(0, 0, 0), (0.96, 0, 0), (-0.24, 0.93, 0)]))
-    fifo = tmp_path / "never.xyz"
+        atoms = Atoms("OH2", positions=[(0, 0, 0), (0.96, 0, 0), (-0.24, 0.93, 0)])
+        if k % 5 == 2:
+            atoms.positions[1] = (0.3, 0, 0)  # an H on top of the O: findings
+        write(folder / f"m{k:02d}.xyz", atoms)
+    fifo = tmp_path / "never.xyz" if where == "named" else folder / "m10a.xyz"
     os.mkfifo(fifo)
+    named = [str(fifo)] if where == "named" else []
     proc = subprocess.Popen([sys.executable, "-m", "structcheck.cli", "lint", "--jobs", "2", "--isolated",
-                             str(folder), str(fifo)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             str(folder), *named], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
     try:
-        time.sleep(3.0)
-        assert proc.poll() is None  # still waiting on the FIFO
+        import select
+
+        want = {b"m02.xyz", b"m07.xyz", b"m12.xyz", b"m17.xyz"} if where == "named" else {b"m02.xyz", b"m07.xyz"}
+
+        def files(text):
+            return {line.split(b":")[0].rsplit(b"/", 1)[-1] for line in text.splitlines()}
+
+        shown = b""
+        deadline = time.time() + 60
+        while files(shown) != want and time.time() < deadline:  # the findings before the FIFO
+            if select.select([proc.stdout], [], [], 1.0)[0]:
+                shown += os.read(proc.stdout.fileno(), 1 << 16)
+        assert files(shown) == want  # all out while the FIFO still blocks its reader
+        time.sleep(0.5)
+        assert proc.poll() is None
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=60)
     except BaseException:

@@ -224,6 +224,12 @@ def _report(args, config, out) -> int:
         stopped = Stopped(exc, files, frames, last_path)
         emit()
         mark_stream(fmt, stopped, out)
+    except BaseException:  # Ctrl-C, SIGTERM: what was found is still shown
+        try:
+            emit()
+        except (OSError, ValueError):
+            pass
+        raise
     emit()
     if args.statistics:
         if fmt == "json":
@@ -283,8 +289,9 @@ def _fix_files(args, paths: Iterable[str]) -> bool:
     return bad
 
 
-def _watch_folders(paths, include, exclude, unmatched: list, iter_paths) -> Iterator[str]:
-    """``iter_paths``, noting each folder argument in which no file matched (``unmatched``)."""
+def _watch_folders(paths, include, exclude, unmatched: list, iter_paths, named=None) -> Iterator[str]:
+    """``iter_paths``, noting each folder argument in which no file matched (``unmatched``);
+    ``named(p)`` of each path named as it is (not walked), when given."""
     for p in paths:
         if p != "-" and os.path.isdir(p):
             n = 0
@@ -294,18 +301,16 @@ def _watch_folders(paths, include, exclude, unmatched: list, iter_paths) -> Iter
             if n == 0:
                 unmatched.append(p)
         else:
-            yield p
+            yield p if named is None else named(p)
 
 
 def iter_lint(args, config, out=None, before_wait=None) -> Iterator[tuple]:
     """(record, findings) per frame for ``structcheck lint``, in input order; with worker
     processes or Dask, ``before_wait()`` runs whenever the next batch's results are not in yet."""
     from ..linter.config import ConfigError
-    from ..scale.paths import iter_paths, lint_paths
+    from ..scale.paths import iter_paths, lint_paths, special_if_irregular
 
     unmatched = args.__dict__.setdefault("_unmatched", [])
-    paths = _watch_folders(args.paths, getattr(args, "include", None), getattr(args, "exclude", None) or (),
-                           unmatched, iter_paths)
     fmt = args.format_in
     jobs = getattr(args, "jobs", 1)
     jobs = 1 if jobs is None else jobs  # 0: one per core (below)
@@ -314,6 +319,10 @@ def iter_lint(args, config, out=None, before_wait=None) -> Iterator[tuple]:
         raise ConfigError("--jobs must be 0 (all cores) or a positive number")
     if jobs == 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    # with workers, a named FIFO or device gets a batch of its own (the walk marks those it finds)
+    named = special_if_irregular if (jobs > 1 or address) else None
+    paths = _watch_folders(args.paths, getattr(args, "include", None), getattr(args, "exclude", None) or (),
+                           unmatched, iter_paths, named)
     if address:
         from ..scale.dask import lint_paths_dask
 

@@ -52,6 +52,18 @@ def iter_paths(paths: Iterable[str], include: Sequence[str] | None = None,
             yield p
 
 
+class Special(str):
+    """A path that is not a regular file (a FIFO, a device, standard input): reading it may
+    wait for a writer, so a pool gives it a batch of its own (``pool._batches``)."""
+
+    __slots__ = ()
+
+
+def special_if_irregular(path: str) -> str:
+    """``path``, as ``Special`` when it names no regular file (one ``stat``)."""
+    return path if _regular(path) else Special(path)
+
+
 def _walk(top: str, rel: str, inc, exc, ancestors: frozenset) -> Iterator[str]:
     folder = os.path.join(top, rel) if rel else top
     try:
@@ -59,19 +71,20 @@ def _walk(top: str, rel: str, inc, exc, ancestors: frozenset) -> Iterator[str]:
         key = (st.st_dev, st.st_ino)
         if key in ancestors:  # a symlink loop
             return
-        with os.scandir(folder) as it:
-            entries = sorted((e.name, e.is_dir(follow_symlinks=True)) for e in it)
+        with os.scandir(folder) as it:  # the entry's type comes with the listing (no stat)
+            entries = sorted((e.name, e.is_dir(follow_symlinks=True), e.is_file(follow_symlinks=True))
+                             for e in it)
     except OSError:
         return
     ancestors = ancestors | {key}
-    for name, is_dir in entries:
+    for name, is_dir, is_file in entries:
         r = f"{rel}/{name}" if rel else name
         if _matches(name, r, exc):
             continue
         if is_dir:
             yield from _walk(top, r, inc, exc, ancestors)
         elif _matches(name, r, inc):
-            yield os.path.join(top, r)
+            yield os.path.join(top, r) if is_file else Special(os.path.join(top, r))
 
 
 # ---------------------------------------------------------------- frames

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..io import FrameRecord
 from .batch import PortableConfig, _init_worker, lint_batch
+from .paths import Special
 
 def _expand(results: list[tuple]) -> Iterator[tuple[FrameRecord, list]]:
     for path, n, rows in results:
@@ -46,7 +47,8 @@ class _SampledSize:
 def _batches(paths: Iterable[str], max_files: int, max_bytes: int | None, absolute: bool,
              first_files: int = 8) -> Iterator[list]:
     """Consecutive files in batches; sizes double from ``first_files`` to ``max_files`` (so
-    every worker gets work at once, and per-task overhead stays small later) or stop at
+    every worker gets work at once, and per-task overhead stays small later; standard input
+    and ``Special`` paths (not regular files) are a batch each) or stop at
     ``max_bytes`` (``None``: by count only, no ``stat``), counted by ``_SampledSize`` with
     an even share (``max_bytes / max_files``) as the size of a small file."""
     batch: list = []
@@ -55,6 +57,12 @@ def _batches(paths: Iterable[str], max_files: int, max_bytes: int | None, absolu
     cwd = os.getcwd() if absolute else ""
     for p in paths:
         real = (p if os.path.isabs(p) else os.path.join(cwd, p)) if (absolute and p != "-") else None
+        if p == "-" or type(p) is Special:  # reading it may wait: alone, so nothing else waits with it
+            if batch:
+                yield batch
+                batch = []
+            yield [(str(p), real)]
+            continue
         batch.append((p, real))
         if len(batch) >= limit or (sizes is not None and sizes.add(p) >= max_bytes):
             yield batch
