@@ -224,3 +224,67 @@ def test_bond_orders_from_lengths_equal_the_bond_number_orders():
         assert fast == slow, atoms
         seen.update(fast)
     assert seen == {1, 2, 3}
+
+
+def _box(parts, cell=40.0, pbc=True, **info):
+    """Molecules (Atoms) placed on a grid 5 Å apart in one cell."""
+    out = Atoms(cell=[cell] * 3, pbc=pbc)
+    k = 0
+    for m in parts:
+        m = m.copy()
+        m.positions += [5.0 * (k % 7) + 2, 5.0 * (k // 7 % 7) + 2, 5.0 * (k // 49) + 2]
+        out += m
+        k += 1
+    out.info.update(info)
+    return out
+
+
+def _valence_hits(atoms):
+    config = load_config(use_project=False)
+    frame = Frame(atoms, config)
+    vc._VALENCE_MEMO.clear()
+    return sorted((h.atoms, h.message) for h in vr.valence(frame)), \
+        sorted(frame.__dict__.get("_valence_not_checked", []))
+
+
+def test_forced_neutral_molecules_left_out_of_a_big_graph_change_nothing(monkeypatch):
+    """A box of many molecules: leaving out those that can only be neutral and fine (water,
+    methane, ammonia, ethane) gives the hits and the not-judged records of the whole graph,
+    with broken molecules, ions, a declared charge, a short C=C and a spin among them."""
+    water, ch4, nh3 = molecule("H2O"), molecule("CH4"), molecule("NH3")
+    ethane, ethene, oh = molecule("C2H6"), molecule("C2H4"), _without("H2O", 2)
+    h3o = Atoms("OH3", positions=[(0, 0, 0), (0.97, 0, 0), (-0.3, 0.92, 0), (-0.3, -0.46, 0.8)])
+    na, cl = Atoms("Na"), Atoms("Cl")
+    bulk = [water] * 60 + [ch4] * 20 + [nh3] * 20 + [ethane] * 10
+    cases = [
+        _box(bulk + [oh]),                                   # a radical among them
+        _box(bulk + [h3o]),                                  # a cation with no declared charge
+        _box(bulk + [h3o], charge=1),                        # ... declared
+        _box(bulk + [oh, h3o]),                              # an ion pair
+        _box(bulk + [na, cl, oh]),                           # lone ions
+        _box(bulk + [ethene, _without("C2H6", 7)]),           # a double bond; ethyl radical
+        _box(bulk + [oh], multiplicity=2),                   # a declared spin: not left out
+        _box(bulk, charge=-1),                               # a charge nothing can carry
+        _box(bulk, pbc=False),                               # no cell
+        _box(bulk),                                          # all fine
+    ]
+    seen = []
+    real = vr._without_forced_neutral
+    monkeypatch.setattr(vr, "_without_forced_neutral", lambda *a: seen.append(1) or real(*a))
+    fast = [_valence_hits(a) for a in cases]
+    assert seen and any(h for h, _ in fast) and not fast[-1][0]
+    monkeypatch.setattr(vr, "_without_forced_neutral", lambda z, d, l, ei, ej, o, b: (ei, ej, o, b))
+    assert [_valence_hits(a) for a in cases] == fast
+
+
+def test_few_distinct_is_unique_up_to_order():
+    import numpy as np
+
+    from structcheck.io.xyz import _few_distinct
+
+    rng = np.random.default_rng(0)
+    for k in (1, 2, 3, 8, 9, 40):
+        keys = (rng.integers(0, k, 5000).astype(np.uint64) * 7919 + 3)
+        uniq, inverse = _few_distinct(keys)
+        assert np.array_equal(uniq[inverse], keys)
+        assert sorted(uniq.tolist()) == np.unique(keys).tolist()

@@ -82,6 +82,26 @@ def _float_columns(tokens: list, ncols: int, c0: int, w: int, n: int) -> np.ndar
     return out
 
 
+def _few_distinct(keys: np.ndarray, most: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` up to the order of the distinct values: one
+    linear pass per distinct value while there are at most ``most`` (a frame's few
+    elements: no O(n log n) sort of a million labels), else ``np.unique``."""
+    inverse = np.zeros(len(keys), dtype=np.intp)
+    done = np.zeros(len(keys), dtype=bool)
+    uniq = []
+    at = 0
+    while len(uniq) < most:
+        u = keys[at]
+        same = keys == u
+        inverse[same] = len(uniq)
+        done |= same
+        uniq.append(u)
+        at = int(np.argmin(done))
+        if done[at]:
+            return np.array(uniq, dtype=keys.dtype), inverse
+    return np.unique(keys, return_inverse=True)
+
+
 def _fixed_numbers(m: np.ndarray, a: int, b: int):
     """``_numbers`` for a species span of a fixed-width table (None if wider than 8 bytes)."""
     w = b - a
@@ -90,7 +110,7 @@ def _fixed_numbers(m: np.ndarray, a: int, b: int):
     keys = np.zeros((len(m), 8), dtype=np.uint8)
     keys[:, :w] = m[:, a:b]
     keys = keys.view(np.uint64).reshape(-1)
-    uniq, inverse = np.unique(keys, return_inverse=True)
+    uniq, inverse = _few_distinct(keys)
     labs = [u.tobytes()[:w].strip(b" ") for u in uniq]
     z = np.array([_label_number(lab) for lab in labs], dtype=int)
     numbers = z[inverse.reshape(-1)]

@@ -215,6 +215,7 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
         if ok[z, np.minimum(degree, 16)][degree > 0].all():
             return  # every bonded atom has a neutral valence with single bonds
     periodic = True in frame.pbc.tolist()
+    labels = None
     if seeds.any() or n > max_atoms or periodic:
         ncomp, labels = _nm_components(frame, n, ei, ej, all_nm)
         bad_comp = np.zeros(ncomp, bool)
@@ -263,12 +264,14 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
     bonded_atoms = np.flatnonzero(checked & (degree > 0))
     if not len(bonded_atoms) and not lone.any():
         return
-    idx = bonded_atoms
-    pos = np.full(n, -1)
-    pos[idx] = np.arange(len(idx))
     s = (bond_numbers(frame) if keep_all else bond_numbers(frame)[keep])[m]
     bv = table_bv()
     order = np.where(s >= bv["triple"], 3, np.where(s >= bv["double"], 2, 1))
+    if labels is not None and q == 0 and u == 0 and len(ei) > 256:
+        ei, ej, order, bonded_atoms = _without_forced_neutral(z, degree, labels, ei, ej, order, bonded_atoms)
+    idx = bonded_atoms
+    pos = np.full(n, -1)
+    pos[idx] = np.arange(len(idx))
     emax: dict = {}
     edges = []
     for a, c, o in zip(pos[ei].tolist(), pos[ej].tolist(), order.tolist()):
@@ -278,6 +281,39 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
     yield from _judge(frame, q, u, idx.tolist(), z[idx].tolist(), edges, emax, degree[idx].tolist(),
                       np.flatnonzero(lone).tolist(), z[lone].tolist(), limits, max_nodes,
                       bool(drop.any() or (~nm & ~known & ~TRANSITION)[species].any()))  # + metals of unknown charge (Pb)
+
+
+def _without_forced_neutral(z, degree, labels, ei, ej, order, bonded):
+    """The judged graph less its molecules that can only be neutral and fine: every bond
+    single by its length, every atom's bond count a neutral valence of its element and no
+    charged one (water, alkanes, ammonia in a box of 10^5 molecules). Such a molecule has
+    exactly one assignment, all single bonds at charge 0 with no unpaired electron: at a
+    total charge of 0 and no declared spin it is never reported and adds no charge, so the
+    search over the rest is the same (with another total, a molecule that cannot carry it
+    is reported, so all are judged). The Python graph of a big frame is built for the rest."""
+    only = _neutral_only()
+    ncomp = int(labels.max()) + 1
+    bad = np.zeros(ncomp, bool)
+    bad[labels[bonded[~only[z[bonded], np.minimum(degree[bonded], 16)]]]] = True
+    bad[labels[ei[order > 1]]] = True
+    keep = bad[labels[bonded]]
+    if keep.all():
+        return ei, ej, order, bonded
+    e = bad[labels[ei]]
+    return ei[e], ej[e], order[e], bonded[keep]
+
+
+@lru_cache(maxsize=1)
+def _neutral_only() -> np.ndarray:
+    """only[z, degree]: degree is a neutral valence of z and no valence of a charged z."""
+    only = np.zeros((119, 17), bool)
+    for z, e in enumerate(_c._element_table()):
+        if e is not None:
+            charged = {v for f, v in e.choices if f != 0}
+            for v in e.neutral:
+                if v < 17 and v not in charged:
+                    only[z, v] = True
+    return only
 
 
 def _molecule_key(frame, zl: list, degrees: list, q: int, u: int, max_nodes: int):
