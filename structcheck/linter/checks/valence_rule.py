@@ -17,6 +17,7 @@ from ..stretch import bond_orders_allowed
 from ..rule import Hit, rule
 from . import composition as _comp
 from . import valence as _c
+from .valence_neutral import _neutral_ok, _without_forced_neutral
 
 # H, C, Si, Ge, Sn: a lone charge there needs a partner. B is not here: four-coordinate borates
 # (BF4-, BH4-, B(OH)4-, BPh4-) carry their charge on B alone (Greenwood & Earnshaw, ch. 6)
@@ -45,18 +46,6 @@ def _all_neutral(zs: list, degrees: list) -> bool:
     """Is every atom (atomic numbers ``zs``) a table non-metal whose bond count is one of its
     neutral valences (single bonds suffice)? (map over C-level calls: no Python loop per atom)"""
     return all(map(frozenset.__contains__, map(_neutral_sets().__getitem__, zs), degrees))
-
-
-@lru_cache(maxsize=1)
-def _neutral_ok() -> np.ndarray:
-    """ok[z, degree]: a neutral valence of z equals degree (single bonds suffice)."""
-    ok = np.zeros((119, 17), bool)
-    for z, e in enumerate(_c._element_table()):
-        if e is not None:
-            for v in e.neutral:
-                if v < 17:
-                    ok[z, v] = True
-    return ok
 
 
 def _lone_charges(zs_lone: list, u: int):
@@ -281,39 +270,6 @@ def _valence_of(frame, q, u, limits, max_atoms, max_nodes):
     yield from _judge(frame, q, u, idx.tolist(), z[idx].tolist(), edges, emax, degree[idx].tolist(),
                       np.flatnonzero(lone).tolist(), z[lone].tolist(), limits, max_nodes,
                       bool(drop.any() or (~nm & ~known & ~TRANSITION)[species].any()))  # + metals of unknown charge (Pb)
-
-
-def _without_forced_neutral(z, degree, labels, ei, ej, order, bonded):
-    """The judged graph less its molecules that can only be neutral and fine: every bond
-    single by its length, every atom's bond count a neutral valence of its element and no
-    charged one (water, alkanes, ammonia in a box of 10^5 molecules). Such a molecule has
-    exactly one assignment, all single bonds at charge 0 with no unpaired electron: at a
-    total charge of 0 and no declared spin it is never reported and adds no charge, so the
-    search over the rest is the same (with another total, a molecule that cannot carry it
-    is reported, so all are judged). The Python graph of a big frame is built for the rest."""
-    only = _neutral_only()
-    ncomp = int(labels.max()) + 1
-    bad = np.zeros(ncomp, bool)
-    bad[labels[bonded[~only[z[bonded], np.minimum(degree[bonded], 16)]]]] = True
-    bad[labels[ei[order > 1]]] = True
-    keep = bad[labels[bonded]]
-    if keep.all():
-        return ei, ej, order, bonded
-    e = bad[labels[ei]]
-    return ei[e], ej[e], order[e], bonded[keep]
-
-
-@lru_cache(maxsize=1)
-def _neutral_only() -> np.ndarray:
-    """only[z, degree]: degree is a neutral valence of z and no valence of a charged z."""
-    only = np.zeros((119, 17), bool)
-    for z, e in enumerate(_c._element_table()):
-        if e is not None:
-            charged = {v for f, v in e.choices if f != 0}
-            for v in e.neutral:
-                if v < 17 and v not in charged:
-                    only[z, v] = True
-    return only
 
 
 def _molecule_key(frame, zl: list, degrees: list, q: int, u: int, max_nodes: int):
