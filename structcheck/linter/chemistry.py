@@ -323,7 +323,15 @@ def in_contact(frame, atoms: np.ndarray) -> np.ndarray:
     f = table()["isolated"]["contact_factor"]
     rv = vdw_radii()
     z = frame.numbers
-    p = frame.pairs_up_to(f * 2 * float(rv[frame.species].max()))
+    reach = f * 2 * float(rv[frame.species].max())
+    wide = frame.__dict__.get("_wide_pairs")
+    if len(atoms) <= 64 and len(frame) > 4096 and (wide is None or wide.cutoff < reach):
+        from ..neighbors import contacts_of  # a few lone atoms of a big frame: no search of all
+
+        got = contacts_of(frame.positions, np.asarray(frame.cell), frame.pbc, atoms, rv[z], f, reach)
+        if got is not None:
+            return got
+    p = frame.pairs_up_to(reach)
     close = (p.d < f * (rv[z[p.i]] + rv[z[p.j]])) & (p.i != p.j)
     hit = np.zeros(len(frame), bool)
     hit[p.i[close]] = True
