@@ -288,3 +288,35 @@ def test_few_distinct_is_unique_up_to_order():
         uniq, inverse = _few_distinct(keys)
         assert np.array_equal(uniq[inverse], keys)
         assert sorted(uniq.tolist()) == np.unique(keys).tolist()
+
+
+def _mh_hits(atoms):
+    frame = Frame(atoms, load_config(use_project=False))
+    return [(h.atoms, h.message, h.value) for h in frameworks.missing_hydrogen(frame)]
+
+
+def test_missing_hydrogen_big_frame_path_equals_the_molecule_path(monkeypatch):
+    """missing-hydrogen's path for frames of more than 256 bonds (``_missing_h_big``: bond
+    ends grouped in numpy, metal partners by one mask, component sizes counted once) gives
+    the molecule path's hits on every G2 molecule, each with one H removed, with a sodium
+    next to it, and on carbon/nitrogen radicals, carbenes and a CO."""
+    from ase.collections import g2
+
+    cases = []
+    for name in g2.names:
+        a = g2[name]
+        a.set_initial_magnetic_moments(None)
+        cases.append(a)
+        h = [k for k, s in enumerate(a.get_chemical_symbols()) if s == "H"]
+        if h and {"C", "N"} & set(a.get_chemical_symbols()):
+            cases.append(_without(name, h[0]))
+            b = cases[-1].copy()
+            c_or_n = [k for k, s in enumerate(b.get_chemical_symbols()) if s in "CN"][0]
+            b += Atoms("Na", positions=[b.positions[c_or_n] + (0, 0, 2.4)])
+            cases.append(b)
+    for a in cases:
+        a.set_initial_magnetic_moments(None)
+    small = [_mh_hits(a) for a in cases]
+    assert sum(bool(h) for h in small) > 20 and sum(not h for h in small) > 20
+    monkeypatch.setattr(frameworks, "small_graph", lambda frame: None)
+    assert [_mh_hits(a) for a in cases] == small

@@ -103,21 +103,13 @@ def missing_hydrogen(frame: Frame):
     q = _frame_charge(frame)
     if q != 0 or declared_spin(frame.atoms):
         return
+    if sg is None:
+        yield from _missing_h_big(frame, cand)
+        return
     b = frame.bonded_pairs
     nm, d1 = _lists()
-    if nb is None:
-        want = np.zeros(len(frame), bool)
-        want[cand] = True
-        sel = np.flatnonzero(want[b.i] | want[b.j])
-        nb = {}
-        for k, i, j in zip(sel.tolist(), b.i[sel].tolist(), b.j[sel].tolist()):
-            nb.setdefault(i, []).append((j, k))
-            nb.setdefault(j, []).append((i, k))
-        zl = frame.numbers.tolist()
-        bn, metal = None, True
-    else:
-        bn = frame.__dict__.get("_small_bn")  # else each candidate's own bonds' numbers below
-        metal = not all(map(nm.__getitem__, zl))  # else no partner can be a metal
+    bn = frame.__dict__.get("_small_bn")  # else each candidate's own bonds' numbers below
+    metal = not all(map(nm.__getitem__, zl))  # else no partner can be a metal
     d = None if bn is not None else frame.__dict__["_bond_lists"][2] if "_bond_lists" in frame.__dict__ \
         else b.d.tolist()  # bond-length's list of the same lengths where it is built
     c = table()["bond_valence"]["pauling_c"]
@@ -144,6 +136,61 @@ def missing_hydrogen(frame: Frame):
         why = _judge(int(zl[a]), partners, t, _triple_partner(), big)
         if why:
             yield Hit((int(a),), f"{_sym(zl[a])}{a}: {why}: a hydrogen is missing?",
+                      round(sum(n for _, _, n in partners), 4), None, "bond valence")
+
+
+def _missing_h_big(frame: Frame, cand: list):
+    """missing-hydrogen's loop for a frame of more than 256 bonds, on the same numbers: the
+    candidates' bond ends grouped by atom in bond order (as the small path's lists), the
+    bond numbers' exponents in numpy (a subtraction and a division: bitwise Python's) and
+    the powers in Python (libm's pow, as the small path); candidates with a metal partner
+    dropped with one mask; component sizes counted once."""
+    b = frame.bonded_pairs
+    z = frame.numbers
+    nm_arr = nonmetal_mask()
+    metal = ~nm_arr[z]
+    if metal.any():  # a candidate with a metal partner is not judged
+        near = np.zeros(len(frame), bool)
+        near[b.i[metal[b.j]]] = True
+        near[b.j[metal[b.i]]] = True
+        cand = [a for a in cand if not near[a]] if near.any() else cand
+        if not cand:
+            return
+    want = np.zeros(len(frame), bool)
+    want[cand] = True
+    sel = np.flatnonzero(want[b.i] | want[b.j])
+    # bond ends (atom, partner, bond) in the small path's order: by atom, bond, i-end first
+    atom = np.concatenate([b.i[sel], b.j[sel]])
+    other = np.concatenate([b.j[sel], b.i[sel]])
+    bond = np.concatenate([sel, sel])
+    side = np.repeat(np.array([0, 1], np.int8), len(sel))
+    order = np.lexsort((side, bond, atom))
+    atom, other, bond = atom[order], other[order], bond[order]
+    ca = np.asarray(cand)
+    lo = np.searchsorted(atom, ca, side="left").tolist()
+    hi = np.searchsorted(atom, ca, side="right").tolist()
+    dist = b.d[bond]
+    x = (single_bond_matrix()[z[atom], z[other]] - dist) / table()["bond_valence"]["pauling_c"]
+    power = [10.0 ** v for v in x.tolist()]
+    zo, do, zl = z[other].tolist(), dist.tolist(), z[ca].tolist()
+    bound = _sum_bounds()
+    t = table()["missing_hydrogen"]
+    triple = _triple_partner()
+    sizes = labels = None
+    for a, za, l0, l1 in zip(cand, zl, lo, hi):
+        ns = power[l0:l1]
+        if sum(ns) >= bound[za][l1 - l0]:
+            continue  # at or above the bound no reason of _judge applies
+        partners = list(zip(zo[l0:l1], do[l0:l1], ns))
+        big = False
+        if za == 6 and l1 - l0 == 2:
+            if sizes is None:
+                labels = components(frame)[1]
+                sizes = np.bincount(labels)
+            big = int(sizes[labels[a]]) > t["carbene_molecule_min_atoms"] - 1
+        why = _judge(int(za), partners, t, triple, big)
+        if why:
+            yield Hit((int(a),), f"{_sym(za)}{a}: {why}: a hydrogen is missing?",
                       round(sum(n for _, _, n in partners), 4), None, "bond valence")
 
 
