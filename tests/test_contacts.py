@@ -80,3 +80,64 @@ def test_isolated_atom_on_a_big_slab_is_judged_as_by_the_pair_search(monkeypatch
     assert calls and ("SC103", (len(slab) - 2,)) in fast and ("SC103", (len(slab) - 3,)) not in fast
     monkeypatch.setattr(nb, "contacts_of", lambda *a: None)
     assert found(slab) == fast
+
+
+def _multicentre_by_atom(frame, atoms, count):
+    """multicentre_allowed as it read before it was vectorised: one atom at a time."""
+    from structcheck.linter import chemistry as ch
+    from structcheck.tables import coordination_table
+
+    mc = ch.table()["multicentre"]
+    z, b, s = frame.numbers, frame.bonded_pairs, ch.bond_numbers(frame)
+    nm, hard, maxn = ch.nonmetal_mask(), ch.hard_max_neighbours(), coordination_table()[0]
+    _, labels = ch.components(frame)
+    ok = np.zeros(len(atoms), bool)
+    for k, a in enumerate(atoms.tolist()):
+        mine = [p for p in range(len(b.i)) if (b.i[p] == a and nm[z[b.j[p]]])
+                or (b.j[p] == a and nm[z[b.i[p]]] and b.i[p] != b.j[p])]
+        sa = s[mine]
+        if z[a] in (1, 9) and count[k] == 2:
+            w = "h" if z[a] == 1 else "f"
+            if sa.max() <= mc[f"bridging_{w}_max_bond_number"] and sa.sum() <= mc[f"bridging_{w}_max_sum"]:
+                ok[k] = True
+                continue
+        if z[a] != 1:
+            other = [b.j[p] if b.i[p] == a else b.i[p] for p in mine]
+            if count[k] - 0.5 * np.count_nonzero(ch._bridging_h(frame, s, mc)[other]) <= maxn[z[a]]:
+                ok[k] = True
+                continue
+        if hard[z[a]] >= count[k]:
+            deficit, sizes = ch._deficits(frame, labels)
+            c = labels[a]
+            ok[k] = (deficit[c] >= mc["min_network_deficit_per_atom"] * sizes[c]
+                     if ch.periodic_dimension(frame, labels, c) > 0 else deficit[c] >= mc["min_electron_deficit"])
+    return ok
+
+
+def test_multicentre_allowed_equals_its_atom_by_atom_reading():
+    """The vectorised multi-centre test against the per-atom one on crowded frames: random
+    B/C/N/O/F/H/Si packings (periodic and not) where many atoms exceed their limits, with
+    bridging hydrogens and fluorides among them."""
+    from ase import Atoms
+
+    from structcheck.linter import chemistry as ch
+    from structcheck.linter.config import load_config
+    from structcheck.linter.frame import Frame
+    from structcheck.tables import coordination_table
+
+    maxn = coordination_table()[0]
+    nm = ch.nonmetal_mask()
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        n = 120
+        z = rng.choice([1, 1, 1, 5, 6, 7, 8, 9, 14], n)
+        side = 7.0 + seed % 3
+        atoms = Atoms(numbers=z, positions=rng.random((n, 3)) * side, cell=[side] * 3, pbc=bool(seed % 2))
+        frame = Frame(atoms, load_config(use_project=False))
+        b = frame.bonded_pairs
+        count = (np.bincount(b.i, weights=nm[z[b.j]], minlength=n)
+                 + np.bincount(b.j, weights=nm[z[b.i]], minlength=n)).astype(int)
+        bad = np.flatnonzero((maxn[z] >= 0) & (count > maxn[z]))
+        assert len(bad) > 5
+        got = ch.multicentre_allowed(frame, bad, count[bad])
+        assert np.array_equal(got, _multicentre_by_atom(frame, bad, count[bad]))

@@ -217,7 +217,6 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
     from ..tables import coordination_table
 
     maxn = coordination_table()[0]
-    deficit = bridging = None
     _, labels = components(frame)
     # each atom's pairs to non-metal partners, in pair order (one sort, not a scan per atom)
     wanted = np.zeros(len(frame), bool)
@@ -233,34 +232,28 @@ def multicentre_allowed(frame, atoms: np.ndarray, count: np.ndarray) -> np.ndarr
     pair, owner = pair[order], end[order]
     lo = np.searchsorted(owner, atoms, side="left")
     hi = np.searchsorted(owner, atoms, side="right")
-    for k, a in enumerate(atoms.tolist()):
+    za = z[atoms]
+    for k in np.flatnonzero(((za == 1) | (za == 9)) & (count == 2)).tolist():  # bridging H and F
         sa = s[pair[lo[k]:hi[k]]]
-        if z[a] == 1 and count[k] == 2 and sa.max() <= mc["bridging_h_max_bond_number"] \
-                and sa.sum() <= mc["bridging_h_max_sum"]:
-            ok[k] = True
-            continue
-        if z[a] == 9 and count[k] == 2 and sa.max() <= mc["bridging_f_max_bond_number"] \
-                and sa.sum() <= mc["bridging_f_max_sum"]:
-            ok[k] = True  # a fluoride bridge (Sb-F-Sb of [Sb2F11]-, Xe-F-Xe of [Xe2F3]+)
-            continue
-        if z[a] != 1:
-            # a bridging hydrogen is half a partner (a three-centre bond): ice X, where every O
-            # has four symmetric O-H-O hydrogens, has two bonds' worth at each O
-            if bridging is None:
-                bridging = _bridging_h(frame, s, mc)
-            pk = pair[lo[k]:hi[k]]
-            other = np.where(b.i[pk] == a, b.j[pk], b.i[pk])
-            if count[k] - 0.5 * np.count_nonzero(bridging[other]) <= maxn[z[a]]:
-                ok[k] = True
-                continue
-        if hard[z[a]] >= count[k]:
-            if deficit is None:
-                deficit, sizes = _deficits(frame, labels)
-            c = labels[a]
-            if periodic_dimension(frame, labels, c) > 0:  # per atom: the same in any supercell
-                ok[k] = deficit[c] >= mc["min_network_deficit_per_atom"] * sizes[c]
-            else:
-                ok[k] = deficit[c] >= mc["min_electron_deficit"]
+        what = "h" if za[k] == 1 else "f"
+        if sa.max() <= mc[f"bridging_{what}_max_bond_number"] and sa.sum() <= mc[f"bridging_{what}_max_sum"]:
+            ok[k] = True  # B-H-B, O-H-O; a fluoride bridge (Sb-F-Sb of [Sb2F11]-, Xe-F-Xe of [Xe2F3]+)
+    need = ~ok & (za != 1)
+    if need.any():
+        # a bridging hydrogen is half a partner (a three-centre bond): ice X, where every O
+        # has four symmetric O-H-O hydrogens, has two bonds' worth at each O
+        bridging = _bridging_h(frame, s, mc)
+        other = np.where(b.i[pair] == owner, b.j[pair], b.i[pair])
+        run = np.concatenate(([0], np.cumsum(bridging[other])))
+        ok |= need & (count - 0.5 * (run[hi] - run[lo]) <= maxn[za])
+    rest = np.flatnonzero(~ok & (hard[za] >= count))
+    if len(rest):  # within the hard limit in an electron-deficient molecule or network
+        deficit, sizes = _deficits(frame, labels)
+        c = labels[atoms[rest]]
+        dims = {x: periodic_dimension(frame, labels, x) for x in set(c.tolist())}
+        net = np.array([dims[x] > 0 for x in c.tolist()], bool)  # per atom: the same in any supercell
+        ok[rest] = np.where(net, deficit[c] >= mc["min_network_deficit_per_atom"] * sizes[c],
+                            deficit[c] >= mc["min_electron_deficit"])
     return ok
 
 

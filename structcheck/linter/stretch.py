@@ -172,12 +172,18 @@ def neighbour_sets(frame):
     if sg is not None:
         nb = sg[1]
         return lambda a: {j for j, _ in nb[a]}
-    b = frame.bonded_pairs
+    b = frame.bonded_pairs  # a big frame: every atom's partners by one sort (a scan per atom was O(n^2))
     cache: dict[int, set] = {}
+    csr: list = []  # (bond ends sorted by atom, the partner at each), built on first use
 
     def of(a: int) -> set:
         if a not in cache:
-            cache[a] = set(b.j[b.i == a].tolist()) | set(b.i[b.j == a].tolist())
+            if not csr:
+                ends = np.concatenate([b.i, b.j])
+                order = np.argsort(ends, kind="stable")
+                csr.extend((ends[order], np.concatenate([b.j, b.i])[order]))
+            lo, hi = np.searchsorted(csr[0], [a, a + 1]).tolist()
+            cache[a] = set(csr[1][lo:hi].tolist())
         return cache[a]
 
     return of
