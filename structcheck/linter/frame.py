@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..neighbors import COORD_LIMIT, Pairs, half_pairs, search_problem
-from ..smallpairs import direct_pairs, python_pair_lists, python_sized, zero_shifts
+from ..smallpairs import _triu as triu_pairs, direct_pairs, python_pair_lists, python_sized, zero_shifts
 
 
 class cached_property:  # noqa: N801 - functools' name, its behaviour for one thread
@@ -102,14 +102,35 @@ class Frame:
             self.__dict__["pair_lists"] = (i, j, d, self.numbers.tolist())
             return Pairs(np.array(i, dtype=np.int64), np.array(j, dtype=np.int64),
                          np.array(d, dtype=np.float64), zero_shifts(len(i)), cutoff)
+        if self.direct and cutoff > 0 and not python_sized(len(self.numbers)):
+            return self._direct_pairs(cutoff)
         # the frame's own check (stricter than half_pairs') passed: half_pairs need not repeat it
         return half_pairs(self.positions, self.cell, self.pbc, self.cutoff, checked=self.search_problem is None)
 
+    @cached_property
+    def _all_d2(self) -> tuple:
+        """(i, j, squared distance) of every pair of a direct frame: what ``smallpairs.all_pairs``
+        computes before its cutoff, kept so that each cutoff asked for is one filter."""
+        i, j = triu_pairs(len(self.numbers))
+        pos = np.asarray(self.positions, dtype=np.float64)
+        v = pos[j] - pos[i]
+        return i, j, np.add.reduce(v * v, axis=1)
+
+    def _direct_pairs(self, cutoff: float) -> Pairs:
+        """``half_pairs`` of a direct frame (more than PYTHON_PAIRS atoms): ``all_pairs``' result."""
+        cutoff = float(cutoff)
+        i, j, d2 = self._all_d2
+        m = d2 < cutoff * cutoff
+        i = i[m]
+        return Pairs(i, j[m], np.sqrt(d2[m]), zero_shifts(len(i)), cutoff)
+
     def pairs_up_to(self, cutoff: float) -> Pairs:
         """Pairs within ``cutoff`` Å, for the rules that look beyond ``pairs`` in unbonded
-        structures (expanded-cell's and suspect-units' nearest-neighbour ratios): one wider
-        search per frame, which a later request it covers reuses (filtered), so those rules
-        share one neighbour list instead of each running its own."""
+        structures (expanded-cell's and suspect-units' nearest-neighbour ratios, vdw-contact):
+        one wider search per frame, which a later request it covers reuses (filtered), so those
+        rules share one neighbour list instead of each running its own."""
+        if self.direct and cutoff > 0 and not python_sized(len(self.numbers)):
+            return self._direct_pairs(cutoff)
         wide = self.__dict__.get("_wide_pairs")
         if wide is None or wide.cutoff < cutoff:
             wide = self.__dict__["_wide_pairs"] = half_pairs(self.positions, self.cell, self.pbc, cutoff)

@@ -294,15 +294,15 @@ def vdw_contact(frame: Frame):
     t = table()["vdw_contact"]
     rv = vdw_radii()
     cut = max(t["unbridged_nof"], t["carbon"], t["noble"]) * 2 * float(rv[frame.species].max())
-    from ...neighbors import half_pairs
-
-    p = half_pairs(frame.positions, frame.cell, frame.pbc, cut)
+    p = frame.pairs_up_to(cut)
     m = ok[p.i] & ok[p.j] & (labels[p.i] != labels[p.j])
     if not m.any():
         return
     p = p.within(m)
-    f = _vdw_factors(frame, p, t)
     zi, zj = z[p.i], z[p.j]
+    if not (p.d < _most_factor()[zi, zj] * (rv[zi] + rv[zj])).any():
+        return  # below no pair's highest possible fraction: none below its own (the common dimer)
+    f = _vdw_factors(frame, p, t)
     lim = f * (rv[zi] + rv[zj])
     bad = np.flatnonzero(p.d < lim)
     # one finding per pair of molecules: the deepest contact first, then the atoms of the others
@@ -329,6 +329,24 @@ _NOF[[7, 8, 9]] = True
 _XB, _XB_BASE = np.zeros(119, dtype=bool), np.zeros(119, dtype=bool)
 _XB[[17, 35, 53]] = True
 _XB_BASE[[7, 8, 15, 16, 34]] = True
+
+
+@lru_cache(maxsize=1)
+def _most_factor() -> np.ndarray:
+    """Per element pair: the highest fraction ``_vdw_factors`` can give it in any context (an
+    H polar or not, over a pi face or not; N/O/F bridged or not), the rest as there."""
+    t = table()["vdw_contact"]
+    z = np.arange(119)
+    zi, zj = z[:, None], z[None, :]
+    carbon = (zi == 6) | (zj == 6)
+    h_any = max(t["h_heavy"], t["h_heavy_nonpolar"])
+    h_heavy = np.where(carbon, max(h_any, t["h_carbon"]), h_any)
+    heavy = np.where(carbon, t["carbon"], t["heavy_heavy"])
+    heavy = np.where(_NOF[zi] & _NOF[zj], max(t["bridged_nof"], t["unbridged_nof"]), heavy)
+    heavy = np.where((_XB[zi] & _XB_BASE[zj]) | (_XB[zj] & _XB_BASE[zi]), t["halogen_bond"], heavy)
+    heavy = np.where(_NOBLE[zi] | _NOBLE[zj], t["noble"], heavy)
+    hi, hj = zi == 1, zj == 1
+    return np.where(hi & hj, t["h_h"], np.where(hi | hj, h_heavy, heavy))
 
 
 def _vdw_factors(frame, p, t) -> np.ndarray:

@@ -156,12 +156,22 @@ def fragments(frame: Frame):
     ncomp, labels = components(frame)  # shared with vdw-contact
     if ncomp < 2:  # one piece: no two fragments
         return
-    if n <= 256:  # a molecule: one fragment is the common case, decided without numpy
+    if n <= 256:  # a molecule: decided and reported without numpy
+        labs = labels.tolist()
         count = [0] * ncomp
-        for lab in labels.tolist():
+        for lab in labs:
             count[lab] += 1
-        if sum(c >= 2 for c in count) < 2:
+        multi = [c for c in range(ncomp) if count[c] >= 2]
+        if len(multi) < 2:
             return
+        top = max(count[c] for c in multi)
+        big = [c for c in multi if count[c] == top]
+        drop = set(multi) - (set(big) if len(big) == 1 else set())  # a tie flags all
+        yield Hit(tuple(a for a, lab in enumerate(labs) if lab in drop),
+                  f"{len(multi)} disconnected fragments of sizes "
+                  f"{', '.join(str(s) for s in sorted((count[c] for c in multi), reverse=True))}",
+                  float(len(multi)), 1.0, "fragments")
+        return
     sizes = np.bincount(labels, minlength=ncomp)
     multi = np.flatnonzero(sizes >= 2)
     if len(multi) < 2:
