@@ -62,6 +62,13 @@ def _normals(box: np.ndarray) -> np.ndarray:
                      [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]])
 
 
+def _heights(box: np.ndarray) -> tuple[float, np.ndarray]:
+    """(|volume|, the three face-to-face heights) of a 3 x 3 cell: volume / |normal| per face."""
+    normals = _normals(box)
+    vol = abs(float(box[0] @ normals[0]))
+    return vol, vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
+
+
 def _plainly_usable(cell: np.ndarray) -> bool:
     """True when ``usable_box`` keeps the cell and the periodicity as given: every vector
     longer than 1e-6 Å (np.linalg.norm's sums of squares, in the same order) and a volume
@@ -153,16 +160,13 @@ def search_problem(positions, cell, pbc, cutoff: float, per_atom_limit: float = 
     box, periodic = (cell, pbc) if (lengths > 1e-6).all() else usable_box(cell, pbc)
     if not periodic.any():
         return _pair_estimate(n, np.maximum(span, 2 * cutoff), cutoff, "the atoms' bounding box", per_atom_limit)
-    normals = _normals(box)
-    vol = abs(float(box[0] @ normals[0]))
+    vol, heights = _heights(box)
     if not vol > 1e-6 * max(float(lengths.max()), 1e-12) ** 3:
         box, periodic = usable_box(cell, pbc)
         if not periodic.any():
             return _pair_estimate(n, np.maximum(span, 2 * cutoff), cutoff, "the atoms' bounding box",
                                   per_atom_limit)
-        normals = _normals(box)
-        vol = abs(float(box[0] @ normals[0]))
-    heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
+        vol, heights = _heights(box)
     extent = np.where(periodic, heights, max(float(span.max()), 2 * cutoff))
     return _pair_estimate(n, extent, cutoff, "the periodic cell", per_atom_limit)
 
@@ -232,9 +236,7 @@ def _ase_pairs(pos: np.ndarray, box: np.ndarray, periodic: np.ndarray, cutoff: f
     """A periodic frame whose shape vesin's grid cannot take: ASE's neighbour list (numpy, bins capped)."""
     from ase.neighborlist import primitive_neighbor_list
 
-    normals = _normals(box)
-    vol = abs(float(box[0] @ normals[0]))
-    heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
+    _, heights = _heights(box)
     images = float(np.prod(np.where(periodic, 2 * np.ceil(cutoff / heights) + 1, 1)))
     if images > IMAGE_LIMIT:  # ASE loops over them in Python: minutes
         raise NeighborLimit(f"a periodic height of {heights[periodic].min():.3g} Å makes each atom meet "
@@ -302,9 +304,7 @@ def half_pairs(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, cutoff:
         raise NeighborLimit(f"a span of {max(span, float(np.linalg.norm(box, axis=1).max())):.3g} Å is beyond "
                             f"{SPAN_LIMIT:g} × the {cutoff:.3g} Å neighbour-search cutoff")
     else:
-        normals = _normals(box)
-        vol = abs(float(box[0] @ normals[0]))
-        heights = vol / np.maximum(np.sqrt((normals * normals).sum(axis=1)), 1e-300)
+        _, heights = _heights(box)
         lengths = np.sqrt((box * box).sum(axis=1))
         if not (_vesin_grid_ok(heights, cutoff) and _vesin_grid_ok(lengths, cutoff)) or \
                 (not periodic.all() and not _mixed_ok(pos, heights, lengths, periodic, cutoff)):
@@ -331,11 +331,10 @@ def contacts_of(positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray, atoms:
     the cell is singular): the caller searches pairs."""
     per = np.asarray(pbc, bool)
     box = np.asarray(cell, float)
-    vol = abs(float(np.linalg.det(box)))
+    vol, heights = _heights(box)
     if per.any() or vol:
-        if not vol:
-            return None
-        heights = vol / np.linalg.norm(_normals(box), axis=1)
+        if not vol > 1e-6 * float(np.sqrt((box * box).sum(axis=1)).max()) ** 3:
+            return None  # a degenerate cell: the pair search (usable_box) decides
         if per.any() and reach >= 0.5 * float(heights[per].min()):
             return None
         frac = positions @ np.linalg.inv(box)

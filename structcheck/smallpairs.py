@@ -41,9 +41,19 @@ def all_pairs(pos: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray, n
     """(i, j, d) of every pair closer than ``cutoff``: int64, int64, float64 arrays."""
     if python_sized(len(pos)):
         return _python_pairs(pos, cutoff)
+    return closer_than(*all_d2(pos), cutoff)
+
+
+def all_d2(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, squared distance) of every pair i < j (numpy): ``all_pairs`` before its cutoff,
+    which a frame keeps to answer several cutoffs with one filter each."""
     i, j = _triu(len(pos))
     v = pos[j] - pos[i]
-    d2 = np.add.reduce(v * v, axis=1)  # (v * v).sum(axis=1): the same reduction, no wrappers
+    return i, j, np.add.reduce(v * v, axis=1)  # (v * v).sum(axis=1): the same reduction, no wrappers
+
+
+def closer_than(i: np.ndarray, j: np.ndarray, d2: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of ``all_d2`` closer than ``cutoff``, with their distances."""
     m = d2 < cutoff * cutoff
     return i[m], j[m], np.sqrt(d2[m])
 

@@ -394,6 +394,10 @@ def neighbour_limits() -> list:
     return [m if m >= 0 else 1 << 30 for m in coordination_table()[0].tolist()]
 
 
+NOBLE = np.zeros(119, dtype=bool)  # He, Ne, Ar, Kr, Xe, Rn
+NOBLE[[2, 10, 18, 36, 54, 86]] = True
+
+
 @lru_cache(maxsize=1)
 def nonmetal_list() -> list:
     return nonmetal_mask().tolist()

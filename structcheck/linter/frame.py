@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..neighbors import COORD_LIMIT, Pairs, half_pairs, search_problem
-from ..smallpairs import _triu as triu_pairs, direct_pairs, python_pair_lists, python_sized, zero_shifts
+from ..smallpairs import all_d2, closer_than, direct_pairs, python_pair_lists, python_sized, zero_shifts
 
 
 class cached_property:  # noqa: N801 - functools' name, its behaviour for one thread
@@ -109,20 +109,14 @@ class Frame:
 
     @cached_property
     def _all_d2(self) -> tuple:
-        """(i, j, squared distance) of every pair of a direct frame: what ``smallpairs.all_pairs``
-        computes before its cutoff, kept so that each cutoff asked for is one filter."""
-        i, j = triu_pairs(len(self.numbers))
-        pos = np.asarray(self.positions, dtype=np.float64)
-        v = pos[j] - pos[i]
-        return i, j, np.add.reduce(v * v, axis=1)
+        """``smallpairs.all_d2`` of a direct frame, kept: each cutoff asked for is one filter."""
+        return all_d2(np.asarray(self.positions, dtype=np.float64))
 
     def _direct_pairs(self, cutoff: float) -> Pairs:
         """``half_pairs`` of a direct frame (more than PYTHON_PAIRS atoms): ``all_pairs``' result."""
         cutoff = float(cutoff)
-        i, j, d2 = self._all_d2
-        m = d2 < cutoff * cutoff
-        i = i[m]
-        return Pairs(i, j[m], np.sqrt(d2[m]), zero_shifts(len(i)), cutoff)
+        i, j, d = closer_than(*self._all_d2, cutoff)
+        return Pairs(i, j, d, zero_shifts(len(i)), cutoff)
 
     def pairs_up_to(self, cutoff: float) -> Pairs:
         """Pairs within ``cutoff`` Å, for the rules that look beyond ``pairs`` in unbonded

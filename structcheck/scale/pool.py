@@ -95,12 +95,17 @@ def ordered_map(submit: Callable, items: Iterable, window: int,
         yield result
 
 
+def _reads_stdin(batch) -> bool:
+    """Standard input cannot travel to a worker: a batch holding it is linted here."""
+    return any(p == "-" for p, _ in batch)
+
+
 def _local_first(submit: Callable, fmt, config) -> Callable:
     """Standard input cannot travel to a worker: such a batch is linted here."""
     from concurrent.futures import Future
 
     def go(batch):
-        if any(p == "-" for p, _ in batch):
+        if _reads_stdin(batch):
             f: Future = Future()
             f.set_result(lint_batch(batch, fmt, config))
             return f
@@ -133,7 +138,7 @@ def lint_paths_pool(paths: Iterable[str], fmt: str | None, config, jobs: int,
 
         _warm(config)  # lazy imports happen once here: forked workers inherit them
         for results in ordered_fork_map(lambda b: lint_batch(b, fmt, config), batches, jobs, 4 * jobs,
-                                        local=lambda b: any(p == "-" for p, _ in b), before_wait=before_wait):
+                                        local=_reads_stdin, before_wait=before_wait):
             yield from _expand(results)
         return
     from concurrent.futures import ProcessPoolExecutor

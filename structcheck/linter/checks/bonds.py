@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 from ase.data import atomic_numbers, chemical_symbols
 
-from ..chemistry import components, contact_components, nonmetal_list, nonmetal_mask, small_graph, table, vdw_radii
+from ..chemistry import NOBLE as _NOBLE, components, contact_components, nonmetal_list, nonmetal_mask, small_graph, table, vdw_radii
 from ...tables import zone_tables
 from ..angles import angle_hits, classic_angles
 from ..frame import Frame
@@ -320,8 +320,6 @@ def vdw_contact(frame: Frame):
                   round(float(lim[k]), 6), "Å")
 
 
-_NOBLE = np.zeros(119, dtype=bool)
-_NOBLE[[2, 10, 18, 36, 54, 86]] = True
 _POLAR = np.zeros(119, dtype=bool)  # hydrogen-bond donors: an H on them is a polar H
 _POLAR[[7, 8, 9, 16, 17, 35, 53]] = True
 _NOF = np.zeros(119, dtype=bool)

@@ -9,6 +9,7 @@ from functools import lru_cache
 import numpy as np
 from ase.data import covalent_radii
 
+from ..chemistry import NOBLE as _NOBLE
 from ..frame import Frame
 from ..rule import Hit, rule
 from .geometry import _coordination_lists
@@ -52,8 +53,6 @@ def _mostly_bonded(frame: Frame, min_atoms: int) -> bool:
 
 
 BOHR = 0.529177
-_NOBLE = np.zeros(119, dtype=bool)
-_NOBLE[[2, 10, 18, 36, 54, 86]] = True
 _NOBLE_L = _NOBLE.tolist()
 
 
